@@ -1,0 +1,54 @@
+// Shared model options (see model_options.h).
+#include "compiler/cli/model_options.h"
+
+#include "ir/error.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace sqz::cli {
+
+compiler::ModelOptions ModelArgs::to_options() const {
+    compiler::ModelOptions o;
+    o.model_path = model;
+    o.weights_path = weights;
+    o.overrides = set;
+    o.seed = seed;
+    o.batch = batch;
+    if (input_size != 0) o.input_size = input_size;
+    return o;
+}
+
+void add_model_options(po::options_description& options, po::positional_options_description& positional,
+                       ModelArgs& args) {
+    options.add_options()
+        ("model", po::value(&args.model)->required(),
+         ("model file: " + compiler::supported_model_extensions()).c_str())
+        ("weights,w", po::value(&args.weights),
+         ("weights file: " + compiler::supported_weight_extensions()).c_str())
+        ("set", po::value(&args.set)->composing(), "override a .sqz metaparameter, e.g. --set SR=0.25 (repeatable)")
+        ("seed", po::value(&args.seed)->default_value(1), "seed for random weights when none are given")
+        ("batch,n", po::value(&args.batch)->default_value(1), "batch size N")
+        ("input-size", po::value(&args.input_size), "square input resolution (e.g. 224), instead of the model's");
+    positional.add("model", 1);
+}
+
+bool parse_args(const std::string& command, const std::string& usage, const std::vector<std::string>& args,
+                po::options_description& options, const po::positional_options_description& positional,
+                po::variables_map& vm) {
+    options.add_options()("help,h", "show this help");
+    try {
+        po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+        if (vm.count("help")) {
+            std::cout << fmt::format("usage: sqzc {} {}\n\n", command, usage) << options << "\n";
+            return false;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw Error(fmt::format("{} (see sqzc {} --help)", e.what(), command));
+    }
+    return true;
+}
+
+}  // namespace sqz::cli

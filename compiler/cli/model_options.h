@@ -1,0 +1,37 @@
+// Command-line options shared by every sqzc command that reads a model: the model path, weights,
+// metaparameter overrides, seed, batch size and input size.
+#pragma once
+
+#include "compiler/model_loader.h"
+
+#include <boost/program_options.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sqz::cli {
+
+namespace po = boost::program_options;
+
+struct ModelArgs {
+    std::string model;
+    std::string weights;
+    std::vector<std::string> set;
+    uint64_t seed = 1;
+    int64_t batch = 1;
+    int64_t input_size = 0;
+
+    compiler::ModelOptions to_options() const;
+};
+
+// Adds --weights, --set, --seed, --batch, --input-size and the positional MODEL.
+void add_model_options(po::options_description& options, po::positional_options_description& positional,
+                       ModelArgs& args);
+
+// Parses `args` against `options`; prints help and returns false for --help. Throws sqz::Error on
+// unknown or malformed options.
+bool parse_args(const std::string& command, const std::string& usage, const std::vector<std::string>& args,
+                po::options_description& options, const po::positional_options_description& positional,
+                po::variables_map& vm);
+
+}  // namespace sqz::cli

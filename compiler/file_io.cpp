@@ -1,0 +1,94 @@
+// File reading and atomic writing (see file_io.h).
+#include "compiler/file_io.h"
+
+#include "ir/error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+namespace sqz::compiler {
+
+namespace fs = std::filesystem;
+
+uint64_t file_size_checked(const std::string& path) {
+    std::error_code ec;
+    fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) user_error("{}: no such file", path);
+    if (fs::is_directory(status)) user_error("{}: is a directory, expected a file", path);
+    uint64_t size = fs::file_size(path, ec);
+    if (ec) user_error("{}: cannot determine its size ({})", path, ec.message());
+    return size;
+}
+
+std::string read_file(const std::string& path, uint64_t max_bytes) {
+    file_size_checked(path);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) user_error("{}: cannot open for reading ({})", path, std::strerror(errno));
+    in.seekg(0, std::ios::end);
+    std::streamoff size = in.tellg();
+    if (size < 0) user_error("{}: cannot determine its size", path);
+    if (static_cast<uint64_t>(size) > max_bytes)
+        user_error("{}: file is {} bytes, more than the limit of {}", path, size, max_bytes);
+    std::string data(static_cast<size_t>(size), '\0');
+    in.seekg(0);
+    in.read(data.data(), size);
+    if (in.gcount() != size) user_error("{}: read {} of {} bytes", path, in.gcount(), size);
+    return data;
+}
+
+void write_file(const std::string& path, const void* data, size_t size) {
+    fs::path target(path);
+    fs::path tmp = target;
+    tmp += ".sqzc-tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) user_error("{}: cannot open for writing ({})", path, std::strerror(errno));
+        out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+        out.close();
+        if (!out) {
+            std::error_code ignored;
+            fs::remove(tmp, ignored);
+            user_error("{}: write failed", path);
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, target, ec);
+    if (ec) {
+        fs::remove(tmp, ec);
+        user_error("{}: cannot move the written file into place", path);
+    }
+}
+
+void write_file(const std::string& path, const std::string& contents) {
+    write_file(path, contents.data(), contents.size());
+}
+
+std::vector<float> read_f32_file(const std::string& path, size_t expected_count) {
+    uint64_t size = file_size_checked(path);
+    if (size != uint64_t{expected_count} * 4)
+        user_error("{}: holds {} bytes, expected {} ({} float32 values)", path, size, expected_count * 4,
+                   expected_count);
+    std::string bytes = read_file(path, size);
+    std::vector<float> values(expected_count);
+    for (size_t i = 0; i < expected_count; ++i) {
+        uint32_t bits = 0;
+        for (int b = 0; b < 4; ++b) bits |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i * 4 + b])) << (8 * b);
+        std::memcpy(&values[i], &bits, 4);
+    }
+    return values;
+}
+
+void write_f32_file(const std::string& path, const std::vector<float>& values) {
+    std::string bytes(values.size() * 4, '\0');
+    for (size_t i = 0; i < values.size(); ++i) {
+        uint32_t bits = 0;
+        std::memcpy(&bits, &values[i], 4);
+        for (int b = 0; b < 4; ++b) bytes[i * 4 + b] = static_cast<char>(bits >> (8 * b));
+    }
+    write_file(path, bytes);
+}
+
+}  // namespace sqz::compiler

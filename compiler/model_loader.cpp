@@ -1,0 +1,104 @@
+// Model loading by extension (see model_loader.h). Formats are listed in two tables.
+#include "compiler/model_loader.h"
+
+#include "compiler/file_io.h"
+#include "compiler/frontends/caffe_prototxt.h"
+#include "compiler/frontends/caffemodel.h"
+#include "compiler/frontends/deep_compression.h"
+#include "compiler/frontends/onnx_import.h"
+#include "compiler/frontends/random_weights.h"
+#include "compiler/frontends/sqz_description.h"
+#include "ir/error.h"
+#include "ir/resize.h"
+#include "ir/text_form.h"
+#include "ir/verifier.h"
+
+#include <filesystem>
+
+namespace sqz::compiler {
+namespace {
+
+struct ModelFormat {
+    const char* extension;
+    const char* description;
+    bool takes_overrides;
+    bool carries_weights;
+    ir::Graph (*load)(const ModelOptions&);
+};
+
+struct WeightFormat {
+    const char* extension;
+    const char* description;
+    void (*bind)(ir::Graph&, const std::string&);
+};
+
+const ModelFormat kModelFormats[] = {
+    {".sqz", "sqzc description", true, false,
+     [](const ModelOptions& o) { return load_sqz(o.model_path, o.overrides); }},
+    {".prototxt", "Caffe prototxt", false, false, [](const ModelOptions& o) { return load_caffe_prototxt(o.model_path); }},
+    {".onnx", "ONNX model", false, true, [](const ModelOptions& o) { return load_onnx(o.model_path); }},
+    {".sqzir", "sqzc IR text", false, false,
+     [](const ModelOptions& o) { return ir::parse_graph(read_file(o.model_path), o.model_path); }},
+};
+
+const WeightFormat kWeightFormats[] = {
+    {".caffemodel", "Caffe weights", bind_caffemodel},
+    {".net", "Deep Compression weights", bind_deep_compression},
+};
+
+std::string extension_of(const std::string& path) {
+    return std::filesystem::path(path).extension().string();
+}
+
+}  // namespace
+
+std::string supported_model_extensions() {
+    std::string out;
+    for (const ModelFormat& f : kModelFormats) out += (out.empty() ? "" : ", ") + std::string(f.extension);
+    return out;
+}
+
+std::string supported_weight_extensions() {
+    std::string out;
+    for (const WeightFormat& f : kWeightFormats) out += (out.empty() ? "" : ", ") + std::string(f.extension);
+    return out;
+}
+
+ir::Graph load_model(const ModelOptions& options) {
+    const std::string ext = extension_of(options.model_path);
+    const ModelFormat* format = nullptr;
+    for (const ModelFormat& f : kModelFormats)
+        if (ext == f.extension) format = &f;
+    if (!format)
+        user_error("{}: unknown model format '{}' (sqzc reads {})", options.model_path, ext,
+                   supported_model_extensions());
+    if (!options.overrides.empty() && !format->takes_overrides)
+        user_error("{}: --set applies to .sqz descriptions only; a {} has no metaparameters", options.model_path,
+                   format->description);
+
+    ir::Graph graph = format->load(options);
+
+    if (!options.weights_path.empty()) {
+        if (format->carries_weights)
+            user_error("{}: a {} carries its own weights; --weights {} cannot be applied", options.model_path,
+                       format->description, options.weights_path);
+        const std::string wext = extension_of(options.weights_path);
+        const WeightFormat* weights = nullptr;
+        for (const WeightFormat& f : kWeightFormats)
+            if (wext == f.extension) weights = &f;
+        if (!weights)
+            user_error("{}: unknown weights format '{}' (sqzc reads {})", options.weights_path, wext,
+                       supported_weight_extensions());
+        weights->bind(graph, options.weights_path);
+    }
+    if (options.input_size) graph = ir::with_input_size(std::move(graph), *options.input_size, *options.input_size);
+    if (options.batch != graph.batch) graph = ir::with_batch(std::move(graph), options.batch);
+    if (!graph.weights_bound()) {
+        if (!options.random_weights) user_error("{}: the model has no weights; give --weights", options.model_path);
+        bind_random_weights(graph, options.seed);
+    }
+    ir::verify(graph);
+    return graph;
+}
+
+}  // namespace sqz::compiler

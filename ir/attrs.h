@@ -1,0 +1,72 @@
+// Attributes of the graph IR's operators: plain data, one struct per operator family.
+#pragma once
+
+#include "ir/tensor_type.h"
+
+#include <cstdint>
+#include <variant>
+
+namespace sqz::ir {
+
+// A 2-D sliding window: kernel, stride and per-side padding (top/left/bottom/right).
+struct Window {
+    int64_t kernel_h = 1, kernel_w = 1;
+    int64_t stride_h = 1, stride_w = 1;
+    int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+
+    bool operator==(const Window& o) const {
+        return kernel_h == o.kernel_h && kernel_w == o.kernel_w && stride_h == o.stride_h &&
+               stride_w == o.stride_w && pad_top == o.pad_top && pad_left == o.pad_left &&
+               pad_bottom == o.pad_bottom && pad_right == o.pad_right;
+    }
+};
+
+// Conv: inputs (x, weight[O,I,kh,kw], optional bias[O]).
+struct ConvAttrs {
+    Window window;
+    int64_t out_channels = 0;
+    bool relu = false;  // ReLU fused into the epilogue (set by the fuse-bias-relu pass)
+
+    bool operator==(const ConvAttrs& o) const {
+        return window == o.window && out_channels == o.out_channels && relu == o.relu;
+    }
+};
+
+// How a pooled output size is rounded: Caffe rounds up (and drops a last window that would start
+// in the padding), ONNX rounds down unless ceil_mode is set.
+enum class Rounding : uint8_t { Floor, Ceil };
+
+// MaxPool and AvgPool. Windows are clipped to the input for max pooling. For average pooling the
+// divisor counts the window's elements inside the input, plus the padding when count_include_pad
+// (as Caffe does), but never elements past the padded extent.
+struct PoolAttrs {
+    Window window;
+    Rounding rounding = Rounding::Floor;
+    bool count_include_pad = false;
+
+    bool operator==(const PoolAttrs& o) const {
+        return window == o.window && rounding == o.rounding && count_include_pad == o.count_include_pad;
+    }
+};
+
+// Concat along an axis of the full (batched) shape; SqueezeNet concatenates channels (axis 1).
+struct ConcatAttrs {
+    int64_t axis = 1;
+    bool operator==(const ConcatAttrs& o) const { return axis == o.axis; }
+};
+
+// Softmax over one axis of the full shape.
+struct SoftmaxAttrs {
+    int64_t axis = 1;
+    bool operator==(const SoftmaxAttrs& o) const { return axis == o.axis; }
+};
+
+// Reshape to [N, shape...]: the batch dimension is kept, `shape` gives the per-sample dimensions.
+struct ReshapeAttrs {
+    Dims shape;
+    bool operator==(const ReshapeAttrs& o) const { return shape == o.shape; }
+};
+
+using Attrs = std::variant<std::monostate, ConvAttrs, PoolAttrs, ConcatAttrs, SoftmaxAttrs, ReshapeAttrs>;
+
+}  // namespace sqz::ir

@@ -1,0 +1,219 @@
+// The float64 reference interpreter (see interpreter.h). One function per operator, each a direct
+// transcription of the operator's definition in attrs.h.
+#include "ir/interpreter.h"
+
+#include "ir/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+namespace sqz::ir {
+namespace {
+
+using Values = std::vector<double>;
+
+struct Dims4 {
+    int64_t n, c, h, w;
+    explicit Dims4(const Dims& d) : n(d[0]), c(d[1]), h(d[2]), w(d[3]) {}
+};
+
+Values conv(const TensorF64& x, const Node& node, const Constant& weight, const Constant* bias) {
+    const ConvAttrs& a = node.conv();
+    const Window& win = a.window;
+    Dims4 in(x.dims), out(node.type.dims);
+    const std::vector<float>& w = weight.data();
+    Values y(static_cast<size_t>(node.type.numel()));
+    for (int64_t n = 0; n < out.n; ++n) {
+        for (int64_t o = 0; o < out.c; ++o) {
+            double* dst = &y[static_cast<size_t>(((n * out.c + o) * out.h) * out.w)];
+            std::fill(dst, dst + out.h * out.w, bias ? static_cast<double>(bias->data()[static_cast<size_t>(o)]) : 0.0);
+            for (int64_t c = 0; c < in.c; ++c) {
+                const double* src = &x.data[static_cast<size_t>(((n * in.c + c) * in.h) * in.w)];
+                for (int64_t ky = 0; ky < win.kernel_h; ++ky) {
+                    for (int64_t kx = 0; kx < win.kernel_w; ++kx) {
+                        double wv = w[static_cast<size_t>(((o * in.c + c) * win.kernel_h + ky) * win.kernel_w + kx)];
+                        if (wv == 0) continue;  // pruned weights (2/3 of Deep Compression's) add nothing
+                        for (int64_t oy = 0; oy < out.h; ++oy) {
+                            int64_t iy = oy * win.stride_h - win.pad_top + ky;
+                            if (iy < 0 || iy >= in.h) continue;
+                            for (int64_t ox = 0; ox < out.w; ++ox) {
+                                int64_t ix = ox * win.stride_w - win.pad_left + kx;
+                                if (ix < 0 || ix >= in.w) continue;
+                                dst[oy * out.w + ox] += wv * src[iy * in.w + ix];
+                            }
+                        }
+                    }
+                }
+            }
+            if (a.relu)
+                for (int64_t i = 0; i < out.h * out.w; ++i) dst[i] = std::max(dst[i], 0.0);
+        }
+    }
+    return y;
+}
+
+Values pool(const TensorF64& x, const Node& node) {
+    const PoolAttrs& a = node.pool();
+    const Window& win = a.window;
+    const bool is_max = node.op == OpKind::MaxPool;
+    Dims4 in(x.dims), out(node.type.dims);
+    Values y(static_cast<size_t>(node.type.numel()));
+    size_t k = 0;
+    for (int64_t nc = 0; nc < out.n * out.c; ++nc) {
+        const double* src = &x.data[static_cast<size_t>(nc * in.h * in.w)];
+        for (int64_t oy = 0; oy < out.h; ++oy) {
+            for (int64_t ox = 0; ox < out.w; ++ox) {
+                int64_t y0 = oy * win.stride_h - win.pad_top, x0 = ox * win.stride_w - win.pad_left;
+                int64_t y1 = y0 + win.kernel_h, x1 = x0 + win.kernel_w;
+                double acc = is_max ? -std::numeric_limits<double>::infinity() : 0.0;
+                for (int64_t iy = std::max<int64_t>(y0, 0); iy < std::min(y1, in.h); ++iy)
+                    for (int64_t ix = std::max<int64_t>(x0, 0); ix < std::min(x1, in.w); ++ix)
+                        acc = is_max ? std::max(acc, src[iy * in.w + ix]) : acc + src[iy * in.w + ix];
+                if (!is_max) {
+                    int64_t count;
+                    if (a.count_include_pad)
+                        count = (std::min(y1, in.h + win.pad_bottom) - y0) * (std::min(x1, in.w + win.pad_right) - x0);
+                    else
+                        count = (std::min(y1, in.h) - std::max<int64_t>(y0, 0)) *
+                                (std::min(x1, in.w) - std::max<int64_t>(x0, 0));
+                    acc /= static_cast<double>(count);
+                }
+                y[k++] = acc;
+            }
+        }
+    }
+    return y;
+}
+
+Values global_avg_pool(const TensorF64& x) {
+    Dims4 in(x.dims);
+    Values y(static_cast<size_t>(in.n * in.c));
+    for (int64_t nc = 0; nc < in.n * in.c; ++nc) {
+        double sum = 0;
+        for (int64_t i = 0; i < in.h * in.w; ++i) sum += x.data[static_cast<size_t>(nc * in.h * in.w + i)];
+        y[static_cast<size_t>(nc)] = sum / static_cast<double>(in.h * in.w);
+    }
+    return y;
+}
+
+// Splits dims around `axis` into outer (before), the axis itself, and inner (after) extents.
+void split_at(const Dims& dims, int64_t axis, int64_t& outer, int64_t& inner) {
+    outer = inner = 1;
+    for (int64_t i = 0; i < static_cast<int64_t>(dims.size()); ++i) {
+        if (i < axis) outer *= dims[static_cast<size_t>(i)];
+        if (i > axis) inner *= dims[static_cast<size_t>(i)];
+    }
+}
+
+Values concat(const std::vector<const TensorF64*>& parts, const Node& node) {
+    int64_t axis = node.concat().axis, outer, inner;
+    split_at(node.type.dims, axis, outer, inner);
+    Values y;
+    y.reserve(static_cast<size_t>(node.type.numel()));
+    for (int64_t o = 0; o < outer; ++o) {
+        for (const TensorF64* t : parts) {
+            int64_t chunk = t->dims[static_cast<size_t>(axis)] * inner;
+            auto begin = t->data.begin() + o * chunk;
+            y.insert(y.end(), begin, begin + chunk);
+        }
+    }
+    return y;
+}
+
+Values softmax(const TensorF64& x, const Node& node) {
+    int64_t axis = node.softmax().axis, outer, inner;
+    split_at(x.dims, axis, outer, inner);
+    int64_t len = x.dims[static_cast<size_t>(axis)];
+    Values y(x.data.size());
+    for (int64_t o = 0; o < outer; ++o) {
+        for (int64_t i = 0; i < inner; ++i) {
+            auto at = [&](int64_t k) { return static_cast<size_t>((o * len + k) * inner + i); };
+            double m = -std::numeric_limits<double>::infinity();
+            for (int64_t k = 0; k < len; ++k) m = std::max(m, x.data[at(k)]);
+            double sum = 0;
+            for (int64_t k = 0; k < len; ++k) sum += (y[at(k)] = std::exp(x.data[at(k)] - m));
+            for (int64_t k = 0; k < len; ++k) y[at(k)] /= sum;
+        }
+    }
+    return y;
+}
+
+}  // namespace
+
+std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& inputs) {
+    if (inputs.size() != graph.inputs.size())
+        user_error("graph '{}' takes {} inputs, {} given", graph.name, graph.inputs.size(), inputs.size());
+    std::unordered_map<std::string, TensorF64> values;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        TensorType expected = graph.type_of(graph.inputs[i].name);
+        if (inputs[i].dims != expected.dims || static_cast<int64_t>(inputs[i].data.size()) != expected.numel())
+            user_error("input '{}' has shape {} with {} values, expected {}", graph.inputs[i].name,
+                       dims_to_string(inputs[i].dims), inputs[i].data.size(), dims_to_string(expected.dims));
+        values[graph.inputs[i].name] = {inputs[i].dims, Values(inputs[i].data.begin(), inputs[i].data.end())};
+    }
+    // Free each value after its last use.
+    std::unordered_map<std::string, int> remaining;
+    for (const Node& node : graph.nodes)
+        for (const std::string& in : node.inputs) ++remaining[in];
+    for (const std::string& out : graph.outputs) ++remaining[out];
+
+    for (const Node& node : graph.nodes) {
+        auto arg = [&](size_t i) -> const TensorF64& {
+            auto it = values.find(node.inputs[i]);
+            SQZ_ASSERT(it != values.end(), "node '{}' reads '{}' before it is computed", node.name, node.inputs[i]);
+            return it->second;
+        };
+        TensorF64 result{node.type.dims, {}};
+        switch (node.op) {
+        case OpKind::Conv: {
+            const Constant* w = graph.find_constant(node.inputs[1]);
+            const Constant* b = node.inputs.size() > 2 ? graph.find_constant(node.inputs[2]) : nullptr;
+            SQZ_ASSERT(w != nullptr, "conv '{}' has no weight constant", node.name);
+            if (!w->bound() || (b && !b->bound())) user_error("conv '{}' has no weights bound", node.name);
+            result.data = conv(arg(0), node, *w, b);
+            break;
+        }
+        case OpKind::Relu:
+            result.data = arg(0).data;
+            for (double& v : result.data) v = std::max(v, 0.0);
+            break;
+        case OpKind::MaxPool:
+        case OpKind::AvgPool: result.data = pool(arg(0), node); break;
+        case OpKind::GlobalAvgPool: result.data = global_avg_pool(arg(0)); break;
+        case OpKind::Concat: {
+            std::vector<const TensorF64*> parts;
+            for (size_t i = 0; i < node.inputs.size(); ++i) parts.push_back(&arg(i));
+            result.data = concat(parts, node);
+            break;
+        }
+        case OpKind::Add: {
+            result.data = arg(0).data;
+            const Values& b = arg(1).data;
+            for (size_t i = 0; i < result.data.size(); ++i) result.data[i] += b[i];
+            break;
+        }
+        case OpKind::Softmax: result.data = softmax(arg(0), node); break;
+        case OpKind::Dropout:
+        case OpKind::Identity:
+        case OpKind::Flatten:
+        case OpKind::Reshape: result.data = arg(0).data; break;
+        }
+        SQZ_ASSERT(static_cast<int64_t>(result.data.size()) == node.type.numel(), "node '{}' produced {} values",
+                   node.name, result.data.size());
+        for (const std::string& in : node.inputs)
+            if (--remaining[in] == 0) values.erase(in);
+        values[node.name] = std::move(result);
+    }
+
+    std::vector<TensorF64> outputs;
+    for (const std::string& name : graph.outputs) {
+        auto it = values.find(name);
+        SQZ_ASSERT(it != values.end(), "output '{}' was not computed", name);
+        outputs.push_back(it->second);
+    }
+    return outputs;
+}
+
+}  // namespace sqz::ir

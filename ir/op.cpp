@@ -1,0 +1,40 @@
+// The operator table (see op.h).
+#include "ir/op.h"
+
+#include "ir/error.h"
+
+#include <array>
+
+namespace sqz::ir {
+namespace {
+
+constexpr std::array<OpInfo, 12> kOps = {{
+    {OpKind::Conv, "conv", 2, 3, AttrKind::Conv},
+    {OpKind::Relu, "relu", 1, 1, AttrKind::None},
+    {OpKind::MaxPool, "maxpool", 1, 1, AttrKind::Pool},
+    {OpKind::AvgPool, "avgpool", 1, 1, AttrKind::Pool},
+    {OpKind::GlobalAvgPool, "global_avgpool", 1, 1, AttrKind::None},
+    {OpKind::Concat, "concat", 1, -1, AttrKind::Concat},
+    {OpKind::Add, "add", 2, 2, AttrKind::None},
+    {OpKind::Dropout, "dropout", 1, 1, AttrKind::None},
+    {OpKind::Softmax, "softmax", 1, 1, AttrKind::Softmax},
+    {OpKind::Flatten, "flatten", 1, 1, AttrKind::None},
+    {OpKind::Reshape, "reshape", 1, 1, AttrKind::Reshape},
+    {OpKind::Identity, "identity", 1, 1, AttrKind::None},
+}};
+
+}  // namespace
+
+const OpInfo& op_info(OpKind kind) {
+    const auto index = static_cast<size_t>(kind);
+    SQZ_ASSERT(index < kOps.size() && kOps[index].kind == kind, "op table out of order at {}", index);
+    return kOps[index];
+}
+
+std::optional<OpKind> parse_op(std::string_view name) {
+    for (const OpInfo& info : kOps)
+        if (info.name == name) return info.kind;
+    return std::nullopt;
+}
+
+}  // namespace sqz::ir

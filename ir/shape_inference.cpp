@@ -1,0 +1,178 @@
+// Shape inference rules, one per operator (see shape_inference.h).
+#include "ir/shape_inference.h"
+
+#include "ir/error.h"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+namespace sqz::ir {
+namespace {
+
+class Inference {
+public:
+    explicit Inference(Graph& graph) : graph_(graph) {
+        for (const GraphInput& in : graph.inputs) {
+            TensorType t = in.type;
+            t.dims.insert(t.dims.begin(), graph.batch);
+            types_[in.name] = t;
+        }
+        for (const Constant& c : graph.constants) types_[c.name] = c.type;
+    }
+
+    void run() {
+        for (Node& node : graph_.nodes) {
+            node.type = infer(node);
+            types_[node.name] = node.type;
+        }
+    }
+
+private:
+    template <typename... Args>
+    [[noreturn]] void fail(const Node& node, fmt::format_string<Args...> format, Args&&... args) const {
+        user_error("node '{}' ({}): {}", node.name, op_name(node.op),
+                   fmt::format(format, std::forward<Args>(args)...));
+    }
+
+    const TensorType& input(const Node& node, size_t i) const {
+        if (i >= node.inputs.size()) fail(node, "expects at least {} inputs, has {}", i + 1, node.inputs.size());
+        auto it = types_.find(node.inputs[i]);
+        if (it == types_.end()) fail(node, "input '{}' is not defined before this node", node.inputs[i]);
+        return it->second;
+    }
+
+    const TensorType& input4d(const Node& node) const {
+        const TensorType& x = input(node, 0);
+        if (x.rank() != 4) fail(node, "expects a 4-D NCHW input, got {}", to_string(x));
+        return x;
+    }
+
+    int64_t spatial(const Node& node, const char* axis, int64_t in, int64_t kernel, int64_t stride, int64_t pad_begin,
+                    int64_t pad_end, Rounding rounding) const {
+        if (kernel < 1 || stride < 1 || pad_begin < 0 || pad_end < 0)
+            fail(node, "invalid window along {}: kernel {}, stride {}, pads {}/{}", axis, kernel, stride, pad_begin,
+                 pad_end);
+        int64_t out = window_output_size(in, kernel, stride, pad_begin, pad_end, rounding);
+        if (out < 1)
+            fail(node, "a {}-wide window does not fit the {} {} of the input (padded by {}+{})", kernel, axis, in,
+                 pad_begin, pad_end);
+        return out;
+    }
+
+    Dims window_dims(const Node& node, const Dims& x, int64_t channels, const Window& w, Rounding rounding) const {
+        return {x[0], channels,
+                spatial(node, "height", x[2], w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, rounding),
+                spatial(node, "width", x[3], w.kernel_w, w.stride_w, w.pad_left, w.pad_right, rounding)};
+    }
+
+    TensorType infer(const Node& node) const {
+        switch (node.op) {
+        case OpKind::Conv: return infer_conv(node);
+        case OpKind::MaxPool:
+        case OpKind::AvgPool: {
+            const TensorType& x = input4d(node);
+            return {x.dtype, window_dims(node, x.dims, x.dims[1], node.pool().window, node.pool().rounding)};
+        }
+        case OpKind::GlobalAvgPool: {
+            const TensorType& x = input4d(node);
+            return {x.dtype, {x.dims[0], x.dims[1], 1, 1}};
+        }
+        case OpKind::Relu:
+        case OpKind::Dropout:
+        case OpKind::Identity: return input(node, 0);
+        case OpKind::Softmax: {
+            const TensorType& x = input(node, 0);
+            int64_t axis = node.softmax().axis;
+            if (axis < 1 || axis >= x.rank())
+                fail(node, "softmax axis {} is not a non-batch axis of {}", axis, to_string(x));
+            return x;
+        }
+        case OpKind::Add: {
+            const TensorType& a = input(node, 0);
+            const TensorType& b = input(node, 1);
+            if (a != b) fail(node, "operands differ in type: {} and {}", to_string(a), to_string(b));
+            return a;
+        }
+        case OpKind::Concat: return infer_concat(node);
+        case OpKind::Flatten: {
+            const TensorType& x = input(node, 0);
+            if (x.rank() < 1) fail(node, "cannot flatten a scalar");
+            int64_t rest = 1;
+            for (int64_t i = 1; i < x.rank(); ++i) rest *= x.dims[static_cast<size_t>(i)];
+            return {x.dtype, {x.dims[0], rest}};
+        }
+        case OpKind::Reshape: {
+            const TensorType& x = input(node, 0);
+            Dims dims{x.dims[0]};
+            for (int64_t d : node.reshape().shape) {
+                if (d < 1) fail(node, "reshape dimension {} is not positive", d);
+                dims.push_back(d);
+            }
+            auto n = checked_numel(dims);
+            if (!n || *n != x.numel())
+                fail(node, "cannot reshape {} to {}: element counts differ", to_string(x), dims_to_string(dims));
+            return {x.dtype, dims};
+        }
+        }
+        SQZ_ASSERT(false, "no shape rule for op {}", static_cast<int>(node.op));
+    }
+
+    TensorType infer_conv(const Node& node) const {
+        const TensorType& x = input4d(node);
+        const ConvAttrs& a = node.conv();
+        const TensorType& w = input(node, 1);
+        Dims expected_w{a.out_channels, x.dims[1], a.window.kernel_h, a.window.kernel_w};
+        if (w.dims != expected_w)
+            fail(node, "weight '{}' has shape {}, expected {} (out_channels, in_channels, kh, kw)", node.inputs[1],
+                 dims_to_string(w.dims), dims_to_string(expected_w));
+        if (node.inputs.size() > 2) {
+            const TensorType& b = input(node, 2);
+            if (b.dims != Dims{a.out_channels})
+                fail(node, "bias '{}' has shape {}, expected [{}]", node.inputs[2], dims_to_string(b.dims),
+                     a.out_channels);
+        }
+        return {x.dtype, window_dims(node, x.dims, a.out_channels, a.window, Rounding::Floor)};
+    }
+
+    TensorType infer_concat(const Node& node) const {
+        const TensorType& first = input(node, 0);
+        int64_t axis = node.concat().axis;
+        if (axis < 0 || axis >= first.rank())
+            fail(node, "concat axis {} is out of range for {}", axis, to_string(first));
+        TensorType out = first;
+        for (size_t i = 1; i < node.inputs.size(); ++i) {
+            const TensorType& t = input(node, i);
+            bool fits = t.dtype == first.dtype && t.rank() == first.rank();
+            for (int64_t d = 0; fits && d < t.rank(); ++d)
+                fits = d == axis || t.dims[static_cast<size_t>(d)] == first.dims[static_cast<size_t>(d)];
+            if (!fits)
+                fail(node, "input '{}' of type {} cannot be concatenated with {} along axis {}", node.inputs[i],
+                     to_string(t), to_string(first), axis);
+            out.dims[static_cast<size_t>(axis)] += t.dims[static_cast<size_t>(axis)];
+        }
+        if (out.dims[static_cast<size_t>(axis)] > Limits::max_dim)
+            fail(node, "concatenated size {} exceeds the limit {}", out.dims[static_cast<size_t>(axis)],
+                 Limits::max_dim);
+        return out;
+    }
+
+    Graph& graph_;
+    std::unordered_map<std::string, TensorType> types_;
+};
+
+}  // namespace
+
+int64_t window_output_size(int64_t input, int64_t kernel, int64_t stride, int64_t pad_begin, int64_t pad_end,
+                           Rounding rounding) {
+    int64_t span = input + pad_begin + pad_end - kernel;
+    if (span < 0) return 0;
+    int64_t out = (rounding == Rounding::Ceil ? (span + stride - 1) / stride : span / stride) + 1;
+    // Caffe and ONNX both drop a last window that would start inside the end padding.
+    if (rounding == Rounding::Ceil && (out - 1) * stride >= input + pad_begin) --out;
+    return out;
+}
+
+void infer_shapes(Graph& graph) { Inference(graph).run(); }
+
+}  // namespace sqz::ir

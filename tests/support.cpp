@@ -1,0 +1,42 @@
+// Test helpers (see support.h).
+#include "tests/support.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+namespace sqz::test {
+
+std::filesystem::path shared_dir() {
+    if (const char* env = std::getenv("SQZ_SHARED_DIR")) return env;
+    return std::filesystem::path(SQZ_SHARED_DIR).lexically_normal();
+}
+
+std::filesystem::path source_dir() { return SQZ_SOURCE_DIR; }
+
+bool shared_available() { return std::filesystem::is_directory(shared_dir() / "models"); }
+
+std::vector<float> random_values(size_t count, uint64_t seed, float lo, float hi) {
+    std::mt19937_64 rng(seed);
+    std::vector<float> v(count);
+    for (float& x : v) x = lo + (hi - lo) * static_cast<float>(static_cast<double>(rng() >> 11) * 0x1.0p-53);
+    return v;
+}
+
+ir::Tensor random_input(const ir::Graph& graph, uint64_t seed, float lo, float hi) {
+    ir::TensorType t = graph.type_of(graph.inputs.at(0).name);
+    return {t.dims, random_values(static_cast<size_t>(t.numel()), seed, lo, hi)};
+}
+
+std::vector<float> read_f32(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in.good());
+    in.seekg(0, std::ios::end);
+    auto size = static_cast<size_t>(in.tellg());
+    in.seekg(0);
+    std::vector<float> v(size / 4);
+    in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
+    return v;
+}
+
+}  // namespace sqz::test

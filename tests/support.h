@@ -1,0 +1,38 @@
+// Helpers shared by the test executables: where ../shared lives, seeded random tensors, and a
+// macro that skips a test with a clear message when the shared data is absent.
+#pragma once
+
+#include "ir/graph.h"
+#include "ir/host_tensor.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace sqz::test {
+
+// ../shared beside the repository (SQZ_SHARED_DIR), or the SQZ_SHARED_DIR environment variable.
+std::filesystem::path shared_dir();
+std::filesystem::path source_dir();
+bool shared_available();
+
+// Deterministic uniform values in [lo, hi).
+std::vector<float> random_values(size_t count, uint64_t seed, float lo = -1.0f, float hi = 1.0f);
+// A random input for the graph's first input, batched.
+ir::Tensor random_input(const ir::Graph& graph, uint64_t seed, float lo = -1.0f, float hi = 1.0f);
+// Reads a raw little-endian float32 file.
+std::vector<float> read_f32(const std::filesystem::path& path);
+
+}  // namespace sqz::test
+
+// Skips the rest of a test case, with a message in the report, when ../shared is missing.
+#define SQZ_REQUIRE_SHARED()                                                                          \
+    do {                                                                                              \
+        if (!::sqz::test::shared_available()) {                                                       \
+            WARN("skipped: shared model data not found at " << ::sqz::test::shared_dir().string());   \
+            return;                                                                                   \
+        }                                                                                             \
+    } while (0)
