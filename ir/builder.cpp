@@ -34,13 +34,8 @@ std::string GraphBuilder::add_constant(const std::string& name, const Dims& dims
 
 std::string GraphBuilder::node(Node node) {
     if (defines(node.name)) user_error("name '{}' is defined twice", node.name);
+    node.type = infer_node_type(graph_, node);
     graph_.nodes.push_back(std::move(node));
-    try {
-        infer_shapes(graph_);
-    } catch (...) {
-        graph_.nodes.pop_back();
-        throw;
-    }
     return graph_.nodes.back().name;
 }
 

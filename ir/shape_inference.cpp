@@ -12,7 +12,10 @@ namespace {
 
 class Inference {
 public:
-    explicit Inference(Graph& graph) : graph_(graph) {
+    // Knows the types of the given values only (for inferring one node).
+    explicit Inference(std::unordered_map<std::string, TensorType> types) : types_(std::move(types)) {}
+
+    explicit Inference(Graph& graph) {
         for (const GraphInput& in : graph.inputs) {
             TensorType t = in.type;
             t.dims.insert(t.dims.begin(), graph.batch);
@@ -21,49 +24,11 @@ public:
         for (const Constant& c : graph.constants) types_[c.name] = c.type;
     }
 
-    void run() {
-        for (Node& node : graph_.nodes) {
+    void run(Graph& graph) {
+        for (Node& node : graph.nodes) {
             node.type = infer(node);
             types_[node.name] = node.type;
         }
-    }
-
-private:
-    template <typename... Args>
-    [[noreturn]] void fail(const Node& node, fmt::format_string<Args...> format, Args&&... args) const {
-        user_error("node '{}' ({}): {}", node.name, op_name(node.op),
-                   fmt::format(format, std::forward<Args>(args)...));
-    }
-
-    const TensorType& input(const Node& node, size_t i) const {
-        if (i >= node.inputs.size()) fail(node, "expects at least {} inputs, has {}", i + 1, node.inputs.size());
-        auto it = types_.find(node.inputs[i]);
-        if (it == types_.end()) fail(node, "input '{}' is not defined before this node", node.inputs[i]);
-        return it->second;
-    }
-
-    const TensorType& input4d(const Node& node) const {
-        const TensorType& x = input(node, 0);
-        if (x.rank() != 4) fail(node, "expects a 4-D NCHW input, got {}", to_string(x));
-        return x;
-    }
-
-    int64_t spatial(const Node& node, const char* axis, int64_t in, int64_t kernel, int64_t stride, int64_t pad_begin,
-                    int64_t pad_end, Rounding rounding) const {
-        if (kernel < 1 || stride < 1 || pad_begin < 0 || pad_end < 0)
-            fail(node, "invalid window along {}: kernel {}, stride {}, pads {}/{}", axis, kernel, stride, pad_begin,
-                 pad_end);
-        int64_t out = window_output_size(in, kernel, stride, pad_begin, pad_end, rounding);
-        if (out < 1)
-            fail(node, "a {}-wide window does not fit the {} {} of the input (padded by {}+{})", kernel, axis, in,
-                 pad_begin, pad_end);
-        return out;
-    }
-
-    Dims window_dims(const Node& node, const Dims& x, int64_t channels, const Window& w, Rounding rounding) const {
-        return {x[0], channels,
-                spatial(node, "height", x[2], w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, rounding),
-                spatial(node, "width", x[3], w.kernel_w, w.stride_w, w.pad_left, w.pad_right, rounding)};
     }
 
     TensorType infer(const Node& node) const {
@@ -118,6 +83,45 @@ private:
         SQZ_ASSERT(false, "no shape rule for op {}", static_cast<int>(node.op));
     }
 
+private:
+    template <typename... Args>
+    [[noreturn]] void fail(const Node& node, fmt::format_string<Args...> format, Args&&... args) const {
+        user_error("node '{}' ({}): {}", node.name, op_name(node.op),
+                   fmt::format(format, std::forward<Args>(args)...));
+    }
+
+    const TensorType& input(const Node& node, size_t i) const {
+        if (i >= node.inputs.size()) fail(node, "expects at least {} inputs, has {}", i + 1, node.inputs.size());
+        auto it = types_.find(node.inputs[i]);
+        if (it == types_.end()) fail(node, "input '{}' is not defined before this node", node.inputs[i]);
+        return it->second;
+    }
+
+    const TensorType& input4d(const Node& node) const {
+        const TensorType& x = input(node, 0);
+        if (x.rank() != 4) fail(node, "expects a 4-D NCHW input, got {}", to_string(x));
+        return x;
+    }
+
+    int64_t spatial(const Node& node, const char* axis, int64_t in, int64_t kernel, int64_t stride, int64_t pad_begin,
+                    int64_t pad_end, Rounding rounding) const {
+        if (kernel < 1 || stride < 1 || pad_begin < 0 || pad_end < 0)
+            fail(node, "invalid window along {}: kernel {}, stride {}, pads {}/{}", axis, kernel, stride, pad_begin,
+                 pad_end);
+        int64_t out = window_output_size(in, kernel, stride, pad_begin, pad_end, rounding);
+        if (out < 1)
+            fail(node, "a {}-wide window does not fit the {} {} of the input (padded by {}+{})", kernel, axis, in,
+                 pad_begin, pad_end);
+        return out;
+    }
+
+    Dims window_dims(const Node& node, const Dims& x, int64_t channels, const Window& w, Rounding rounding) const {
+        return {x[0], channels,
+                spatial(node, "height", x[2], w.kernel_h, w.stride_h, w.pad_top, w.pad_bottom, rounding),
+                spatial(node, "width", x[3], w.kernel_w, w.stride_w, w.pad_left, w.pad_right, rounding)};
+    }
+
+
     TensorType infer_conv(const Node& node) const {
         const TensorType& x = input4d(node);
         const ConvAttrs& a = node.conv();
@@ -157,7 +161,6 @@ private:
         return out;
     }
 
-    Graph& graph_;
     std::unordered_map<std::string, TensorType> types_;
 };
 
@@ -173,6 +176,17 @@ int64_t window_output_size(int64_t input, int64_t kernel, int64_t stride, int64_
     return out;
 }
 
-void infer_shapes(Graph& graph) { Inference(graph).run(); }
+void infer_shapes(Graph& graph) { Inference(graph).run(graph); }
+
+TensorType infer_node_type(const Graph& graph, const Node& node) {
+    std::unordered_map<std::string, TensorType> types;
+    for (const std::string& in : node.inputs) {
+        const bool known = graph.find_input(in) || graph.find_constant(in) || graph.find_node(in);
+        if (!known)
+            user_error("node '{}' ({}): input '{}' is not defined before this node", node.name, op_name(node.op), in);
+        types[in] = graph.type_of(in);
+    }
+    return Inference(std::move(types)).infer(node);
+}
 
 }  // namespace sqz::ir

@@ -1,5 +1,12 @@
 // caffemodel frontend: binds the weights of a binary Caffe NetParameter to a graph's constants,
 // matching layers by name.
+//
+// Every Convolution node of the graph needs a layer of the same name in the file, with blobs[0]
+// the weights (O, I, kh, kw) and blobs[1] the bias (O) when the node has one; float `data` or
+// `double_data` are both read. Layers the graph lacks are ignored, as Caffe ignores them. Counts
+// and shapes are checked before anything is bound, and non-finite values (NaN, infinity, or a
+// double beyond float32's range) are refused with the layer named: they could only poison the
+// outputs. Files over protobuf's 2 GiB limit are refused.
 #pragma once
 
 #include "ir/graph.h"

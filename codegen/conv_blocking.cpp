@@ -1,0 +1,29 @@
+// Register blocking choices (see conv_blocking.h). A tile of `channels` x `pixels` outputs keeps
+// channels/vector_width x pixels accumulators live, plus a few registers for weights and the
+// broadcast input: at most 24 of AVX-512's 32 vector registers, 12 of AVX2's 16.
+#include "codegen/conv_blocking.h"
+
+#include <algorithm>
+
+namespace sqz::codegen {
+
+ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels, int out_width) {
+    const int vw = target.natural_vector_size<float>();
+    const bool wide_register_file = target.has_feature(Halide::Target::AVX512) || target.arch == Halide::Target::ARM;
+    const int budget = wide_register_file ? 24 : 12;
+
+    ConvBlocking b{};
+    if (out_channels < vw) {
+        b.vectorize = false;
+        b.channels = out_channels;
+        b.pixels = std::min(out_width, 4);
+        return b;
+    }
+    b.vectorize = true;
+    const int vectors = out_channels >= 2 * vw ? 2 : 1;
+    b.channels = vectors * vw;
+    b.pixels = std::max(1, std::min({out_width, budget / vectors, 8}));
+    return b;
+}
+
+}  // namespace sqz::codegen

@@ -1,0 +1,108 @@
+// Lowering of Conv nodes: a direct convolution over channels-innermost activations, with weights
+// packed at compile time so that output channels are contiguous, bias as the initial value, and
+// the optional fused ReLU in the epilogue.
+//
+// Buffers: input f(c, x, y, n); packed weight w(co, ci, kx, ky) (co innermost); bias b(co);
+// output f(c, x, y, n). Accumulation is float32 in the order ci, kx, ky for each output.
+#include "codegen/conv_blocking.h"
+#include "codegen/lowering_context.h"
+
+#include "ir/error.h"
+
+namespace sqz::codegen {
+
+using namespace Halide;
+
+namespace {
+
+// [O, I, kh, kw] row-major into w(co, ci, kx, ky) with co innermost.
+Buffer<float> pack_conv_weight(const ir::Constant& weight) {
+    const ir::Dims& d = weight.type.dims;
+    const int co = static_cast<int>(d[0]), ci = static_cast<int>(d[1]), kh = static_cast<int>(d[2]),
+              kw = static_cast<int>(d[3]);
+    Buffer<float> packed(co, ci, kw, kh);
+    const std::vector<float>& src = weight.data();
+    for (int o = 0; o < co; ++o)
+        for (int i = 0; i < ci; ++i)
+            for (int ky = 0; ky < kh; ++ky)
+                for (int kx = 0; kx < kw; ++kx)
+                    packed(o, i, kx, ky) = src[static_cast<size_t>(((o * ci + i) * kh + ky) * kw + kx)];
+    return packed;
+}
+
+Buffer<float> pack_bias(const ir::Constant& bias) {
+    Buffer<float> b(static_cast<int>(bias.type.dims[0]));
+    const std::vector<float>& v = bias.data();
+    for (int o = 0; o < b.dim(0).extent(); ++o) b(o) = v[static_cast<size_t>(o)];
+    return b;
+}
+
+}  // namespace
+
+void lower_conv(LoweringContext& ctx, const ir::Node& node) {
+    const ir::ConvAttrs& a = node.conv();
+    const ir::Window& win = a.window;
+    const Value& in = ctx.value(node.inputs[0]);
+    const ir::Constant* weight = ctx.graph.find_constant(node.inputs[1]);
+    SQZ_ASSERT(weight && weight->bound(), "conv '{}' has no bound weight", node.name);
+    const int in_c = static_cast<int>(in.dims[1]), in_h = static_cast<int>(in.dims[2]),
+              in_w = static_cast<int>(in.dims[3]), batch = static_cast<int>(in.dims[0]);
+    const int out_c = static_cast<int>(node.type.dims[1]), out_w = static_cast<int>(node.type.dims[3]);
+
+    // The algorithm.
+    ImageParam w = ctx.add_weight(node.inputs[1], pack_conv_weight(*weight));
+    const bool padded = win.pad_top || win.pad_left || win.pad_bottom || win.pad_right;
+    Func src = in.func;
+    if (padded)
+        src = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
+    const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
+    RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), "r_" + ctx.func_name(node.name));
+    Func acc(ctx.func_name(node.name, "acc"));
+    if (node.inputs.size() > 2) {
+        ImageParam b = ctx.add_weight(node.inputs[2], pack_bias(*ctx.graph.find_constant(node.inputs[2])));
+        acc(c, x, y, n) = b(c);
+    } else {
+        acc(c, x, y, n) = 0.0f;
+    }
+    acc(c, x, y, n) += w(c, r.x, r.y, r.z) *
+                       src(r.x, x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left) + r.y,
+                           y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top) + r.z, n);
+    Func out(ctx.func_name(node.name));
+    out(c, x, y, n) = a.relu ? max(acc(c, x, y, n), 0.0f) : acc(c, x, y, n);
+
+    Value value{out, node.type.dims};
+    ctx.materialize(value);
+    ctx.define(node.name, value);
+    if (!ctx.manual()) return;
+
+    // Schedule.
+    const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w);
+    const int vw = ctx.vector_width;
+    const int in_vw = in_c >= vw ? vw : 1;
+    ctx.schedule([=]() mutable {
+        Var co("co"), ci("ci"), xo("xo"), xi("xi"), yn("yn");
+        if (padded) {
+            src.compute_root().parallel(y);
+            if (in_vw > 1) src.vectorize(c, in_vw, TailStrategy::ShiftInwards);
+        }
+        out.split(c, co, ci, blk.channels, TailStrategy::ShiftInwards)
+            .split(x, xo, xi, blk.pixels, TailStrategy::ShiftInwards)
+            .reorder(ci, xi, xo, co, y, n)
+            .unroll(xi)
+            .fuse(y, n, yn)
+            .parallel(yn);
+        acc.compute_at(out, xo).store_in(MemoryType::Register).unroll(x);
+        acc.update().reorder(c, x, r.x, r.y, r.z).unroll(x);
+        if (blk.vectorize) {
+            out.vectorize(ci, vw).unroll(ci);
+            acc.vectorize(c, vw).unroll(c);
+            acc.update().vectorize(c, vw).unroll(c);
+        } else {
+            out.unroll(ci);
+            acc.unroll(c);
+            acc.update().unroll(c);
+        }
+    });
+}
+
+}  // namespace sqz::codegen

@@ -1,0 +1,79 @@
+// Lowering of MaxPool, AvgPool and GlobalAvgPool over channels-innermost activations. Windows that
+// reach past the input (padding, or Caffe's rounded-up last window) read -inf for max pooling and
+// 0 for average pooling, whose divisor follows ir::PoolAttrs.
+#include "codegen/lowering_context.h"
+
+namespace sqz::codegen {
+
+using namespace Halide;
+
+namespace {
+
+// Vectorise over channels and parallelise over rows and images: the schedule of every pool.
+void schedule_pool(LoweringContext& ctx, Func out, int channels) {
+    const int vw = ctx.vector_width;
+    const Var c = ctx.c, y = ctx.y, n = ctx.n;
+    ctx.schedule([=]() mutable {
+        Var yn("yn");
+        if (channels >= vw) out.vectorize(c, vw, TailStrategy::ShiftInwards);
+        out.fuse(y, n, yn).parallel(yn);
+    });
+}
+
+}  // namespace
+
+void lower_pool(LoweringContext& ctx, const ir::Node& node) {
+    const ir::PoolAttrs& a = node.pool();
+    const ir::Window& win = a.window;
+    const Value& in = ctx.value(node.inputs[0]);
+    const int in_c = static_cast<int>(in.dims[1]), in_h = static_cast<int>(in.dims[2]),
+              in_w = static_cast<int>(in.dims[3]), batch = static_cast<int>(in.dims[0]);
+    const bool is_max = node.op == ir::OpKind::MaxPool;
+    const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
+
+    // The algorithm.
+    Func src = BoundaryConditions::constant_exterior(in.func, is_max ? Float(32).min() : Expr(0.0f),
+                                                     {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
+    RDom r(0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h));
+    Expr x0 = x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left);
+    Expr y0 = y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top);
+    Func out(ctx.func_name(node.name));
+    if (is_max) {
+        out(c, x, y, n) = maximum(src(c, x0 + r.x, y0 + r.y, n));
+    } else {
+        const int kw = static_cast<int>(win.kernel_w), kh = static_cast<int>(win.kernel_h);
+        Expr count;
+        if (a.count_include_pad) {
+            count = (min(x0 + kw, in_w + static_cast<int>(win.pad_right)) - x0) *
+                    (min(y0 + kh, in_h + static_cast<int>(win.pad_bottom)) - y0);
+        } else {
+            count = (min(x0 + kw, in_w) - max(x0, 0)) * (min(y0 + kh, in_h) - max(y0, 0));
+        }
+        out(c, x, y, n) = sum(src(c, x0 + r.x, y0 + r.y, n)) / cast<float>(count);
+    }
+    Value value{out, node.type.dims};
+    ctx.materialize(value);
+    ctx.define(node.name, value);
+
+    // Schedule.
+    schedule_pool(ctx, out, in_c);
+}
+
+void lower_global_avg_pool(LoweringContext& ctx, const ir::Node& node) {
+    const Value& in = ctx.value(node.inputs[0]);
+    const int in_h = static_cast<int>(in.dims[2]), in_w = static_cast<int>(in.dims[3]);
+    const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
+
+    // The algorithm: a float32 sum over the map, then one division.
+    RDom r(0, in_w, 0, in_h);
+    Func out(ctx.func_name(node.name));
+    out(c, x, y, n) = sum(in.func(c, r.x, r.y, n)) / static_cast<float>(in_h * in_w);
+    Value value{out, node.type.dims};
+    ctx.materialize(value);
+    ctx.define(node.name, value);
+
+    // Schedule.
+    schedule_pool(ctx, out, static_cast<int>(in.dims[1]));
+}
+
+}  // namespace sqz::codegen

@@ -1,0 +1,78 @@
+// The state shared by the per-op lowering files while a graph is lowered: the Halide value of
+// every IR value, the packed weights, and the manual schedule steps, which are collected apart from
+// the algorithm so that an autoscheduler can replace them.
+//
+// Value layout: a 4-D IR value [N, C, H, W] is a Func f(c, x, y, n) with channels innermost (the
+// order the schedules vectorise); a 2-D value [N, C] is f(c, n).
+#pragma once
+
+#include "codegen/lowering.h"
+#include "ir/graph.h"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sqz::codegen {
+
+struct Value {
+    Halide::Func func;
+    ir::Dims dims;             // logical NCHW (or NC) dims
+    bool materialized = false; // computed into its own buffer (compute_root), not inlined
+};
+
+class LoweringContext {
+public:
+    LoweringContext(const ir::Graph& graph, const LoweringOptions& options);
+
+    const ir::Graph& graph;
+    const LoweringOptions& options;
+    const int vector_width;  // float32 lanes of the target (16 AVX-512, 8 AVX2, 4 NEON)
+    Halide::Var c{"c"}, x{"x"}, y{"y"}, n{"n"};
+
+    // A unique Halide name (a C identifier) derived from an IR name and a role suffix.
+    std::string func_name(const std::string& ir_name, const char* role = "");
+
+    const Value& value(const std::string& name) const;
+    void define(const std::string& name, Value value);
+
+    // A weight parameter with a packed buffer. `dims` are Halide dims, innermost first.
+    Halide::ImageParam add_weight(const std::string& constant_name, Halide::Buffer<float> packed);
+    std::vector<PackedWeight>& weights() { return weights_; }
+
+    // Manual schedule steps run after the whole algorithm exists (skipped for autoschedulers).
+    void schedule(std::function<void()> step) { schedules_.push_back(std::move(step)); }
+    void run_schedules();
+    // Records a Func computed into its own buffer, with its exact bounds.
+    void materialize(Value& value);
+    bool manual() const { return options.scheduler == Scheduler::Manual; }
+
+    // Funcs whose bounds the autoscheduler must be told (every materialised value).
+    const std::vector<Value>& materialized() const { return materialized_; }
+
+private:
+    std::map<std::string, Value> values_;
+    std::vector<PackedWeight> weights_;
+    std::vector<std::function<void()>> schedules_;
+    std::vector<Value> materialized_;
+    int name_counter_ = 0;
+};
+
+// Each op family's lowering; every one defines the node's value in the context.
+void lower_conv(LoweringContext& ctx, const ir::Node& node);
+void lower_pool(LoweringContext& ctx, const ir::Node& node);
+void lower_global_avg_pool(LoweringContext& ctx, const ir::Node& node);
+void lower_relu(LoweringContext& ctx, const ir::Node& node);
+void lower_add(LoweringContext& ctx, const ir::Node& node);
+void lower_concat(LoweringContext& ctx, const ir::Node& node);
+void lower_passthrough(LoweringContext& ctx, const ir::Node& node);  // dropout, identity
+void lower_reshape(LoweringContext& ctx, const ir::Node& node);      // flatten, reshape
+void lower_softmax(LoweringContext& ctx, const ir::Node& node);
+
+// Bounds of a value's Func in its own dimension order: {c, x, y, n} or {c, n}.
+Halide::Region value_region(const Value& value);
+// The Func's pure vars for a value of this rank: {c, x, y, n} or {c, n}.
+std::vector<Halide::Var> value_vars(const LoweringContext& ctx, const Value& value);
+
+}  // namespace sqz::codegen

@@ -1,0 +1,61 @@
+// A persistent thread pool for parallel loops: `threads` threads in all work on a loop (the caller
+// plus threads - 1 workers, created once), so a pool never runs more threads than asked for.
+// Workers spin briefly between loops and then sleep, which keeps the start-up cost of the many
+// short loops of a network small. Used behind halide_do_par_for by generated code and by the JIT.
+// Depends on the C++ standard library only (it is copied into generated packages).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace sqz::runtime {
+
+class ThreadPool {
+public:
+    // The signature of a Halide task: returns non-zero on error.
+    using Task = int (*)(void* user_context, int index, uint8_t* closure);
+
+    explicit ThreadPool(int threads);
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int threads() const { return static_cast<int>(workers_.size()) + 1; }
+
+    // Runs task(user_context, i, closure) for every i in [min, min + extent), spread over the
+    // pool's threads, and returns the first non-zero status (or 0). A loop started from inside a
+    // task of this pool runs serially on the calling thread. Calls from different threads are
+    // serialised.
+    int parallel_for(Task task, void* user_context, int min, int extent, uint8_t* closure);
+
+private:
+    struct Loop {
+        Task task = nullptr;
+        void* user_context = nullptr;
+        uint8_t* closure = nullptr;
+        int min = 0;
+        int extent = 0;
+        std::atomic<int> next{0};
+        std::atomic<int> done{0};
+        std::atomic<int> status{0};
+    };
+
+    void worker_main();
+    // Takes loop indices until none are left; returns after finishing the ones it took.
+    void work_on(Loop& loop);
+
+    std::vector<std::thread> workers_;
+    std::mutex mutex_;                  // pairs with wake_ for sleeping workers
+    std::condition_variable wake_;
+    std::atomic<Loop*> loop_{nullptr};
+    std::atomic<uint64_t> generation_{0};
+    std::atomic<int> active_workers_{0};  // workers inside work_on for the current loop
+    std::atomic<bool> stop_{false};
+    std::mutex caller_mutex_;           // one loop at a time
+};
+
+}  // namespace sqz::runtime

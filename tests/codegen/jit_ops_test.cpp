@@ -1,0 +1,124 @@
+// The JIT engine against the reference interpreter, one operator at a time, on odd sizes: channel
+// counts that are not multiples of the vector width, spatial sizes 1, 7, 13 and 55.
+#include "codegen/jit_model.h"
+#include "compiler/frontends/random_weights.h"
+#include "ir/builder.h"
+#include "ir/interpreter.h"
+#include "tests/support.h"
+
+using namespace sqz;
+using namespace sqz::ir;
+
+namespace {
+
+// Max |jit - reference| / max |reference| over the first output.
+double jit_error(Graph graph, int threads = 2) {
+    compiler::bind_random_weights(graph, 7);
+    Tensor input = test::random_input(graph, 11);
+    codegen::JitOptions options;
+    options.threads = threads;
+    codegen::JitModel jit(graph, options);
+    std::vector<Tensor> got = jit.run({input});
+    std::vector<TensorF64> want = interpret(graph, {input});
+    REQUIRE(got.at(0).dims == want.at(0).dims);
+    return max_relative_error(got[0].data, want[0].data);
+}
+
+}  // namespace
+
+TEST_CASE("conv matches the reference across shapes", "[codegen][jit][conv]") {
+    struct Case {
+        int in_c, size, out_c, kernel, stride, pad;
+        bool relu, bias;
+    };
+    const Case cases[] = {
+        {3, 13, 7, 3, 1, 1, true, true},      // fewer channels than a vector
+        {5, 7, 16, 1, 1, 0, false, true},     // exactly one vector
+        {17, 13, 33, 3, 1, 1, true, false},   // two vectors and a tail, no bias
+        {3, 55, 96, 7, 2, 0, true, true},     // conv1 of v1.0 at a smaller size
+        {24, 1, 40, 1, 1, 0, false, true},    // a 1x1 map
+        {9, 7, 20, 1, 1, 1, true, true},      // SqueezeNet v1.0's conv10: 1x1 kernel, pad 1
+        {16, 55, 64, 3, 2, 0, false, true},   // strided 3x3
+    };
+    for (const Case& k : cases) {
+        GraphBuilder b("conv");
+        auto x = b.input("x", {DType::F32, {k.in_c, k.size, k.size}});
+        auto c = b.conv("c", x, k.out_c, square_window(k.kernel, k.stride, k.pad), k.bias);
+        b.output(c);
+        Graph g = b.finish();
+        g.nodes[0].conv().relu = k.relu;
+        INFO("in " << k.in_c << " size " << k.size << " out " << k.out_c << " k" << k.kernel << " s" << k.stride
+                   << " p" << k.pad);
+        CHECK(jit_error(g) < 1e-5);
+    }
+}
+
+TEST_CASE("asymmetric padding and rectangular windows", "[codegen][jit][conv]") {
+    GraphBuilder b("asym");
+    auto x = b.input("x", {DType::F32, {6, 9, 11}});
+    auto c = b.conv("c", x, 10, Window{3, 1, 2, 1, 1, 0, 0, 2});
+    b.output(b.max_pool("p", c, Window{2, 3, 1, 2, 1, 0, 0, 1}, Rounding::Ceil));
+    CHECK(jit_error(b.finish()) < 1e-5);
+}
+
+TEST_CASE("pools match the reference in both rounding modes", "[codegen][jit][pool]") {
+    for (Rounding rounding : {Rounding::Floor, Rounding::Ceil}) {
+        for (int size : {7, 13, 55}) {
+            GraphBuilder b("pool");
+            auto x = b.input("x", {DType::F32, {19, size, size}});
+            auto m = b.max_pool("m", x, square_window(3, 2), rounding);
+            auto a1 = b.avg_pool("a1", x, square_window(3, 2, 1), rounding, true);
+            auto a2 = b.avg_pool("a2", x, square_window(2, 2, 1), rounding, false);
+            b.output(m);
+            b.output(a1);
+            b.output(a2);
+            Graph g = b.finish();
+            compiler::bind_random_weights(g, 1);
+            Tensor input = test::random_input(g, 5);
+            codegen::JitModel jit(g, {});
+            auto got = jit.run({input});
+            auto want = interpret(g, {input});
+            for (size_t i = 0; i < 3; ++i) {
+                INFO("output " << i << " size " << size << " ceil " << (rounding == Rounding::Ceil));
+                CHECK(got[i].dims == want[i].dims);
+                CHECK(max_relative_error(got[i].data, want[i].data) < 1e-6);
+            }
+        }
+    }
+}
+
+TEST_CASE("element-wise ops, concat, global pool, flatten and softmax", "[codegen][jit][misc]") {
+    GraphBuilder b("misc", 3);
+    auto x = b.input("x", {DType::F32, {5, 13, 13}});
+    auto c1 = b.conv("c1", x, 11, square_window(1));
+    auto c3 = b.conv("c3", x, 18, square_window(3, 1, 1));
+    auto cat = b.concat("cat", {c1, c3});
+    auto r = b.relu("r", cat);
+    auto byp = b.conv("byp", x, 29, square_window(1));
+    auto sum = b.add("sum", r, byp);
+    auto d = b.dropout("d", sum);
+    auto g = b.global_avg_pool("g", d);
+    auto f = b.flatten("f", g);
+    b.output(b.softmax("s", f));
+    CHECK(jit_error(b.finish()) < 1e-5);
+}
+
+TEST_CASE("reshape of a spatial map and a 1x1 spatial map", "[codegen][jit][misc]") {
+    GraphBuilder b("reshape");
+    auto x = b.input("x", {DType::F32, {4, 3, 5}});
+    auto c = b.conv("c", x, 6, square_window(1));
+    auto f = b.flatten("f", c);
+    auto r = b.reshape("r", f, {10, 3, 3});
+    b.output(b.softmax("s", r));
+    CHECK(jit_error(b.finish()) < 1e-5);
+}
+
+TEST_CASE("one thread and three threads give the same result", "[codegen][jit][threads]") {
+    GraphBuilder b("threads");
+    auto x = b.input("x", {DType::F32, {8, 27, 27}});
+    auto c = b.conv("c", x, 32, square_window(3, 1, 1));
+    b.output(b.max_pool("p", c, square_window(3, 2), Rounding::Ceil));
+    Graph g = b.finish();
+    CHECK(jit_error(g, 1) < 1e-5);
+    CHECK(jit_error(g, 3) < 1e-5);
+}
