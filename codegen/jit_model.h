@@ -1,5 +1,6 @@
-// The JIT engine: lowers a graph, compiles the pipeline with Halide's JIT (LLVM) for the host, and
-// runs it with sqzc's own thread pool behind Halide's parallel loops, so the thread count is exact.
+// The JIT engine: lowers a graph, compiles its segments with Halide's JIT (LLVM) for the host, and
+// runs them with sqzc's own thread pool behind Halide's parallel loops, so the thread count is
+// exact. Buffers between segments are allocated once, when the model is made.
 #pragma once
 
 #include "codegen/lowering.h"
@@ -14,15 +15,17 @@ namespace sqz::codegen {
 
 struct JitOptions {
     Scheduler scheduler = Scheduler::Manual;
-    int threads = 0;          // 0: every core of the machine
-    bool profile = false;     // compile with Halide's sampling profiler
+    int threads = 0;           // 0: every core of the machine
+    // Profiling: one segment per node, each timed on every run (slower; exact per-node times).
+    bool profile = false;
+    int convs_per_segment = 6;
 };
 
-// Per-Func share of run time from Halide's profiler.
+// Time of one segment (one node, when profiling) per run, averaged since the last take.
 struct ProfileEntry {
-    std::string func;
-    double ms_per_run = 0;   // average over the profiled runs
-    double share = 0;        // of the whole pipeline's time
+    std::string node;          // the segment's nodes, "a + b + ..."
+    double ms_per_run = 0;
+    double share = 0;          // of the sum over segments
 };
 
 class JitModel {
@@ -32,15 +35,14 @@ public:
 
     // One tensor per graph input (NCHW float32); returns one per graph output.
     std::vector<ir::Tensor> run(const std::vector<ir::Tensor>& inputs);
-    // Runs on inputs already set with the last run()'s shapes, writing into internal buffers;
-    // returns the outputs of the last call (for timing loops without copies).
-    void run_in_place();
+    // For timing loops: set inputs once, run in place, read outputs when done.
     void set_inputs(const std::vector<ir::Tensor>& inputs);
+    void run_in_place();
     std::vector<ir::Tensor> outputs() const;
 
     double compile_ms() const { return compile_ms_; }
     int threads() const;
-    // Halide's profiler report since the last call (only with JitOptions::profile).
+    size_t segment_count() const;
     std::vector<ProfileEntry> take_profile();
 
 private:

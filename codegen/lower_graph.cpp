@@ -4,11 +4,13 @@
 // autoscheduler schedules the pipeline.
 #include "codegen/lowering.h"
 #include "codegen/lowering_context.h"
+#include "codegen/segments.h"
 
 #include "ir/error.h"
 
 #include <array>
 #include <mutex>
+#include <set>
 
 namespace sqz::codegen {
 
@@ -77,32 +79,17 @@ void load_scheduler_plugin(const SchedulerInfo& info) {
     loaded.push_back(info.library);
 }
 
-// Tells Halide the exact shape of an NCHW float buffer parameter (dims x, y, c, n).
-void set_nchw_shape(OutputImageParam p, const ir::Dims& dims) {
-    const int rank = static_cast<int>(dims.size());
-    int stride = 1;
-    for (int d = 0; d < rank; ++d) {
-        const int extent = static_cast<int>(dims[static_cast<size_t>(rank - 1 - d)]);
-        p.dim(d).set_bounds(0, extent).set_stride(stride);
-        stride *= extent;
-    }
-}
-
-void set_nchw_estimates(OutputImageParam p, const ir::Dims& dims) {
-    Region region;
-    for (size_t d = dims.size(); d-- > 0;) region.push_back({0, static_cast<int>(dims[d])});
-    p.set_estimates(region);
-}
-
 }  // namespace
 
 // --- LoweringContext -------------------------------------------------------------------------
 
-LoweringContext::LoweringContext(const ir::Graph& g, const LoweringOptions& o)
-    : graph(g), options(o), vector_width(o.target.natural_vector_size<float>()) {}
+LoweringContext::LoweringContext(const ir::Graph& g, const LoweringOptions& o, std::map<std::string, std::string>& names)
+    : graph(g), options(o), vector_width(o.target.natural_vector_size<float>()), func_nodes_(names) {}
 
 std::string LoweringContext::func_name(const std::string& ir_name, const char* role) {
-    return fmt::format("{}{}{}_{}", sanitize(ir_name), *role ? "_" : "", role, name_counter_++);
+    std::string name = fmt::format("{}{}{}_{}", sanitize(ir_name), *role ? "_" : "", role, func_nodes_.size());
+    func_nodes_[name] = ir_name;
+    return name;
 }
 
 const Value& LoweringContext::value(const std::string& name) const {
@@ -161,7 +148,8 @@ std::vector<Var> value_vars(const LoweringContext& ctx, const Value& v) {
 // --- lowering --------------------------------------------------------------------------------
 
 void LoweredModel::bind_weights() {
-    for (PackedWeight& w : weights) w.param.set(w.buffer);
+    for (Segment& segment : segments)
+        for (PackedWeight& w : segment.weights) w.param.set(w.buffer);
 }
 
 Scheduler parse_scheduler(const std::string& name) {
@@ -179,59 +167,132 @@ Target parse_target(const std::string& text) {
     return Target(text);
 }
 
-LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options) {
-    LoweringContext ctx(graph, options);
-    LoweredModel model;
+std::vector<int> TensorSlot::halide_extents() const {
+    std::vector<int> e;
+    if (layout == Layout::NCHW) {
+        for (auto it = dims.rbegin(); it != dims.rend(); ++it) e.push_back(static_cast<int>(*it));
+    } else if (dims.size() == 4) {
+        e = {static_cast<int>(dims[1]), static_cast<int>(dims[3]), static_cast<int>(dims[2]), static_cast<int>(dims[0])};
+    } else {
+        e = {static_cast<int>(dims[1]), static_cast<int>(dims[0])};
+    }
+    return e;
+}
 
-    for (const ir::GraphInput& in : graph.inputs) {
-        const ir::TensorType type = graph.type_of(in.name);
-        if (type.rank() != 4)
-            user_error("input '{}' is {}; code generation needs a 4-D NCHW input", in.name, ir::to_string(type));
-        ImageParam param(Float(32), 4, "input_" + sanitize(in.name));
-        set_nchw_shape(param, type.dims);
-        set_nchw_estimates(param, type.dims);
-        Func view(ctx.func_name(in.name, "nhwc"));
-        view(ctx.c, ctx.x, ctx.y, ctx.n) = param(ctx.x, ctx.y, ctx.c, ctx.n);
-        ctx.define(in.name, Value{view, type.dims, false});
-        model.inputs.push_back(param);
+namespace {
+
+// A dense buffer parameter with the exact extents and strides of `slot`.
+ImageParam slot_param(const TensorSlot& slot, const std::string& name) {
+    const std::vector<int> extents = slot.halide_extents();
+    ImageParam p(Float(32), static_cast<int>(extents.size()), name);
+    int stride = 1;
+    Region estimates;
+    for (size_t d = 0; d < extents.size(); ++d) {
+        p.dim(static_cast<int>(d)).set_bounds(0, extents[d]).set_stride(stride);
+        estimates.push_back({0, extents[d]});
+        stride *= extents[d];
+    }
+    p.set_estimates(estimates);
+    return p;
+}
+
+void check_rank(const std::string& what, const ir::TensorType& type) {
+    if (type.rank() != 4 && type.rank() != 2)
+        user_error("{} is {}; code generation handles 4-D (NCHW) and 2-D (NC) tensors only", what,
+                   ir::to_string(type));
+}
+
+// Lowers the nodes of one segment into `segment`, registering the slots it reads and writes.
+void lower_segment(const ir::Graph& graph, const LoweringOptions& options, const std::vector<size_t>& node_indices,
+                   size_t index, const std::map<std::string, size_t>& segment_of, LoweredModel& model,
+                   Segment& segment) {
+    LoweringContext ctx(graph, options, model.func_nodes);
+    std::set<std::string> local;
+    for (size_t i : node_indices) local.insert(graph.nodes[i].name);
+
+    // Values from outside: graph inputs (NCHW) and earlier segments' values (channels innermost).
+    std::set<std::string> bound;
+    for (size_t i : node_indices) {
+        for (const std::string& in : graph.nodes[i].inputs) {
+            if (local.count(in) || bound.count(in) || graph.find_constant(in)) continue;
+            bound.insert(in);
+            const ir::TensorType type = graph.type_of(in);
+            check_rank(fmt::format("value '{}'", in), type);
+            Func view(ctx.func_name(in, "view"));
+            if (graph.find_input(in)) {
+                const std::string key = "input:" + in;
+                ImageParam p = slot_param(model.slots.at(key), ctx.func_name(in, "input"));
+                if (type.rank() == 4) view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.x, ctx.y, ctx.c, ctx.n);
+                else view(ctx.c, ctx.n) = p(ctx.n, ctx.c);
+                segment.inputs.emplace_back(key, p);
+                ctx.define(in, Value{view, type.dims, false});
+            } else {
+                ImageParam p = slot_param(model.slots.at(in), ctx.func_name(in, "in"));
+                std::vector<Var> vars = type.rank() == 4 ? std::vector<Var>{ctx.c, ctx.x, ctx.y, ctx.n}
+                                                         : std::vector<Var>{ctx.c, ctx.n};
+                view(vars) = p(vars);
+                segment.inputs.emplace_back(in, p);
+                ctx.define(in, Value{view, type.dims, true});
+            }
+        }
     }
 
-    for (const ir::Node& node : graph.nodes) {
-        const int rank = static_cast<int>(node.type.rank());
-        if (rank != 4 && rank != 2)
-            user_error("node '{}' produces {}; code generation handles 4-D (NCHW) and 2-D (NC) tensors only",
-                       node.name, ir::to_string(node.type));
+    for (size_t i : node_indices) {
+        const ir::Node& node = graph.nodes[i];
+        check_rank(fmt::format("node '{}'", node.name), node.type);
         kLowerers.at(static_cast<size_t>(node.op))(ctx, node);
+        segment.nodes.push_back(node.name);
     }
 
+    // Values read by later segments, then graph outputs converted to NCHW.
     std::vector<Func> outputs;
+    for (size_t i : node_indices) {
+        const ir::Node& node = graph.nodes[i];
+        bool read_later = false;
+        for (size_t j = i + 1; j < graph.nodes.size(); ++j)
+            for (const std::string& in : graph.nodes[j].inputs)
+                read_later = read_later || (in == node.name && segment_of.at(graph.nodes[j].name) > index);
+        if (!read_later) continue;
+        const Value& v = ctx.value(node.name);
+        Func out = v.func;
+        if (!v.materialized) {  // an inline view: give the segment a real output stage
+            out = Func(ctx.func_name(node.name, "seg_out"));
+            std::vector<Var> vars = value_vars(ctx, v);
+            out(vars) = v.func(vars);
+        }
+        out.set_estimates(value_region(v));
+        model.slots[node.name] = TensorSlot{node.name, v.dims, Layout::ChannelsInnermost};
+        segment.outputs.push_back(node.name);
+        outputs.push_back(out);
+    }
     for (const std::string& name : graph.outputs) {
+        if (!local.count(name)) continue;
         const Value& v = ctx.value(name);
         Func out(ctx.func_name(name, "out"));
-        std::vector<Var> vars = value_vars(ctx, v);
         if (v.dims.size() == 4) {
             out(ctx.x, ctx.y, ctx.c, ctx.n) = v.func(ctx.c, ctx.x, ctx.y, ctx.n);
-            out.set_estimates({{0, static_cast<int>(v.dims[3])}, {0, static_cast<int>(v.dims[2])},
-                               {0, static_cast<int>(v.dims[1])}, {0, static_cast<int>(v.dims[0])}});
         } else {
             out(ctx.c, ctx.n) = v.func(ctx.c, ctx.n);
-            out.set_estimates({{0, static_cast<int>(v.dims[1])}, {0, static_cast<int>(v.dims[0])}});
         }
+        const std::string key = "output:" + name;
+        const TensorSlot& slot = model.slots.at(key);
+        Region estimates;
+        for (int e : slot.halide_extents()) estimates.push_back({0, e});
+        out.set_estimates(estimates);
         if (ctx.manual()) {
             const int vw = ctx.vector_width;
-            const ir::Dims dims = v.dims;
-            Var xv = ctx.x, cv = ctx.c;
-            ctx.schedule([out, dims, vw, xv, cv]() mutable {
-                Var inner = dims.size() == 4 ? xv : cv;
-                int extent = static_cast<int>(dims.size() == 4 ? dims[3] : dims[1]);
-                if (extent >= vw) out.vectorize(inner, vw, TailStrategy::ShiftInwards);
+            const int inner = slot.halide_extents()[0];
+            Var inner_var = v.dims.size() == 4 ? ctx.x : ctx.c;
+            ctx.schedule([out, vw, inner, inner_var]() mutable {
+                if (inner >= vw) out.vectorize(inner_var, vw, TailStrategy::ShiftInwards);
             });
         }
+        segment.outputs.push_back(key);
         outputs.push_back(out);
-        model.output_dims.push_back(v.dims);
     }
+    SQZ_ASSERT(!outputs.empty(), "segment {} computes nothing anyone reads", index);
 
-    model.pipeline = Pipeline(outputs);
+    segment.pipeline = Pipeline(outputs);
     if (ctx.manual()) {
         ctx.run_schedules();
     } else {
@@ -239,13 +300,45 @@ LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options) {
         load_scheduler_plugin(info);
         MachineParams params(std::max(1, options.threads), 32 * 1024 * 1024, 40);
         try {
-            model.schedule_source =
-                model.pipeline.auto_schedule(info.plugin_name, options.target, params).schedule_source;
+            model.schedule_source += segment.pipeline.auto_schedule(info.plugin_name, options.target, params).schedule_source;
         } catch (const CompileError& e) {
             user_error("the {} autoscheduler failed on this model: {}", info.name, e.what());
         }
     }
-    model.weights = std::move(ctx.weights());
+    segment.weights = std::move(ctx.weights());
+}
+
+}  // namespace
+
+LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options) {
+    LoweredModel model;
+    for (const ir::GraphInput& in : graph.inputs) {
+        const ir::TensorType type = graph.type_of(in.name);
+        if (type.rank() != 4)
+            user_error("input '{}' is {}; code generation needs a 4-D NCHW input", in.name, ir::to_string(type));
+        const std::string key = "input:" + in.name;
+        model.slots[key] = TensorSlot{key, type.dims, Layout::NCHW};
+        model.input_slots.push_back(key);
+    }
+    for (const std::string& out : graph.outputs) {
+        if (graph.find_input(out)) user_error("graph output '{}' is a graph input; nothing to compute", out);
+        const ir::TensorType type = graph.type_of(out);
+        check_rank(fmt::format("output '{}'", out), type);
+        const std::string key = "output:" + out;
+        model.slots[key] = TensorSlot{key, type.dims, Layout::NCHW};
+        model.output_slots.push_back(key);
+    }
+
+    const SegmentPlan plan = plan_segments(graph, options.convs_per_segment);
+    std::map<std::string, size_t> segment_of;
+    for (size_t s = 0; s < plan.segments.size(); ++s)
+        for (size_t i : plan.segments[s]) segment_of[graph.nodes[i].name] = s;
+    for (size_t s = 0; s < plan.segments.size(); ++s) {
+        Segment segment;
+        segment.name = fmt::format("seg{}", s);
+        lower_segment(graph, options, plan.segments[s], s, segment_of, model, segment);
+        model.segments.push_back(std::move(segment));
+    }
     model.bind_weights();
     return model;
 }

@@ -22,9 +22,10 @@ struct Value {
     bool materialized = false; // computed into its own buffer (compute_root), not inlined
 };
 
+// One context per segment; `names` is shared by all segments so Halide names stay unique.
 class LoweringContext {
 public:
-    LoweringContext(const ir::Graph& graph, const LoweringOptions& options);
+    LoweringContext(const ir::Graph& graph, const LoweringOptions& options, std::map<std::string, std::string>& names);
 
     const ir::Graph& graph;
     const LoweringOptions& options;
@@ -41,6 +42,7 @@ public:
     Halide::ImageParam add_weight(const std::string& constant_name, Halide::Buffer<float> packed);
     std::vector<PackedWeight>& weights() { return weights_; }
 
+
     // Manual schedule steps run after the whole algorithm exists (skipped for autoschedulers).
     void schedule(std::function<void()> step) { schedules_.push_back(std::move(step)); }
     void run_schedules();
@@ -56,7 +58,7 @@ private:
     std::vector<PackedWeight> weights_;
     std::vector<std::function<void()>> schedules_;
     std::vector<Value> materialized_;
-    int name_counter_ = 0;
+    std::map<std::string, std::string>& func_nodes_;  // every Halide name made so far -> IR name
 };
 
 // Each op family's lowering; every one defines the node's value in the context.

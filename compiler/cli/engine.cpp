@@ -1,6 +1,7 @@
 // The engine table (see engine.h).
 #include "compiler/cli/engine.h"
 
+#include "codegen/jit_model.h"
 #include "ir/error.h"
 #include "ir/interpreter.h"
 
@@ -21,6 +22,32 @@ private:
     const ir::Graph& graph_;
 };
 
+class JitEngine : public Engine {
+public:
+    JitEngine(const ir::Graph& graph, const EngineOptions& options) : model_(graph, jit_options(options)) {}
+    std::vector<ir::Tensor> run(const std::vector<ir::Tensor>& inputs) override { return model_.run(inputs); }
+    void set_inputs(const std::vector<ir::Tensor>& inputs) override { model_.set_inputs(inputs); }
+    void run_prepared() override { model_.run_in_place(); }
+    std::vector<ir::Tensor> outputs() override { return model_.outputs(); }
+    double compile_ms() const override { return model_.compile_ms(); }
+    int threads() const override { return model_.threads(); }
+    std::vector<LayerTime> layer_times() override {
+        std::vector<LayerTime> out;
+        for (const codegen::ProfileEntry& e : model_.take_profile()) out.push_back({e.node, e.ms_per_run, e.share});
+        return out;
+    }
+
+private:
+    static codegen::JitOptions jit_options(const EngineOptions& options) {
+        codegen::JitOptions o;
+        o.threads = options.threads;
+        o.scheduler = codegen::parse_scheduler(options.schedule);
+        o.profile = options.profile;
+        return o;
+    }
+    codegen::JitModel model_;
+};
+
 struct EngineEntry {
     const char* name;
     std::unique_ptr<Engine> (*make)(const ir::Graph&, const EngineOptions&);
@@ -29,6 +56,9 @@ struct EngineEntry {
 const EngineEntry kEngines[] = {
     {"reference", [](const ir::Graph& g, const EngineOptions&) -> std::unique_ptr<Engine> {
          return std::make_unique<ReferenceEngine>(g);
+     }},
+    {"jit", [](const ir::Graph& g, const EngineOptions& o) -> std::unique_ptr<Engine> {
+         return std::make_unique<JitEngine>(g, o);
      }},
 };
 

@@ -15,6 +15,8 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"info", "show a model's layers, parameters and MACs", info_command},
         {"run", "run a model on an input tensor or image", run_command},
+        {"bench", "compile a model and time it; check it against the reference", bench_command},
+        {"export", "write a model as ONNX", export_command},
     };
     return table;
 }

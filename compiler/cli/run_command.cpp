@@ -40,7 +40,7 @@ void parse_triple(const std::string& option, const std::string& text, double out
 int run_command(const Args& argv) {
     ModelArgs model;
     std::string input_path, image_path, output_path, labels_path, engine_name = "reference";
-    std::string channel_order, mean, stddev, resize = "crop";
+    std::string channel_order, mean, stddev, resize = "crop", schedule = "manual";
     double pixel_scale = 0;
     int top = 5, threads = 0;
     po::options_description options("sqzc run options");
@@ -54,6 +54,8 @@ int run_command(const Args& argv) {
         ("labels", po::value(&labels_path), "class names, one a line (e.g. imagenet_labels.txt)")
         ("engine", po::value(&engine_name)->default_value("reference"), ("engine: " + engine_names()).c_str())
         ("threads", po::value(&threads)->default_value(0), "worker threads (0: all cores)")
+        ("schedule", po::value(&schedule)->default_value("manual"),
+         "JIT schedule: manual, adams2019, mullapudi2016 or li2018")
         ("channel-order", po::value(&channel_order), "image preprocessing: rgb or bgr (default: the model's)")
         ("mean", po::value(&mean), "image preprocessing: per-channel means, e.g. 104,117,123")
         ("std", po::value(&stddev), "image preprocessing: per-channel standard deviations")
@@ -102,6 +104,7 @@ int run_command(const Args& argv) {
 
     EngineOptions engine_options;
     engine_options.threads = threads;
+    engine_options.schedule = schedule;
     auto engine = make_engine(engine_name, graph, engine_options);
     auto start = std::chrono::steady_clock::now();
     std::vector<ir::Tensor> outputs = engine->run({input});

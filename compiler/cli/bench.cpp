@@ -1,0 +1,149 @@
+// Benchmark measurement and reporting (see bench.h).
+#include "compiler/cli/bench.h"
+
+#include "compiler/cli/progress.h"
+#include "compiler/test_pattern.h"
+#include "ir/error.h"
+#include "ir/interpreter.h"
+#include "ir/stats.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace sqz::cli {
+namespace {
+
+double percentile(std::vector<double> sorted, double p) {
+    std::sort(sorted.begin(), sorted.end());
+    const double pos = p * static_cast<double>(sorted.size() - 1);
+    const size_t lo = static_cast<size_t>(pos);
+    const size_t hi = std::min(lo + 1, sorted.size() - 1);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
+}
+
+}  // namespace
+
+BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOptions& options, bool progress) {
+    const ir::Graph graph = compiler::load_model(model_options);
+    const ir::GraphStats stats = ir::graph_stats(graph);
+    BenchResult r;
+    r.model = graph.name;
+    r.engine = options.engine;
+    r.schedule = options.engine == "jit" ? options.engine_options.schedule : "";
+    r.batch = static_cast<int>(graph.batch);
+    r.iterations = options.iterations;
+    r.warmup = options.warmup;
+    r.params = stats.params;
+    r.macs = stats.macs;
+
+    std::unique_ptr<Engine> engine;
+    {
+        std::unique_ptr<Progress> ticker;
+        if (progress) ticker = std::make_unique<Progress>(fmt::format("compiling {} ({} engine)", graph.name, options.engine));
+        auto start = std::chrono::steady_clock::now();
+        engine = make_engine(options.engine, graph, options.engine_options);
+        r.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    }
+    r.threads = engine->threads();
+
+    // A fixed, image-like input (sqzc's test pattern), the same for every run.
+    std::vector<ir::Tensor> inputs;
+    for (const ir::GraphInput& in : graph.inputs) inputs.push_back(compiler::test_pattern(graph.type_of(in.name)));
+    engine->set_inputs(inputs);
+    for (int i = 0; i < options.warmup; ++i) engine->run_prepared();
+    std::vector<double> times;
+    times.reserve(static_cast<size_t>(options.iterations));
+    for (int i = 0; i < options.iterations; ++i) {
+        auto start = std::chrono::steady_clock::now();
+        engine->run_prepared();
+        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    r.median_ms = percentile(times, 0.5);
+    r.p10_ms = percentile(times, 0.1);
+    r.p90_ms = percentile(times, 0.9);
+    r.min_ms = *std::min_element(times.begin(), times.end());
+    r.gflops = 2.0 * static_cast<double>(stats.macs) / (r.median_ms * 1e6);
+
+    if (!options.skip_check && options.engine != "reference") {
+        const std::vector<ir::Tensor> got = engine->outputs();
+        const std::vector<ir::TensorF64> want = ir::interpret(graph, inputs);
+        r.checked = true;
+        for (size_t i = 0; i < want.size(); ++i)
+            r.max_rel_err = std::max(r.max_rel_err, ir::max_relative_error(got.at(i).data, want[i].data));
+        r.check_passed = r.max_rel_err <= kBenchTolerance;
+    }
+
+    if (options.profile) {
+        if (options.engine != "jit") user_error("--profile needs the jit engine");
+        EngineOptions profiled = options.engine_options;
+        profiled.profile = true;
+        std::unique_ptr<Engine> p;
+        {
+            std::unique_ptr<Progress> ticker;
+            if (progress) ticker = std::make_unique<Progress>("compiling the profiled variant");
+            p = make_engine(options.engine, graph, profiled);
+        }
+        p->set_inputs(inputs);
+        for (int i = 0; i < options.warmup; ++i) p->run_prepared();
+        p->layer_times();  // drop the warm-up samples
+        for (int i = 0; i < std::max(options.iterations, 20); ++i) p->run_prepared();
+        for (const LayerTime& t : p->layer_times()) {
+            LayerProfile l{t.node, t.ms, t.share, 0};
+            for (const ir::NodeStats& s : stats.nodes)
+                if (s.node->name == t.node && t.ms > 0) l.gflops = 2.0 * static_cast<double>(s.macs) / (t.ms * 1e6);
+            r.layers.push_back(l);
+        }
+        std::sort(r.layers.begin(), r.layers.end(), [](const auto& a, const auto& b) { return a.ms > b.ms; });
+    }
+    return r;
+}
+
+nlohmann::ordered_json bench_json(const BenchResult& r) {
+    nlohmann::ordered_json j;
+    j["model"] = r.model;
+    j["engine"] = r.engine;
+    j["schedule"] = r.schedule;
+    j["threads"] = r.threads;
+    j["batch"] = r.batch;
+    j["iterations"] = r.iterations;
+    j["warmup"] = r.warmup;
+    j["params"] = r.params;
+    j["macs"] = r.macs;
+    j["compile_ms"] = r.compile_ms;
+    j["median_ms"] = r.median_ms;
+    j["p10_ms"] = r.p10_ms;
+    j["p90_ms"] = r.p90_ms;
+    j["min_ms"] = r.min_ms;
+    j["gflops"] = r.gflops;
+    j["max_rel_err"] = r.checked ? nlohmann::ordered_json(r.max_rel_err) : nlohmann::ordered_json(nullptr);
+    j["check_passed"] = r.check_passed;
+    if (!r.layers.empty()) {
+        auto layers = nlohmann::ordered_json::array();
+        for (const LayerProfile& l : r.layers)
+            layers.push_back({{"node", l.node}, {"ms", l.ms}, {"share", l.share}, {"gflops", l.gflops}});
+        j["layers"] = layers;
+    }
+    return j;
+}
+
+void print_bench(const BenchResult& r) {
+    fmt::print("model {}  engine {}{}  threads {}  batch {}\n", r.model, r.engine,
+               r.schedule.empty() ? "" : " (" + r.schedule + " schedule)", r.threads, r.batch);
+    fmt::print("compile   {:10.1f} ms\n", r.compile_ms);
+    fmt::print("latency   median {:.3f} ms   p10 {:.3f} ms   p90 {:.3f} ms   ({} runs after {} warm-up)\n", r.median_ms,
+               r.p10_ms, r.p90_ms, r.iterations, r.warmup);
+    fmt::print("throughput {:.1f} GFLOP/s  ({:.3f} GFLOP per run)\n", r.gflops, 2e-9 * static_cast<double>(r.macs));
+    if (r.checked)
+        fmt::print("check     max |a-b|/max|ref| = {:.2e} against the reference interpreter ({})\n", r.max_rel_err,
+                   r.check_passed ? "ok" : "FAILED");
+    if (r.layers.empty()) return;
+    size_t width = 10;
+    for (const LayerProfile& l : r.layers) width = std::max(width, l.node.size());
+    fmt::print("\n{:<{}}  {:>9}  {:>7}  {:>9}\n", "layer", width, "ms", "share", "GFLOP/s");
+    for (const LayerProfile& l : r.layers)
+        fmt::print("{:<{}}  {:>9.3f}  {:>6.1f}%  {:>9}\n", l.node, width, l.ms, 100 * l.share, l.gflops > 0 ? fmt::format("{:.1f}", l.gflops) : "");
+}
+
+}  // namespace sqz::cli

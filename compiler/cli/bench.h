@@ -1,0 +1,64 @@
+// The measurement behind `sqzc bench`: compile, warm up, time, check against the reference.
+// Shared by the single-model benchmark and the metaparameter sweep.
+#pragma once
+
+#include "compiler/cli/engine.h"
+#include "compiler/cli/model_options.h"
+#include "compiler/model_loader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sqz::cli {
+
+// Largest accepted max |a - ref| / max |ref| of an engine against the reference interpreter.
+constexpr double kBenchTolerance = 1e-4;
+
+struct BenchOptions {
+    std::string engine = "jit";
+    EngineOptions engine_options;
+    int iterations = 50;
+    int warmup = 5;
+    bool profile = false;
+    bool skip_check = false;
+};
+
+struct LayerProfile {
+    std::string node;
+    double ms = 0;
+    double share = 0;
+    double gflops = 0;  // of this node's MACs in its time (0 when it has none)
+};
+
+struct BenchResult {
+    std::string model;
+    std::string engine;
+    std::string schedule;
+    int threads = 0;
+    int batch = 1;
+    int iterations = 0;
+    int warmup = 0;
+    int64_t params = 0;
+    int64_t macs = 0;
+    double compile_ms = 0;
+    double median_ms = 0, p10_ms = 0, p90_ms = 0, min_ms = 0;
+    double gflops = 0;         // 2 x MACs / median
+    bool checked = false;
+    double max_rel_err = 0;
+    bool check_passed = true;
+    std::vector<LayerProfile> layers;
+};
+
+// `progress`: print a progress indication while compiling.
+BenchResult run_bench(const compiler::ModelOptions& model, const BenchOptions& options, bool progress);
+nlohmann::ordered_json bench_json(const BenchResult& result);
+void print_bench(const BenchResult& result);
+
+// --sweep KEY=V1,V2,...: one benchmark per value of a .sqz metaparameter; prints a table and
+// writes PREFIX.json and PREFIX.png. Returns the exit code.
+int run_sweep(const ModelArgs& model, const BenchOptions& options, const std::string& sweep,
+              const std::string& output_prefix, bool json);
+
+}  // namespace sqz::cli
