@@ -65,6 +65,8 @@ std::string supported_weight_extensions() {
 }
 
 ir::Graph load_model(const ModelOptions& options) {
+    file_size_checked(options.model_path);  // a clear message for missing files and directories
+    if (!options.weights_path.empty()) file_size_checked(options.weights_path);
     const std::string ext = extension_of(options.model_path);
     const ModelFormat* format = nullptr;
     for (const ModelFormat& f : kModelFormats)

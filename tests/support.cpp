@@ -1,9 +1,13 @@
 // Test helpers (see support.h).
 #include "tests/support.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 namespace sqz::test {
 
@@ -37,6 +41,52 @@ std::vector<float> read_f32(const std::filesystem::path& path) {
     std::vector<float> v(size / 4);
     in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * 4));
     return v;
+}
+
+std::filesystem::path binary_dir() { return SQZ_BINARY_DIR; }
+
+std::filesystem::path scratch_dir() {
+    static const std::filesystem::path dir = [] {
+        auto d = std::filesystem::temp_directory_path() / ("sqzc-test-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+namespace {
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+CommandResult run_shell(const std::string& command, int timeout_seconds) {
+    static int counter = 0;
+    const auto base = scratch_dir() / ("cmd" + std::to_string(counter++));
+    const std::string out = base.string() + ".out", err = base.string() + ".err";
+    const std::string full = "timeout -s KILL " + std::to_string(timeout_seconds) + " " + command + " >" + out +
+                             " 2>" + err;
+    CommandResult r;
+    const int status = std::system(full.c_str());
+    if (WIFEXITED(status)) {
+        r.exit_code = WEXITSTATUS(status);
+        // timeout(1) reports a killed child as 128 + signal.
+        if (r.exit_code > 128) r.signal = r.exit_code - 128, r.exit_code = -1;
+    } else if (WIFSIGNALED(status)) {
+        r.signal = WTERMSIG(status);
+    }
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+}
+
+CommandResult run_sqzc(const std::string& args, int timeout_seconds) {
+    return run_shell((binary_dir() / "sqzc").string() + " " + args, timeout_seconds);
 }
 
 }  // namespace sqz::test

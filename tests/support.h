@@ -26,6 +26,21 @@ ir::Tensor random_input(const ir::Graph& graph, uint64_t seed, float lo = -1.0f,
 // Reads a raw little-endian float32 file.
 std::vector<float> read_f32(const std::filesystem::path& path);
 
+// The build tree (where build/sqzc lives) and a scratch folder unique to this test process.
+std::filesystem::path binary_dir();
+std::filesystem::path scratch_dir();
+
+struct CommandResult {
+    int exit_code = -1;     // -1 when killed by a signal
+    int signal = 0;
+    std::string out;
+    std::string err;
+};
+// Runs a shell command with a time limit (seconds); stdout and stderr are captured apart.
+CommandResult run_shell(const std::string& command, int timeout_seconds = 300);
+// Runs build/sqzc with the given arguments (already shell-quoted where needed).
+CommandResult run_sqzc(const std::string& args, int timeout_seconds = 300);
+
 }  // namespace sqz::test
 
 // Skips the rest of a test case, with a message in the report, when ../shared is missing.
