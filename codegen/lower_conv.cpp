@@ -77,6 +77,12 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
 
     // Schedule.
     const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w);
+    // Where the weights outweigh the input (the deep 13x13 layers), loop over output-channel blocks
+    // outermost and in parallel, so each block's weights stay in one core's cache for all rows;
+    // elsewhere parallelise over rows, which keeps each core on its own slice of the input.
+    const int64_t weight_bytes = weight->type.numel() * 4;
+    const int64_t input_bytes = static_cast<int64_t>(in_c) * in_h * in_w * 4;
+    const bool channel_blocks_outer = weight_bytes > input_bytes && out_c >= 4 * blk.channels;
     const int vw = ctx.vector_width;
     const int in_vw = in_c >= vw ? vw : 1;
     ctx.schedule([=]() mutable {
@@ -87,10 +93,13 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
         }
         out.split(c, co, ci, blk.channels, TailStrategy::ShiftInwards)
             .split(x, xo, xi, blk.pixels, TailStrategy::ShiftInwards)
-            .reorder(ci, xi, xo, co, y, n)
-            .unroll(xi)
-            .fuse(y, n, yn)
-            .parallel(yn);
+            .unroll(xi);
+        if (channel_blocks_outer) {
+            Var con("con");
+            out.reorder(ci, xi, xo, y, co, n).fuse(co, n, con).parallel(con);
+        } else {
+            out.reorder(ci, xi, xo, co, y, n).fuse(y, n, yn).parallel(yn);
+        }
         acc.compute_at(out, xo).store_in(MemoryType::Register).unroll(x);
         acc.update().reorder(c, x, r.x, r.y, r.z).unroll(x);
         if (blk.vectorize) {

@@ -7,6 +7,7 @@
 // reference to the loop, so the Loop object can live on the caller's stack.
 #include "thread_pool.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace sqz::runtime {
@@ -29,8 +30,9 @@ inline void cpu_relax() {
 
 ThreadPool::ThreadPool(int threads) {
     if (threads < 1) threads = 1;
+    if (threads > kMaxThreads) threads = kMaxThreads;
     workers_.reserve(static_cast<size_t>(threads - 1));
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_main(); });
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_main(i); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -43,23 +45,26 @@ ThreadPool::~ThreadPool() {
     for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::work_on(Loop& loop) {
+void ThreadPool::work_on(Loop& loop, int home) {
     const ThreadPool* outer = t_current_pool;
     t_current_pool = this;
-    for (;;) {
-        const int i = loop.next.fetch_add(1, std::memory_order_relaxed);
-        if (i >= loop.extent) break;
-        const int status = loop.task(loop.user_context, loop.min + i, loop.closure);
-        if (status != 0) {
-            int expected = 0;
-            loop.status.compare_exchange_strong(expected, status);
+    for (int k = 0; k < loop.chunks; ++k) {
+        Chunk& chunk = loop.chunk[(home + k) % loop.chunks];
+        for (;;) {
+            const int i = chunk.next.fetch_add(1, std::memory_order_relaxed);
+            if (i >= chunk.end) break;
+            const int status = loop.task(loop.user_context, loop.min + i, loop.closure);
+            if (status != 0) {
+                int expected = 0;
+                loop.status.compare_exchange_strong(expected, status);
+            }
+            loop.done.fetch_add(1, std::memory_order_acq_rel);
         }
-        loop.done.fetch_add(1, std::memory_order_acq_rel);
     }
     t_current_pool = outer;
 }
 
-void ThreadPool::worker_main() {
+void ThreadPool::worker_main(int index) {
     uint64_t seen = generation_.load();
     for (;;) {
         // Spin a while for the next loop, then sleep.
@@ -78,7 +83,7 @@ void ThreadPool::worker_main() {
         // caller sees this worker as active, or this worker sees no loop.
         active_workers_.fetch_add(1);
         Loop* loop = loop_.load();
-        if (loop != nullptr) work_on(*loop);
+        if (loop != nullptr) work_on(*loop, index);
         active_workers_.fetch_sub(1);
     }
 }
@@ -97,13 +102,18 @@ int ThreadPool::parallel_for(Task task, void* user_context, int min, int extent,
     loop.closure = closure;
     loop.min = min;
     loop.extent = extent;
+    loop.chunks = std::min(threads(), extent);
+    for (int k = 0; k < loop.chunks; ++k) {
+        loop.chunk[k].next.store(static_cast<int>(static_cast<int64_t>(extent) * k / loop.chunks), std::memory_order_relaxed);
+        loop.chunk[k].end = static_cast<int>(static_cast<int64_t>(extent) * (k + 1) / loop.chunks);
+    }
     {
         std::lock_guard<std::mutex> lock(mutex_);
         loop_.store(&loop);
         generation_.fetch_add(1);
     }
     wake_.notify_all();
-    work_on(loop);
+    work_on(loop, 0);
     // Wait for every index, then for every worker to let go of `loop`.
     while (loop.done.load(std::memory_order_acquire) < extent) cpu_relax();
     loop_.store(nullptr);

@@ -33,20 +33,30 @@ public:
     int parallel_for(Task task, void* user_context, int min, int extent, uint8_t* closure);
 
 private:
+    static constexpr int kMaxThreads = 64;
+
+    // The index range is cut into one contiguous chunk per thread; thread k works through chunk k
+    // first (so consecutive loops over the same range touch the same data on the same core), then
+    // helps with the others' chunks.
+    struct alignas(64) Chunk {
+        std::atomic<int> next{0};
+        int end = 0;
+    };
     struct Loop {
         Task task = nullptr;
         void* user_context = nullptr;
         uint8_t* closure = nullptr;
         int min = 0;
         int extent = 0;
-        std::atomic<int> next{0};
+        int chunks = 0;
+        Chunk chunk[kMaxThreads];
         std::atomic<int> done{0};
         std::atomic<int> status{0};
     };
 
-    void worker_main();
-    // Takes loop indices until none are left; returns after finishing the ones it took.
-    void work_on(Loop& loop);
+    void worker_main(int index);
+    // Runs loop indices, own chunk first, until none are left.
+    void work_on(Loop& loop, int home);
 
     std::vector<std::thread> workers_;
     std::mutex mutex_;                  // pairs with wake_ for sleeping workers
