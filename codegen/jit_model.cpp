@@ -1,5 +1,7 @@
-// The JIT engine (see jit_model.h). Halide's JIT calls back into sqzc through a JITUserContext
-// whose handlers route parallel loops to a runtime::ThreadPool owned by this model.
+// The JIT engine (see jit_model.h). Every kernel is compiled by Halide's JIT; its buffers are views
+// into memory allocated once (the planned arena, the graph's inputs and outputs). Halide calls
+// back into sqzc through a JITUserContext whose handlers route parallel loops to a
+// runtime::ThreadPool owned by this model and serve any allocation a kernel makes from an arena.
 #include "codegen/jit_model.h"
 
 #include "ir/error.h"
@@ -10,7 +12,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <thread>
 
 namespace sqz::codegen {
@@ -21,26 +22,26 @@ namespace {
 
 struct Context : JITUserContext {
     runtime::ThreadPool* pool = nullptr;
-    runtime::Arena* arena = nullptr;
-    std::atomic<int> heap_fallbacks{0};  // allocations the arena could not serve
+    runtime::Arena* scratch = nullptr;
+    std::atomic<int> heap_fallbacks{0};  // allocations the scratch arena could not serve
     std::string* error = nullptr;
 };
-
-void* arena_malloc(JITUserContext* uc, size_t bytes) {
-    auto* ctx = static_cast<Context*>(uc);
-    if (void* p = ctx->arena->allocate(bytes)) return p;
-    ctx->heap_fallbacks.fetch_add(1);
-    return std::aligned_alloc(runtime::Arena::kAlignment, runtime::arena_round_up(bytes + runtime::Arena::kSlack));
-}
-
-void arena_free(JITUserContext* uc, void* p) {
-    auto* ctx = static_cast<Context*>(uc);
-    if (!ctx->arena->free(p)) std::free(p);
-}
 
 int do_par_for(JITUserContext* uc, int (*f)(JITUserContext*, int, uint8_t*), int min, int extent, uint8_t* closure) {
     auto* ctx = static_cast<Context*>(uc);
     return ctx->pool->parallel_for(reinterpret_cast<runtime::ThreadPool::Task>(f), uc, min, extent, closure);
+}
+
+void* scratch_malloc(JITUserContext* uc, size_t bytes) {
+    auto* ctx = static_cast<Context*>(uc);
+    if (void* p = ctx->scratch->allocate(bytes)) return p;
+    ctx->heap_fallbacks.fetch_add(1);
+    return std::aligned_alloc(runtime::Arena::kAlignment, runtime::arena_round_up(bytes + runtime::Arena::kSlack));
+}
+
+void scratch_free(JITUserContext* uc, void* p) {
+    auto* ctx = static_cast<Context*>(uc);
+    if (!ctx->scratch->free(p)) std::free(p);
 }
 
 void capture_error(JITUserContext* uc, const char* message) {
@@ -55,6 +56,17 @@ int default_threads() {
     return n == 0 ? 1 : static_cast<int>(n);
 }
 
+// 64-byte aligned, zero-initialised float memory.
+struct AlignedFloats {
+    std::unique_ptr<float, void (*)(void*)> data{nullptr, std::free};
+    void allocate(int64_t floats) {
+        const size_t bytes = runtime::arena_round_up(static_cast<size_t>(std::max<int64_t>(floats, 1)) * 4 + 64);
+        data.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+        if (!data) throw std::bad_alloc();
+        std::memset(data.get(), 0, bytes);
+    }
+};
+
 }  // namespace
 
 struct JitModel::State {
@@ -62,14 +74,30 @@ struct JitModel::State {
     Target target;
     std::unique_ptr<runtime::ThreadPool> pool;
     Context context;
-    runtime::Arena arena;
-    std::unique_ptr<unsigned char[]> arena_memory;
     std::string error;
-    std::map<std::string, Buffer<float>> buffers;      // every slot
-    std::vector<std::vector<Buffer<>>> segment_outputs; // per segment, in pipeline output order
+    AlignedFloats arena;                             // the planned tensors
+    std::map<std::string, AlignedFloats> external;   // graph inputs and outputs
+    std::vector<Buffer<float>> outputs;              // per kernel, its output view
+    runtime::Arena scratch;                          // allocations made inside kernels
+    std::unique_ptr<unsigned char[]> scratch_memory;
+    std::vector<std::string> node_names;             // of the graph, for profiles
     bool profile = false;
-    std::vector<double> segment_ms;                     // accumulated when profiling
+    std::vector<double> kernel_ms;
     int profiled_runs = 0;
+
+    const std::string& graph_node_name(size_t i) const { return node_names.at(i); }
+
+    float* memory_of(const std::string& slot) {
+        const Slot& root = model.plan.root(slot);
+        if (root.kind == Slot::Kind::Arena) return arena.data.get() + root.offset / 4;
+        return external.at(root.name).data.get();
+    }
+
+    Buffer<float> view(const std::string& slot, bool with_border) {
+        std::vector<halide_dimension_t> shape;
+        for (const BufferDim& d : model.plan.halide_dims(slot, with_border)) shape.push_back({d.min, d.extent, d.stride, 0});
+        return Buffer<float>(Runtime::Buffer<float>(memory_of(slot) + model.plan.host_offset(slot, with_border), shape));
+    }
 };
 
 JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) : state_(std::make_unique<State>()) {
@@ -80,48 +108,52 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) : state_(s
     lowering.scheduler = options.scheduler;
     lowering.threads = threads;
     lowering.target = get_host_target();
-    lowering.convs_per_segment = options.profile ? -1 : options.convs_per_segment;
     s.target = lowering.target;
     s.profile = options.profile;
     s.model = lower(graph, lowering);
-    for (Segment& segment : s.model.segments) {
+    for (const ir::Node& node : graph.nodes) s.node_names.push_back(node.name);
+    for (LoweredKernel& kernel : s.model.kernels) {
         try {
-            segment.pipeline.compile_jit(s.target);
+            kernel.pipeline.compile_jit(s.target);
         } catch (const CompileError& e) {
-            user_error("JIT compilation of {} failed: {}", segment.name, e.what());
+            user_error("JIT compilation of kernel {} failed: {}", kernel.name, e.what());
         }
     }
     s.pool = std::make_unique<runtime::ThreadPool>(threads);
     s.context.handlers.custom_do_par_for = do_par_for;
+    s.context.handlers.custom_malloc = scratch_malloc;
+    s.context.handlers.custom_free = scratch_free;
     s.context.handlers.custom_error = capture_error;
     s.context.handlers.custom_print = ignore_print;
-    s.context.handlers.custom_malloc = arena_malloc;
-    s.context.handlers.custom_free = arena_free;
     s.context.pool = s.pool.get();
-    s.context.arena = &s.arena;
+    s.context.scratch = &s.scratch;
     s.context.error = &s.error;
 
-    for (const auto& [key, slot] : s.model.slots) s.buffers.emplace(key, Buffer<float>(slot.halide_extents()));
-    for (Segment& segment : s.model.segments) {
-        for (auto& [key, param] : segment.inputs) param.set(s.buffers.at(key));
-        std::vector<Buffer<>> outs;
-        for (const std::string& key : segment.outputs) outs.push_back(s.buffers.at(key));
-        s.segment_outputs.push_back(std::move(outs));
+    // Memory, once: the arena (bordered slots stay zero outside what their kernels write), the
+    // graph's inputs and outputs, and a view for every kernel argument.
+    const ModelPlan& plan = s.model.plan;
+    s.arena.allocate(plan.arena_bytes / 4);
+    for (const auto& [name, slot] : plan.slots)
+        if (slot.kind == Slot::Kind::Input || slot.kind == Slot::Kind::Output) s.external[name].allocate(slot.floats());
+    for (size_t k = 0; k < plan.kernels.size(); ++k) {
+        const Kernel& kernel = plan.kernels[k];
+        LoweredKernel& lowered = s.model.kernels[k];
+        for (size_t i = 0; i < kernel.inputs.size() && i < lowered.inputs.size(); ++i)
+            lowered.inputs[i].set(s.view(kernel.inputs[i], true));
+        s.outputs.push_back(s.view(kernel.output, false));
     }
-    s.segment_ms.assign(s.model.segments.size(), 0.0);
+    s.kernel_ms.assign(plan.kernels.size(), 0.0);
 
-    // Size the arena: one run in a large, untouched virtual region measures how far the blocks
-    // reach; then the real arena gets exactly that (plus slack), allocated once.
-    {
-        const size_t probe_bytes = size_t{4} << 30;
-        std::unique_ptr<unsigned char[]> probe(new (std::nothrow) unsigned char[probe_bytes]);
-        if (probe) {
-            s.arena.reset(probe.get(), probe_bytes);
-            run_in_place();
-            const size_t need = s.arena.high_water();
-            s.arena_memory.reset(new unsigned char[need + 2 * runtime::Arena::kAlignment + runtime::Arena::kSlack]);
-            s.arena.reset(s.arena_memory.get(), need + 2 * runtime::Arena::kAlignment + runtime::Arena::kSlack);
-        }
+    // Size the scratch arena for allocations inside kernels (the manual schedules make none): one
+    // run in a large, untouched virtual region measures how far the blocks reach.
+    const size_t probe_bytes = size_t{1} << 32;
+    std::unique_ptr<unsigned char[]> probe(new (std::nothrow) unsigned char[probe_bytes]);
+    if (probe) {
+        s.scratch.reset(probe.get(), probe_bytes);
+        run_in_place();
+        const size_t need = s.scratch.high_water() + 2 * runtime::Arena::kAlignment + runtime::Arena::kSlack;
+        s.scratch_memory.reset(new unsigned char[need]);
+        s.scratch.reset(s.scratch_memory.get(), need);
     }
     compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -130,42 +162,46 @@ JitModel::~JitModel() = default;
 
 int JitModel::threads() const { return state_->pool->threads(); }
 
-size_t JitModel::segment_count() const { return state_->model.segments.size(); }
+size_t JitModel::kernel_count() const { return state_->model.kernels.size(); }
+
+int64_t JitModel::arena_bytes() const { return state_->model.plan.arena_bytes; }
 
 void JitModel::set_inputs(const std::vector<ir::Tensor>& inputs) {
     State& s = *state_;
-    if (inputs.size() != s.model.input_slots.size())
-        user_error("the model takes {} inputs, {} given", s.model.input_slots.size(), inputs.size());
+    const ModelPlan& plan = s.model.plan;
+    if (inputs.size() != plan.input_slots.size())
+        user_error("the model takes {} inputs, {} given", plan.input_slots.size(), inputs.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
-        Buffer<float>& b = s.buffers.at(s.model.input_slots[i]);
-        if (inputs[i].data.size() != b.number_of_elements())
-            user_error("input {} has {} values, the model expects {}", i, inputs[i].data.size(), b.number_of_elements());
-        std::memcpy(b.data(), inputs[i].data.data(), inputs[i].data.size() * sizeof(float));
+        const Slot& slot = plan.slots.at(plan.input_slots[i]);
+        if (static_cast<int64_t>(inputs[i].data.size()) != slot.floats())
+            user_error("input {} has {} values, the model expects {}", i, inputs[i].data.size(), slot.floats());
+        std::memcpy(s.external.at(slot.name).data.get(), inputs[i].data.data(), inputs[i].data.size() * sizeof(float));
     }
 }
 
 void JitModel::run_in_place() {
     State& s = *state_;
     s.error.clear();
-    for (size_t i = 0; i < s.model.segments.size(); ++i) {
+    for (size_t k = 0; k < s.model.kernels.size(); ++k) {
         const auto start = std::chrono::steady_clock::now();
-        Realization outputs(s.segment_outputs[i]);
         try {
-            s.model.segments[i].pipeline.realize(&s.context, outputs, s.target);
+            s.model.kernels[k].pipeline.realize(&s.context, s.outputs[k], s.target);
         } catch (const RuntimeError& e) {
-            user_error("running {} failed: {} {}", s.model.segments[i].name, e.what(), s.error);
+            user_error("running kernel {} failed: {} {}", s.model.kernels[k].name, e.what(), s.error);
         }
         if (s.profile)
-            s.segment_ms[i] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+            s.kernel_ms[k] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     }
     if (s.profile) ++s.profiled_runs;
 }
 
 std::vector<ir::Tensor> JitModel::outputs() const {
+    State& s = *state_;
     std::vector<ir::Tensor> out;
-    for (const std::string& key : state_->model.output_slots) {
-        const Buffer<float>& b = state_->buffers.at(key);
-        out.push_back({state_->model.slots.at(key).dims, std::vector<float>(b.data(), b.data() + b.number_of_elements())});
+    for (size_t i = 0; i < s.model.plan.output_slots.size(); ++i) {
+        const Slot& slot = s.model.plan.slots.at(s.model.plan.output_slots[i]);
+        const float* data = s.external.at(slot.name).data.get();
+        out.push_back({slot.dims, std::vector<float>(data, data + slot.floats())});
     }
     return out;
 }
@@ -180,15 +216,17 @@ std::vector<ProfileEntry> JitModel::take_profile() {
     State& s = *state_;
     std::vector<ProfileEntry> out;
     double total = 0;
-    for (double ms : s.segment_ms) total += ms;
-    for (size_t i = 0; i < s.model.segments.size() && s.profiled_runs > 0; ++i) {
+    for (double ms : s.kernel_ms) total += ms;
+    for (size_t k = 0; k < s.model.kernels.size() && s.profiled_runs > 0; ++k) {
         ProfileEntry e;
-        for (const std::string& node : s.model.segments[i].nodes) e.node += (e.node.empty() ? "" : " + ") + node;
-        e.ms_per_run = s.segment_ms[i] / s.profiled_runs;
-        e.share = total > 0 ? s.segment_ms[i] / total : 0;
+        const Kernel& kernel = s.model.plan.kernels[k];
+        for (size_t i : kernel.nodes) e.node += (e.node.empty() ? "" : " + ") + s.graph_node_name(i);
+        if (kernel.nodes.empty()) e.node = kernel.name;
+        e.ms_per_run = s.kernel_ms[k] / s.profiled_runs;
+        e.share = total > 0 ? s.kernel_ms[k] / total : 0;
         out.push_back(e);
     }
-    s.segment_ms.assign(s.segment_ms.size(), 0.0);
+    s.kernel_ms.assign(s.kernel_ms.size(), 0.0);
     s.profiled_runs = 0;
     return out;
 }

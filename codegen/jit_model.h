@@ -1,6 +1,6 @@
-// The JIT engine: lowers a graph, compiles its segments with Halide's JIT (LLVM) for the host, and
+// The JIT engine: lowers a graph, compiles its kernels with Halide's JIT (LLVM) for the host, and
 // runs them with sqzc's own thread pool behind Halide's parallel loops, so the thread count is
-// exact. Buffers between segments are allocated once, when the model is made.
+// exact. All tensor memory is allocated once, when the model is made.
 #pragma once
 
 #include "codegen/lowering.h"
@@ -16,16 +16,15 @@ namespace sqz::codegen {
 struct JitOptions {
     Scheduler scheduler = Scheduler::Manual;
     int threads = 0;           // 0: every core of the machine
-    // Profiling: one segment per node, each timed on every run (slower; exact per-node times).
-    bool profile = false;
-    int convs_per_segment = 6;
+    bool profile = false;      // time every kernel on every run
+
 };
 
-// Time of one segment (one node, when profiling) per run, averaged since the last take.
+// Time of one kernel per run, averaged since the last take.
 struct ProfileEntry {
-    std::string node;          // the segment's nodes, "a + b + ..."
+    std::string node;          // the kernel's nodes, "a + b + ..."
     double ms_per_run = 0;
-    double share = 0;          // of the sum over segments
+    double share = 0;          // of the sum over kernels
 };
 
 class JitModel {
@@ -42,7 +41,8 @@ public:
 
     double compile_ms() const { return compile_ms_; }
     int threads() const;
-    size_t segment_count() const;
+    size_t kernel_count() const;
+    int64_t arena_bytes() const;
     std::vector<ProfileEntry> take_profile();
 
 private:

@@ -9,6 +9,8 @@
 
 #include "ir/error.h"
 
+#include <algorithm>
+
 namespace sqz::codegen {
 
 using namespace Halide;
@@ -51,9 +53,11 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
 
     // The algorithm.
     ImageParam w = ctx.add_weight(node.inputs[1], pack_conv_weight(*weight));
-    const bool padded = win.pad_top || win.pad_left || win.pad_bottom || win.pad_right;
+    // Padding: read it from the input's zero border when the slot has one (the memory plan gives
+    // one to every arena slot a padded conv reads); otherwise test bounds on each load.
+    const int64_t max_pad = std::max({win.pad_top, win.pad_left, win.pad_bottom, win.pad_right});
     Func src = in.func;
-    if (padded)
+    if (max_pad > in.border)
         src = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
     RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), "r_" + ctx.func_name(node.name));
@@ -84,13 +88,8 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     const int64_t input_bytes = static_cast<int64_t>(in_c) * in_h * in_w * 4;
     const bool channel_blocks_outer = weight_bytes > input_bytes && out_c >= 4 * blk.channels;
     const int vw = ctx.vector_width;
-    const int in_vw = in_c >= vw ? vw : 1;
     ctx.schedule([=]() mutable {
         Var co("co"), ci("ci"), xo("xo"), xi("xi"), yn("yn");
-        if (padded) {
-            src.compute_root().parallel(y);
-            if (in_vw > 1) src.vectorize(c, in_vw, TailStrategy::ShiftInwards);
-        }
         out.split(c, co, ci, blk.channels, TailStrategy::ShiftInwards)
             .split(x, xo, xi, blk.pixels, TailStrategy::ShiftInwards)
             .unroll(xi);

@@ -1,10 +1,8 @@
-// Lowering a whole graph (see lowering.h): the graph input becomes an NCHW ImageParam viewed
-// channels-innermost, each node is lowered by its op family (one table), the graph outputs are
-// written back in row-major NCHW order, and then either the manual schedule steps run or an
-// autoscheduler schedules the pipeline.
+// Lowering a whole graph (see lowering.h): each planned kernel reads its input slots through
+// buffer parameters of fixed shape, lowers its node by op family (one table), writes its output
+// slot, and is then scheduled by the manual schedule steps or by an autoscheduler.
 #include "codegen/lowering.h"
 #include "codegen/lowering_context.h"
-#include "codegen/segments.h"
 
 #include "ir/error.h"
 
@@ -148,8 +146,8 @@ std::vector<Var> value_vars(const LoweringContext& ctx, const Value& v) {
 // --- lowering --------------------------------------------------------------------------------
 
 void LoweredModel::bind_weights() {
-    for (Segment& segment : segments)
-        for (PackedWeight& w : segment.weights) w.param.set(w.buffer);
+    for (LoweredKernel& kernel : kernels)
+        for (PackedWeight& w : kernel.weights) w.param.set(w.buffer);
 }
 
 Scheduler parse_scheduler(const std::string& name) {
@@ -167,132 +165,98 @@ Target parse_target(const std::string& text) {
     return Target(text);
 }
 
-std::vector<int> TensorSlot::halide_extents() const {
-    std::vector<int> e;
-    if (layout == Layout::NCHW) {
-        for (auto it = dims.rbegin(); it != dims.rend(); ++it) e.push_back(static_cast<int>(*it));
-    } else if (dims.size() == 4) {
-        e = {static_cast<int>(dims[1]), static_cast<int>(dims[3]), static_cast<int>(dims[2]), static_cast<int>(dims[0])};
-    } else {
-        e = {static_cast<int>(dims[1]), static_cast<int>(dims[0])};
-    }
-    return e;
-}
-
 namespace {
 
-// A dense buffer parameter with the exact extents and strides of `slot`.
-ImageParam slot_param(const TensorSlot& slot, const std::string& name) {
-    const std::vector<int> extents = slot.halide_extents();
-    ImageParam p(Float(32), static_cast<int>(extents.size()), name);
-    int stride = 1;
+// A buffer parameter with exactly the shape and strides of a planned slot (with its border).
+ImageParam slot_param(const ModelPlan& plan, const std::string& slot, const std::string& name) {
+    const std::vector<BufferDim> dims = plan.halide_dims(slot, true);
+    ImageParam p(Float(32), static_cast<int>(dims.size()), name);
     Region estimates;
-    for (size_t d = 0; d < extents.size(); ++d) {
-        p.dim(static_cast<int>(d)).set_bounds(0, extents[d]).set_stride(stride);
-        estimates.push_back({0, extents[d]});
-        stride *= extents[d];
+    for (size_t d = 0; d < dims.size(); ++d) {
+        p.dim(static_cast<int>(d)).set_bounds(dims[d].min, dims[d].extent).set_stride(dims[d].stride);
+        estimates.push_back({dims[d].min, dims[d].extent});
     }
     p.set_estimates(estimates);
     return p;
 }
 
-void check_rank(const std::string& what, const ir::TensorType& type) {
-    if (type.rank() != 4 && type.rank() != 2)
-        user_error("{} is {}; code generation handles 4-D (NCHW) and 2-D (NC) tensors only", what,
-                   ir::to_string(type));
+// The Func that reads a slot in value order: (c, x, y, n) or (c, n).
+Func slot_view(LoweringContext& ctx, const Slot& slot, ImageParam p, const std::string& name) {
+    Func view(name);
+    if (slot.dims.size() == 2) view(ctx.c, ctx.n) = p(ctx.c, ctx.n);
+    else if (slot.layout == Layout::NCHW) view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.x, ctx.y, ctx.c, ctx.n);
+    else view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.c, ctx.x, ctx.y, ctx.n);
+    return view;
 }
 
-// Lowers the nodes of one segment into `segment`, registering the slots it reads and writes.
-void lower_segment(const ir::Graph& graph, const LoweringOptions& options, const std::vector<size_t>& node_indices,
-                   size_t index, const std::map<std::string, size_t>& segment_of, LoweredModel& model,
-                   Segment& segment) {
+void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, LoweredModel& model, size_t index) {
+    const ModelPlan& plan = model.plan;
+    const Kernel& kernel = plan.kernels[index];
+    LoweredKernel& lowered = model.kernels[index];
+    lowered.name = kernel.name;
     LoweringContext ctx(graph, options, model.func_nodes);
-    std::set<std::string> local;
-    for (size_t i : node_indices) local.insert(graph.nodes[i].name);
 
-    // Values from outside: graph inputs (NCHW) and earlier segments' values (channels innermost).
-    std::set<std::string> bound;
-    for (size_t i : node_indices) {
-        for (const std::string& in : graph.nodes[i].inputs) {
-            if (local.count(in) || bound.count(in) || graph.find_constant(in)) continue;
-            bound.insert(in);
-            const ir::TensorType type = graph.type_of(in);
-            check_rank(fmt::format("value '{}'", in), type);
-            Func view(ctx.func_name(in, "view"));
-            if (graph.find_input(in)) {
-                const std::string key = "input:" + in;
-                ImageParam p = slot_param(model.slots.at(key), ctx.func_name(in, "input"));
-                if (type.rank() == 4) view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.x, ctx.y, ctx.c, ctx.n);
-                else view(ctx.c, ctx.n) = p(ctx.n, ctx.c);
-                segment.inputs.emplace_back(key, p);
-                ctx.define(in, Value{view, type.dims, false});
-            } else {
-                ImageParam p = slot_param(model.slots.at(in), ctx.func_name(in, "in"));
-                std::vector<Var> vars = type.rank() == 4 ? std::vector<Var>{ctx.c, ctx.x, ctx.y, ctx.n}
-                                                         : std::vector<Var>{ctx.c, ctx.n};
-                view(vars) = p(vars);
-                segment.inputs.emplace_back(in, p);
-                ctx.define(in, Value{view, type.dims, true});
-            }
-        }
+    // Inputs: every IR value the kernel reads through one of its input slots.
+    std::map<std::string, Value> slot_values;
+    for (const std::string& slot_name : kernel.inputs) {
+        if (slot_values.count(slot_name)) continue;
+        const Slot& slot = plan.slots.at(slot_name);
+        ImageParam p = slot_param(plan, slot_name, ctx.func_name(slot_name, "in"));
+        lowered.inputs.push_back(p);
+        Value v{slot_view(ctx, slot, p, ctx.func_name(slot_name, "view")), slot.dims, true,
+                slot.kind == Slot::Kind::Arena ? slot.border : 0};
+        slot_values[slot_name] = v;
+    }
+    for (const auto& [value, slot] : plan.value_slot) {
+        auto it = slot_values.find(slot);
+        if (it == slot_values.end()) continue;
+        Value v = it->second;
+        v.dims = graph.type_of(value).dims;
+        if (v.dims == plan.slots.at(slot).dims) ctx.define(value, v);
     }
 
-    for (size_t i : node_indices) {
-        const ir::Node& node = graph.nodes[i];
-        check_rank(fmt::format("node '{}'", node.name), node.type);
-        kLowerers.at(static_cast<size_t>(node.op))(ctx, node);
-        segment.nodes.push_back(node.name);
+    // The algorithm of each node (a conversion kernel has none: it copies its input).
+    Value result;
+    if (kernel.nodes.empty()) {
+        result = slot_values.at(kernel.inputs.at(0));
+    } else {
+        for (size_t i : kernel.nodes) {
+            const ir::Node& node = graph.nodes[i];
+            kLowerers.at(static_cast<size_t>(node.op))(ctx, node);
+        }
+        result = ctx.value(graph.nodes[kernel.nodes.back()].name);
     }
 
-    // Values read by later segments, then graph outputs converted to NCHW.
-    std::vector<Func> outputs;
-    for (size_t i : node_indices) {
-        const ir::Node& node = graph.nodes[i];
-        bool read_later = false;
-        for (size_t j = i + 1; j < graph.nodes.size(); ++j)
-            for (const std::string& in : graph.nodes[j].inputs)
-                read_later = read_later || (in == node.name && segment_of.at(graph.nodes[j].name) > index);
-        if (!read_later) continue;
-        const Value& v = ctx.value(node.name);
-        Func out = v.func;
-        if (!v.materialized) {  // an inline view: give the segment a real output stage
-            out = Func(ctx.func_name(node.name, "seg_out"));
-            std::vector<Var> vars = value_vars(ctx, v);
-            out(vars) = v.func(vars);
-        }
-        out.set_estimates(value_region(v));
-        model.slots[node.name] = TensorSlot{node.name, v.dims, Layout::ChannelsInnermost};
-        segment.outputs.push_back(node.name);
-        outputs.push_back(out);
-    }
-    for (const std::string& name : graph.outputs) {
-        if (!local.count(name)) continue;
-        const Value& v = ctx.value(name);
-        Func out(ctx.func_name(name, "out"));
-        if (v.dims.size() == 4) {
-            out(ctx.x, ctx.y, ctx.c, ctx.n) = v.func(ctx.c, ctx.x, ctx.y, ctx.n);
-        } else {
-            out(ctx.c, ctx.n) = v.func(ctx.c, ctx.n);
-        }
-        const std::string key = "output:" + name;
-        const TensorSlot& slot = model.slots.at(key);
-        Region estimates;
-        for (int e : slot.halide_extents()) estimates.push_back({0, e});
-        out.set_estimates(estimates);
+    // The output stage writes the kernel's slot, whose shape and strides are fixed.
+    const Slot& out_slot = plan.slots.at(kernel.output);
+    Func out = result.func;
+    const bool copy_stage = !result.materialized || out_slot.layout == Layout::NCHW || kernel.nodes.empty();
+    if (copy_stage) {
+        out = Func(ctx.func_name(kernel.output, "out"));
+        if (out_slot.dims.size() == 2) out(ctx.c, ctx.n) = result.func(ctx.c, ctx.n);
+        else if (out_slot.layout == Layout::NCHW) out(ctx.x, ctx.y, ctx.c, ctx.n) = result.func(ctx.c, ctx.x, ctx.y, ctx.n);
+        else out(ctx.c, ctx.x, ctx.y, ctx.n) = result.func(ctx.c, ctx.x, ctx.y, ctx.n);
         if (ctx.manual()) {
             const int vw = ctx.vector_width;
-            const int inner = slot.halide_extents()[0];
-            Var inner_var = v.dims.size() == 4 ? ctx.x : ctx.c;
+            const bool nchw4 = out_slot.dims.size() == 4 && out_slot.layout == Layout::NCHW;
+            const int inner = static_cast<int>(out_slot.dims.size() == 4 ? (nchw4 ? out_slot.dims[3] : out_slot.dims[1])
+                                                                         : out_slot.dims[1]);
+            Var inner_var = nchw4 ? ctx.x : ctx.c;
             ctx.schedule([out, vw, inner, inner_var]() mutable {
                 if (inner >= vw) out.vectorize(inner_var, vw, TailStrategy::ShiftInwards);
             });
         }
-        segment.outputs.push_back(key);
-        outputs.push_back(out);
     }
-    SQZ_ASSERT(!outputs.empty(), "segment {} computes nothing anyone reads", index);
+    const std::vector<BufferDim> dims = plan.halide_dims(kernel.output, false);
+    Region estimates;
+    for (size_t d = 0; d < dims.size(); ++d) {
+        out.output_buffer().dim(static_cast<int>(d)).set_bounds(dims[d].min, dims[d].extent).set_stride(dims[d].stride);
+        estimates.push_back({dims[d].min, dims[d].extent});
+    }
+    out.set_estimates(estimates);
+    lowered.output_name = out.name();
+    lowered.pipeline = Pipeline(out);
 
-    segment.pipeline = Pipeline(outputs);
     if (ctx.manual()) {
         ctx.run_schedules();
     } else {
@@ -300,45 +264,21 @@ void lower_segment(const ir::Graph& graph, const LoweringOptions& options, const
         load_scheduler_plugin(info);
         MachineParams params(std::max(1, options.threads), 32 * 1024 * 1024, 40);
         try {
-            model.schedule_source += segment.pipeline.auto_schedule(info.plugin_name, options.target, params).schedule_source;
+            model.schedule_source += lowered.pipeline.auto_schedule(info.plugin_name, options.target, params).schedule_source;
         } catch (const CompileError& e) {
-            user_error("the {} autoscheduler failed on this model: {}", info.name, e.what());
+            user_error("the {} autoscheduler failed on kernel {}: {}", info.name, kernel.name, e.what());
         }
     }
-    segment.weights = std::move(ctx.weights());
+    lowered.weights = std::move(ctx.weights());
 }
 
 }  // namespace
 
 LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options) {
     LoweredModel model;
-    for (const ir::GraphInput& in : graph.inputs) {
-        const ir::TensorType type = graph.type_of(in.name);
-        if (type.rank() != 4)
-            user_error("input '{}' is {}; code generation needs a 4-D NCHW input", in.name, ir::to_string(type));
-        const std::string key = "input:" + in.name;
-        model.slots[key] = TensorSlot{key, type.dims, Layout::NCHW};
-        model.input_slots.push_back(key);
-    }
-    for (const std::string& out : graph.outputs) {
-        if (graph.find_input(out)) user_error("graph output '{}' is a graph input; nothing to compute", out);
-        const ir::TensorType type = graph.type_of(out);
-        check_rank(fmt::format("output '{}'", out), type);
-        const std::string key = "output:" + out;
-        model.slots[key] = TensorSlot{key, type.dims, Layout::NCHW};
-        model.output_slots.push_back(key);
-    }
-
-    const SegmentPlan plan = plan_segments(graph, options.convs_per_segment);
-    std::map<std::string, size_t> segment_of;
-    for (size_t s = 0; s < plan.segments.size(); ++s)
-        for (size_t i : plan.segments[s]) segment_of[graph.nodes[i].name] = s;
-    for (size_t s = 0; s < plan.segments.size(); ++s) {
-        Segment segment;
-        segment.name = fmt::format("seg{}", s);
-        lower_segment(graph, options, plan.segments[s], s, segment_of, model, segment);
-        model.segments.push_back(std::move(segment));
-    }
+    model.plan = plan_model(graph);
+    model.kernels.resize(model.plan.kernels.size());
+    for (size_t k = 0; k < model.plan.kernels.size(); ++k) lower_kernel(graph, options, model, k);
     model.bind_weights();
     return model;
 }

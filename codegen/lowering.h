@@ -1,13 +1,11 @@
-// Lowering of a verified graph to Halide: the graph is split into a short chain of segments
-// (segments.h), each one Halide pipeline in which every node becomes Funcs (the algorithm) plus a
-// schedule, either hand-written per op family or from one of Halide's autoschedulers. The JIT
-// engine and the emitted-source package share this lowering.
-//
-// Tensors that cross a segment boundary live in buffers the caller owns: graph inputs and outputs
-// in row-major NCHW (Halide dims x, y, c, n), values between segments channels-innermost
-// (Halide dims c, x, y, n, or c, n for 2-D values).
+// Lowering of a verified graph to Halide: the model plan (model_plan.h) fixes the kernels and the
+// memory of every tensor; each kernel becomes one Halide pipeline whose inputs and output are
+// buffers of known shape and strides, with its algorithm and a schedule, either hand-written per
+// op family or from one of Halide's autoschedulers. The JIT engine and the emitted-source package
+// share this lowering.
 #pragma once
 
+#include "codegen/model_plan.h"
 #include "ir/graph.h"
 
 #include <Halide.h>
@@ -26,20 +24,7 @@ std::string scheduler_name(Scheduler scheduler);
 struct LoweringOptions {
     Halide::Target target = Halide::get_host_target();
     Scheduler scheduler = Scheduler::Manual;
-    int threads = 2;              // parallelism the schedule is tuned for (autoscheduler machine parameters)
-    int convs_per_segment = 6;    // see segments.h; 0 lowers the whole graph as one pipeline
-};
-
-enum class Layout { NCHW, ChannelsInnermost };
-
-// A buffer the caller provides: a graph input, a graph output, or a value between segments.
-struct TensorSlot {
-    std::string key;     // "input:<name>", "output:<name>" or the IR value name
-    ir::Dims dims;       // logical dims (N, C, H, W) or (N, C)
-    Layout layout;
-
-    // Halide buffer extents, innermost first.
-    std::vector<int> halide_extents() const;
+    int threads = 2;  // parallelism the schedule is tuned for (autoscheduler machine parameters)
 };
 
 // A weight tensor packed into the layout its consumer reads, bound to a pipeline parameter.
@@ -49,22 +34,19 @@ struct PackedWeight {
     Halide::Buffer<float> buffer;    // packed values, bound to `param`
 };
 
-struct Segment {
-    std::string name;                           // "seg3" (C identifier)
-    std::vector<std::string> nodes;             // IR nodes it computes, in order
+struct LoweredKernel {
+    std::string name;
     Halide::Pipeline pipeline;
-    std::vector<std::pair<std::string, Halide::ImageParam>> inputs;  // slot key -> parameter
-    std::vector<std::string> outputs;           // slot keys, in pipeline output order
+    std::vector<Halide::ImageParam> inputs;  // one per Kernel::inputs slot, in order
     std::vector<PackedWeight> weights;
+    std::string output_name;                 // the pipeline's output Func
 };
 
 struct LoweredModel {
-    std::vector<Segment> segments;
-    std::map<std::string, TensorSlot> slots;    // every slot by key
-    std::vector<std::string> input_slots;       // one per graph input
-    std::vector<std::string> output_slots;      // one per graph output
-    std::string schedule_source;                // the autoscheduler's schedules, when one was used
-    std::map<std::string, std::string> func_nodes;  // Halide Func name -> IR node it implements
+    ModelPlan plan;
+    std::vector<LoweredKernel> kernels;      // parallel to plan.kernels
+    std::string schedule_source;             // the autoscheduler's schedules, when one was used
+    std::map<std::string, std::string> func_nodes;  // Halide Func/parameter name -> IR name
 
     // Binds every weight buffer to its parameter (done by lower()).
     void bind_weights();

@@ -1,6 +1,6 @@
-// The state shared by the per-op lowering files while a graph is lowered: the Halide value of
-// every IR value, the packed weights, and the manual schedule steps, which are collected apart from
-// the algorithm so that an autoscheduler can replace them.
+// The state shared by the per-op lowering files while one kernel is lowered: the Halide value of
+// every IR value it reads or makes, the packed weights, and the manual schedule steps, which are
+// collected apart from the algorithm so that an autoscheduler can replace them.
 //
 // Value layout: a 4-D IR value [N, C, H, W] is a Func f(c, x, y, n) with channels innermost (the
 // order the schedules vectorise); a 2-D value [N, C] is f(c, n).
@@ -20,9 +20,10 @@ struct Value {
     Halide::Func func;
     ir::Dims dims;             // logical NCHW (or NC) dims
     bool materialized = false; // computed into its own buffer (compute_root), not inlined
+    int border = 0;            // zero pixels readable around the map (a bordered input slot)
 };
 
-// One context per segment; `names` is shared by all segments so Halide names stay unique.
+// One context per kernel; `names` is shared by all kernels so Halide names stay unique.
 class LoweringContext {
 public:
     LoweringContext(const ir::Graph& graph, const LoweringOptions& options, std::map<std::string, std::string>& names);

@@ -1,0 +1,249 @@
+// Kernel and memory planning (see model_plan.h).
+#include "codegen/model_plan.h"
+
+#include "ir/error.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace sqz::codegen {
+namespace {
+
+constexpr int64_t kAlignBytes = 64;
+
+int64_t align_up(int64_t v) { return (v + kAlignBytes - 1) / kAlignBytes * kAlignBytes; }
+
+std::string c_identifier(const std::string& name) {
+    std::string out;
+    for (char ch : name) out.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
+    return out;
+}
+
+bool is_one_by_one(const ir::Dims& d) { return d.size() == 2 || (d.size() == 4 && d[2] == 1 && d[3] == 1); }
+
+void check_rank(const std::string& what, const ir::Dims& dims) {
+    if (dims.size() != 4 && dims.size() != 2)
+        user_error("{} has shape {}; code generation handles 4-D (NCHW) and 2-D (NC) tensors only", what,
+                   ir::dims_to_string(dims));
+}
+
+int conv_pad(const ir::Node& node) {
+    const ir::Window& w = node.conv().window;
+    return static_cast<int>(std::max({w.pad_top, w.pad_left, w.pad_bottom, w.pad_right}));
+}
+
+// Dense strides of dims in the given layout, innermost first, plus the extents in that order.
+std::vector<BufferDim> dense_dims(const ir::Dims& d, Layout layout, int border) {
+    std::vector<int> extents;
+    if (d.size() == 2) {
+        extents = {static_cast<int>(d[1]), static_cast<int>(d[0])};
+    } else if (layout == Layout::ChannelsInnermost) {
+        extents = {static_cast<int>(d[1]), static_cast<int>(d[3]), static_cast<int>(d[2]), static_cast<int>(d[0])};
+    } else {
+        extents = {static_cast<int>(d[3]), static_cast<int>(d[2]), static_cast<int>(d[1]), static_cast<int>(d[0])};
+    }
+    std::vector<BufferDim> out;
+    int stride = 1;
+    for (size_t i = 0; i < extents.size(); ++i) {
+        // Only the spatial dims (x, y of a channels-innermost 4-D slot) carry the border.
+        const bool spatial = d.size() == 4 && layout == Layout::ChannelsInnermost && (i == 1 || i == 2);
+        const int b = spatial ? border : 0;
+        out.push_back({-b, extents[i] + 2 * b, stride});
+        stride *= extents[i] + 2 * b;
+    }
+    return out;
+}
+
+}  // namespace
+
+int64_t Slot::floats() const {
+    if (kind == Kind::View) return 0;
+    int64_t n = 1;
+    for (const BufferDim& d : dense_dims(dims, layout, border)) n *= d.extent;
+    return n;
+}
+
+const Slot& ModelPlan::root(const std::string& name) const {
+    const Slot* s = &slots.at(name);
+    while (s->kind == Slot::Kind::View) s = &slots.at(s->base);
+    return *s;
+}
+
+int64_t ModelPlan::element_offset(const std::string& name) const {
+    const Slot& s = slots.at(name);
+    if (s.kind == Slot::Kind::View) {
+        const int64_t base = element_offset(s.base);
+        return s.view_kind == Slot::ViewKind::ChannelSlice ? base + s.base_channel : base;
+    }
+    int64_t origin = 0;
+    for (const BufferDim& d : dense_dims(s.dims, s.layout, s.border)) origin += static_cast<int64_t>(-d.min) * d.stride;
+    return origin;
+}
+
+std::vector<BufferDim> ModelPlan::halide_dims(const std::string& name, bool with_border) const {
+    const Slot& s = slots.at(name);
+    if (s.kind == Slot::Kind::View && s.view_kind == Slot::ViewKind::ChannelSlice) {
+        std::vector<BufferDim> dims = halide_dims(s.base, false);
+        dims[0].extent = static_cast<int>(s.dims[1]);
+        return dims;
+    }
+    std::vector<BufferDim> dims = dense_dims(s.dims, s.layout, s.border);
+    if (!with_border)
+        for (size_t i = 0; i < dims.size(); ++i)
+            if (dims[i].min < 0) dims[i].min = 0, dims[i].extent -= 2 * s.border;
+    return dims;
+}
+
+int64_t ModelPlan::host_offset(const std::string& name, bool with_border) const {
+    int64_t offset = element_offset(name);
+    for (const BufferDim& d : halide_dims(name, with_border)) offset += static_cast<int64_t>(d.min) * d.stride;
+    return offset;
+}
+
+ModelPlan plan_model(const ir::Graph& graph) {
+    ModelPlan plan;
+    for (const ir::GraphInput& in : graph.inputs) {
+        const ir::Dims dims = graph.type_of(in.name).dims;
+        if (dims.size() != 4) user_error("input '{}' has shape {}; code generation needs a 4-D NCHW input", in.name,
+                                         ir::dims_to_string(dims));
+        Slot s;
+        s.name = "input:" + in.name;
+        s.dims = dims;
+        s.layout = Layout::NCHW;
+        s.kind = Slot::Kind::Input;
+        plan.slots[s.name] = s;
+        plan.value_slot[in.name] = s.name;
+        plan.input_slots.push_back(s.name);
+    }
+
+    // Kernels and the slots they write; views for nodes that move no data.
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+        const ir::Node& node = graph.nodes[i];
+        check_rank(fmt::format("node '{}'", node.name), node.type.dims);
+        const std::string& in0 = node.inputs.empty() ? "" : node.inputs[0];
+        if (node.op == ir::OpKind::Dropout || node.op == ir::OpKind::Identity) {
+            plan.value_slot[node.name] = plan.value_slot.at(in0);
+            continue;
+        }
+        if ((node.op == ir::OpKind::Flatten || node.op == ir::OpKind::Reshape) && is_one_by_one(node.type.dims) &&
+            is_one_by_one(graph.type_of(in0).dims) && plan.slots.at(plan.value_slot.at(in0)).kind != Slot::Kind::Input) {
+            Slot v;
+            v.name = node.name;
+            v.dims = node.type.dims;
+            v.kind = Slot::Kind::View;
+            v.view_kind = Slot::ViewKind::Reshape;
+            v.base = plan.value_slot.at(in0);
+            plan.slots[v.name] = v;
+            plan.value_slot[node.name] = v.name;
+            continue;
+        }
+        Slot s;
+        s.name = node.name;
+        s.dims = node.type.dims;
+        plan.slots[s.name] = s;
+        plan.value_slot[node.name] = s.name;
+        Kernel k;
+        k.name = fmt::format("k{}_{}", plan.kernels.size(), c_identifier(node.name));
+        k.nodes = {i};
+        for (const std::string& in : node.inputs)
+            if (!graph.find_constant(in)) k.inputs.push_back(plan.value_slot.at(in));
+        k.output = s.name;
+        plan.kernels.push_back(k);
+    }
+
+    // Zero borders for padded convolutions reading an arena slot directly.
+    for (const ir::Node& node : graph.nodes) {
+        if (node.op != ir::OpKind::Conv || conv_pad(node) == 0) continue;
+        Slot& in = plan.slots.at(plan.value_slot.at(node.inputs[0]));
+        if (in.kind == Slot::Kind::Arena && in.dims.size() == 4) in.border = std::max(in.border, conv_pad(node));
+    }
+
+    // Graph outputs: a kernel writes straight into the caller's buffer when the memory layouts
+    // agree (2-D, or 1x1 maps); otherwise a conversion kernel copies into NCHW order.
+    std::set<std::string> claimed;
+    for (const std::string& out : graph.outputs) {
+        if (graph.find_input(out)) user_error("graph output '{}' is a graph input; nothing to compute", out);
+        const std::string slot_name = plan.value_slot.at(out);
+        const Slot& root = plan.root(slot_name);
+        Slot& r = plan.slots.at(root.name);
+        const bool direct = r.kind == Slot::Kind::Arena && r.border == 0 && is_one_by_one(r.dims) &&
+                            !claimed.count(r.name) && plan.slots.at(slot_name).kind != Slot::Kind::View;
+        if (direct) {
+            r.kind = Slot::Kind::Output;
+            claimed.insert(r.name);
+            plan.output_slots.push_back(r.name);
+            continue;
+        }
+        Slot o;
+        o.name = "output:" + out;
+        o.dims = graph.type_of(out).dims;
+        o.layout = Layout::NCHW;
+        o.kind = Slot::Kind::Output;
+        plan.slots[o.name] = o;
+        Kernel k;
+        k.name = fmt::format("k{}_to_nchw_{}", plan.kernels.size(), c_identifier(out));
+        k.inputs = {slot_name};
+        k.output = o.name;
+        plan.kernels.push_back(k);
+        plan.output_slots.push_back(o.name);
+    }
+
+    // Memory: lifetimes in kernel steps; shared slots first fit, largest first; bordered slots
+    // get their own memory after the shared region.
+    std::map<std::string, std::pair<size_t, size_t>> life;  // root slot -> [first, last] kernel
+    auto touch = [&](const std::string& slot, size_t step) {
+        const std::string& r = plan.root(slot).name;
+        auto it = life.find(r);
+        if (it == life.end()) life[r] = {step, step};
+        else it->second.first = std::min(it->second.first, step), it->second.second = std::max(it->second.second, step);
+    };
+    for (size_t k = 0; k < plan.kernels.size(); ++k) {
+        touch(plan.kernels[k].output, k);
+        for (const std::string& in : plan.kernels[k].inputs) touch(in, k);
+    }
+    std::vector<std::string> shared;
+    for (auto& [name, s] : plan.slots)
+        if (s.kind == Slot::Kind::Arena && s.border == 0 && life.count(name)) shared.push_back(name);
+    std::sort(shared.begin(), shared.end(), [&](const std::string& a, const std::string& b) {
+        const int64_t fa = plan.slots.at(a).floats(), fb = plan.slots.at(b).floats();
+        return fa != fb ? fa > fb : a < b;
+    });
+    struct Placed {
+        int64_t begin, end;
+        size_t first, last;
+    };
+    std::vector<Placed> placed;
+    int64_t shared_end = 0;
+    for (const std::string& name : shared) {
+        Slot& s = plan.slots.at(name);
+        const int64_t bytes = align_up(s.floats() * 4);
+        const auto [first, last] = life.at(name);
+        // Candidate offsets: 0 and the end of every placed block that overlaps in time.
+        std::vector<Placed> conflicts;
+        for (const Placed& p : placed)
+            if (p.first <= last && first <= p.last) conflicts.push_back(p);
+        std::sort(conflicts.begin(), conflicts.end(), [](const Placed& a, const Placed& b) { return a.begin < b.begin; });
+        int64_t offset = 0;
+        for (const Placed& p : conflicts) {
+            if (offset + bytes <= p.begin) break;
+            offset = std::max(offset, p.end);
+        }
+        s.offset = offset;
+        placed.push_back({offset, offset + bytes, first, last});
+        shared_end = std::max(shared_end, offset + bytes);
+    }
+    plan.dedicated_offset = shared_end;
+    int64_t end = shared_end;
+    for (auto& [name, s] : plan.slots) {
+        if (s.kind != Slot::Kind::Arena || s.border == 0) continue;
+        s.offset = end;
+        end += align_up(s.floats() * 4);
+    }
+    plan.dedicated_bytes = end - shared_end;
+    plan.arena_bytes = end;
+    return plan;
+}
+
+}  // namespace sqz::codegen
