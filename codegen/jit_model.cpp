@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 namespace sqz::codegen {
@@ -107,17 +108,31 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) : state_(s
     LoweringOptions lowering;
     lowering.scheduler = options.scheduler;
     lowering.threads = threads;
-    lowering.target = get_host_target();
+    lowering.target = runnable_target(options.target);
     s.target = lowering.target;
     s.profile = options.profile;
     s.model = lower(graph, lowering);
     for (const ir::Node& node : graph.nodes) s.node_names.push_back(node.name);
-    for (LoweredKernel& kernel : s.model.kernels) {
-        try {
-            kernel.pipeline.compile_jit(s.target);
-        } catch (const CompileError& e) {
-            user_error("JIT compilation of kernel {} failed: {}", kernel.name, e.what());
-        }
+    // Kernels are independent pipelines: compile them on all cores.
+    {
+        std::atomic<size_t> next{0};
+        std::mutex failure_mutex;
+        std::string failure;
+        auto compile = [&] {
+            for (size_t k = next++; k < s.model.kernels.size(); k = next++) {
+                try {
+                    s.model.kernels[k].pipeline.compile_jit(s.target);
+                } catch (const CompileError& e) {
+                    std::lock_guard<std::mutex> lock(failure_mutex);
+                    failure = fmt::format("JIT compilation of kernel {} failed: {}", s.model.kernels[k].name, e.what());
+                }
+            }
+        };
+        std::vector<std::thread> compilers;
+        for (int t = 1; t < default_threads(); ++t) compilers.emplace_back(compile);
+        compile();
+        for (std::thread& t : compilers) t.join();
+        if (!failure.empty()) throw Error(failure);
     }
     s.pool = std::make_unique<runtime::ThreadPool>(threads);
     s.context.handlers.custom_do_par_for = do_par_for;

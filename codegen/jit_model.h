@@ -17,6 +17,7 @@ struct JitOptions {
     Scheduler scheduler = Scheduler::Manual;
     int threads = 0;           // 0: every core of the machine
     bool profile = false;      // time every kernel on every run
+    std::string target;        // Halide target string; empty: the host
 
 };
 

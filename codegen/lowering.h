@@ -57,5 +57,7 @@ LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options);
 
 // Parses a Halide target string ("host", "x86-64-linux-avx2-fma", "arm-64-linux", ...).
 Halide::Target parse_target(const std::string& text);
+// The same, for code that runs here (JIT): refuses another architecture or missing CPU features.
+Halide::Target runnable_target(const std::string& text);
 
 }  // namespace sqz::codegen

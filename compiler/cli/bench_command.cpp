@@ -26,6 +26,7 @@ int bench_command(const Args& argv) {
         ("threads", po::value(&bench.engine_options.threads)->default_value(0), "worker threads (0: all cores)")
         ("schedule", po::value(&bench.engine_options.schedule)->default_value("manual"),
          "JIT schedule: manual, adams2019, mullapudi2016 or li2018")
+        ("target", po::value(&bench.engine_options.target), "JIT: Halide target string for this machine, e.g. x86-64-linux-avx2-fma")
         ("iterations", po::value(&bench.iterations)->default_value(50), "timed runs")
         ("warmup", po::value(&bench.warmup)->default_value(5), "untimed runs first")
         ("json", po::bool_switch(&json), "print one JSON object")

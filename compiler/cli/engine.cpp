@@ -43,6 +43,7 @@ private:
         o.threads = options.threads;
         o.scheduler = codegen::parse_scheduler(options.schedule);
         o.profile = options.profile;
+        o.target = options.target;
         return o;
     }
     codegen::JitModel model_;

@@ -14,7 +14,8 @@ namespace sqz::cli {
 struct EngineOptions {
     int threads = 0;                  // 0: the machine's core count
     std::string schedule = "manual";  // JIT: manual, adams2019, mullapudi2016 or li2018
-    bool profile = false;             // JIT: compile with Halide's profiler
+    bool profile = false;             // JIT: time every kernel
+    std::string target;               // JIT: Halide target string (default: the host)
 };
 
 // Time spent in one node (or fused group) of the graph, from a profiled engine.

@@ -40,7 +40,7 @@ void parse_triple(const std::string& option, const std::string& text, double out
 int run_command(const Args& argv) {
     ModelArgs model;
     std::string input_path, image_path, output_path, labels_path, engine_name = "reference";
-    std::string channel_order, mean, stddev, resize = "crop", schedule = "manual";
+    std::string channel_order, mean, stddev, resize = "crop", schedule = "manual", target;
     double pixel_scale = 0;
     int top = 5, threads = 0;
     po::options_description options("sqzc run options");
@@ -54,6 +54,7 @@ int run_command(const Args& argv) {
         ("labels", po::value(&labels_path), "class names, one a line (e.g. imagenet_labels.txt)")
         ("engine", po::value(&engine_name)->default_value("reference"), ("engine: " + engine_names()).c_str())
         ("threads", po::value(&threads)->default_value(0), "worker threads (0: all cores)")
+        ("target", po::value(&target), "JIT: Halide target string for this machine, e.g. x86-64-linux-avx2-fma")
         ("schedule", po::value(&schedule)->default_value("manual"),
          "JIT schedule: manual, adams2019, mullapudi2016 or li2018")
         ("channel-order", po::value(&channel_order), "image preprocessing: rgb or bgr (default: the model's)")
@@ -105,6 +106,7 @@ int run_command(const Args& argv) {
     EngineOptions engine_options;
     engine_options.threads = threads;
     engine_options.schedule = schedule;
+    engine_options.target = target;
     auto engine = make_engine(engine_name, graph, engine_options);
     auto start = std::chrono::steady_clock::now();
     std::vector<ir::Tensor> outputs = engine->run({input});

@@ -115,6 +115,30 @@ TEST_CASE("sqzc bench --json has the documented fields", "[cli][bench]") {
     CHECK_THAT(r.out, Catch::Contains("GFLOP/s"));
 }
 
+TEST_CASE("sqzc bench --sweep times each metaparameter value and writes JSON and a plot", "[cli][bench][sweep]") {
+    const std::string model = write_scratch("tiny_meta.sqz", "sqz 1\nname tiny_meta\ninput 3x35x35\nclasses 10\n"
+                                                             "conv1 filters=16 kernel=3 stride=2\nfire_modules 2\n"
+                                                             "base_e 16\nincr_e 16\nmaxpool after=conv1\n");
+    const std::string prefix = (test::scratch_dir() / "sweep").string();
+    auto r = test::run_sqzc("bench " + model + " --sweep SR=0.25,0.5,1 --iterations 3 --warmup 1 --sweep-output " + prefix);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("median ms"));
+    const auto j = nlohmann::json::parse(test::run_shell("cat " + prefix + ".json").out);
+    REQUIRE(j.at("results").size() == 3);
+    CHECK(j.at("key") == "SR");
+    int64_t last = 0;
+    for (const auto& row : j.at("results")) {
+        CHECK(row.at("params").get<int64_t>() > last);  // larger squeeze layers, more parameters
+        last = row.at("params").get<int64_t>();
+        CHECK(row.at("median_ms").get<double>() > 0);
+        CHECK(row.at("model_bytes").get<int64_t>() == 4 * last);
+    }
+    CHECK(std::filesystem::file_size(prefix + ".png") > 1000);
+    r = test::run_sqzc("bench " + model + " --sweep SR=");
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("expected KEY=V1,V2"));
+}
+
 TEST_CASE("sqzc export writes ONNX that sqzc reads back to the same outputs", "[cli][export]") {
     const std::string model = write_scratch("tiny_export.sqz", kTinyFire);
     const std::string onnx = (test::scratch_dir() / "tiny.onnx").string();
@@ -144,6 +168,8 @@ TEST_CASE("sqzc fails with one clear line and a non-zero exit", "[cli][errors]")
         {"run " + example("squeezenet_v1.1.sqz") + " --input " + bad_sqz, "expected 618348"},
         {"bench " + example("squeezenet_v1.1.sqz") + " --iterations 0", "--iterations 0"},
         {"info " + dir, "is a directory"},
+        {"run " + example("squeezenet_v1.1.sqz") + " --engine jit --target arm-64-linux", "cannot run on this machine"},
+        {"run " + example("squeezenet_v1.1.sqz") + " --engine jit --target x86-64-linux-nosuchfeature", "invalid Halide target"},
         {"info", "the option '--model' is required"},
         {"frobnicate", "unknown command 'frobnicate'"},
     };
