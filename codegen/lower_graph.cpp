@@ -197,12 +197,14 @@ ImageParam slot_param(const ModelPlan& plan, const std::string& slot, const std:
     return p;
 }
 
-// The Func that reads a slot in value order: (c, x, y, n) or (c, n).
+// The Func that reads a slot in value order: (c, x, y, n) or (c, n), in the slot's logical
+// coordinates (a bordered slot's parameter starts `border` pixels before pixel (0, 0)).
 Func slot_view(LoweringContext& ctx, const Slot& slot, ImageParam p, const std::string& name) {
     Func view(name);
+    const int b = slot.kind == Slot::Kind::Arena ? slot.border : 0;
     if (slot.dims.size() == 2) view(ctx.c, ctx.n) = p(ctx.c, ctx.n);
     else if (slot.layout == Layout::NCHW) view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.x, ctx.y, ctx.c, ctx.n);
-    else view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.c, ctx.x, ctx.y, ctx.n);
+    else view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.c, ctx.x + b, ctx.y + b, ctx.n);
     return view;
 }
 

@@ -50,7 +50,7 @@ std::vector<BufferDim> dense_dims(const ir::Dims& d, Layout layout, int border) 
         // Only the spatial dims (x, y of a channels-innermost 4-D slot) carry the border.
         const bool spatial = d.size() == 4 && layout == Layout::ChannelsInnermost && (i == 1 || i == 2);
         const int b = spatial ? border : 0;
-        out.push_back({-b, extents[i] + 2 * b, stride});
+        out.push_back({0, extents[i] + 2 * b, stride});
         stride *= extents[i] + 2 * b;
     }
     return out;
@@ -77,9 +77,9 @@ int64_t ModelPlan::element_offset(const std::string& name) const {
         const int64_t base = element_offset(s.base);
         return s.view_kind == Slot::ViewKind::ChannelSlice ? base + s.base_channel : base;
     }
-    int64_t origin = 0;
-    for (const BufferDim& d : dense_dims(s.dims, s.layout, s.border)) origin += static_cast<int64_t>(-d.min) * d.stride;
-    return origin;
+    if (s.border == 0 || s.dims.size() != 4) return 0;
+    const std::vector<BufferDim> d = dense_dims(s.dims, s.layout, s.border);
+    return static_cast<int64_t>(s.border) * (d[1].stride + d[2].stride);  // skip the border along x and y
 }
 
 std::vector<BufferDim> ModelPlan::halide_dims(const std::string& name, bool with_border) const {
@@ -90,16 +90,15 @@ std::vector<BufferDim> ModelPlan::halide_dims(const std::string& name, bool with
         return dims;
     }
     std::vector<BufferDim> dims = dense_dims(s.dims, s.layout, s.border);
-    if (!with_border)
-        for (size_t i = 0; i < dims.size(); ++i)
-            if (dims[i].min < 0) dims[i].min = 0, dims[i].extent -= 2 * s.border;
+    if (!with_border && s.border > 0 && dims.size() == 4)
+        for (size_t i : {size_t{1}, size_t{2}}) dims[i].extent -= 2 * s.border;
     return dims;
 }
 
 int64_t ModelPlan::host_offset(const std::string& name, bool with_border) const {
-    int64_t offset = element_offset(name);
-    for (const BufferDim& d : halide_dims(name, with_border)) offset += static_cast<int64_t>(d.min) * d.stride;
-    return offset;
+    const Slot& s = slots.at(name);
+    if (!with_border || s.kind == Slot::Kind::View || s.border == 0) return element_offset(name);
+    return 0;  // a bordered buffer starts at the first border pixel
 }
 
 ModelPlan plan_model(const ir::Graph& graph) {

@@ -70,10 +70,11 @@ struct ModelPlan {
     // Float offset of the slot's element (0, 0, 0, 0) from the start of its root's memory.
     int64_t element_offset(const std::string& name) const;
     // The slot's Halide buffer shape, innermost first: (c, x, y, n) or (c, n) channels-innermost,
-    // (x, y, c, n) NCHW. With `with_border`, a bordered slot's zero pixels are included.
+    // (x, y, c, n) NCHW. Mins are always 0. With `with_border`, a bordered slot's zero pixels are
+    // included, so interior pixel (x, y) sits at buffer coordinates (x + border, y + border).
     std::vector<BufferDim> halide_dims(const std::string& name, bool with_border) const;
-    // Float offset, from the start of the root's memory, of a buffer's host pointer: its element at
-    // the mins of halide_dims(name, with_border).
+    // Float offset, from the start of the root's memory, of a buffer's host pointer (its first
+    // element) for halide_dims(name, with_border).
     int64_t host_offset(const std::string& name, bool with_border) const;
 };
 

@@ -2,7 +2,7 @@
 #include "compiler/cli/bench.h"
 
 #include "compiler/cli/progress.h"
-#include "compiler/test_pattern.h"
+#include "ir/test_pattern.h"
 #include "ir/error.h"
 #include "ir/interpreter.h"
 #include "ir/stats.h"
@@ -31,7 +31,7 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
     BenchResult r;
     r.model = graph.name;
     r.engine = options.engine;
-    r.schedule = options.engine == "jit" ? options.engine_options.schedule : "";
+    r.schedule = options.engine == "reference" ? "" : options.engine_options.schedule;
     r.batch = static_cast<int>(graph.batch);
     r.iterations = options.iterations;
     r.warmup = options.warmup;
@@ -50,7 +50,7 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
 
     // A fixed, image-like input (sqzc's test pattern), the same for every run.
     std::vector<ir::Tensor> inputs;
-    for (const ir::GraphInput& in : graph.inputs) inputs.push_back(compiler::test_pattern(graph.type_of(in.name)));
+    for (const ir::GraphInput& in : graph.inputs) inputs.push_back(ir::test_pattern(graph.type_of(in.name)));
     engine->set_inputs(inputs);
     for (int i = 0; i < options.warmup; ++i) engine->run_prepared();
     std::vector<double> times;
@@ -76,7 +76,7 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
     }
 
     if (options.profile) {
-        if (options.engine != "jit") user_error("--profile needs the jit engine");
+        if (options.engine == "reference") user_error("--profile needs the jit or source engine");
         EngineOptions profiled = options.engine_options;
         profiled.profile = true;
         std::unique_ptr<Engine> p;

@@ -19,6 +19,7 @@ int info_command(const Args& args);
 int run_command(const Args& args);
 int bench_command(const Args& args);
 int export_command(const Args& args);
+int compile_command(const Args& args);
 
 // All commands, in the order `sqzc --help` lists them.
 const std::vector<Command>& commands();

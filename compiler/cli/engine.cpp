@@ -2,6 +2,7 @@
 #include "compiler/cli/engine.h"
 
 #include "codegen/jit_model.h"
+#include "codegen/source_model.h"
 #include "ir/error.h"
 #include "ir/interpreter.h"
 
@@ -49,6 +50,34 @@ private:
     codegen::JitModel model_;
 };
 
+// The emitted package, built with the system compiler and loaded (see codegen/source_model.h).
+class SourceEngine : public Engine {
+public:
+    SourceEngine(const ir::Graph& graph, const EngineOptions& options) : model_(graph, source_options(options)) {}
+    std::vector<ir::Tensor> run(const std::vector<ir::Tensor>& inputs) override { return model_.run(inputs); }
+    void set_inputs(const std::vector<ir::Tensor>& inputs) override { model_.set_inputs(inputs); }
+    void run_prepared() override { model_.run_in_place(); }
+    std::vector<ir::Tensor> outputs() override { return model_.outputs(); }
+    double compile_ms() const override { return model_.compile_ms(); }
+    int threads() const override { return model_.threads(); }
+    std::vector<LayerTime> layer_times() override {
+        std::vector<LayerTime> out;
+        for (const codegen::ProfileEntry& e : model_.take_profile()) out.push_back({e.node, e.ms_per_run, e.share});
+        return out;
+    }
+
+private:
+    static codegen::SourceOptions source_options(const EngineOptions& options) {
+        if (options.schedule != "manual") user_error("the source engine uses the manual schedules only");
+        codegen::SourceOptions o;
+        o.threads = options.threads;
+        o.profile = options.profile;
+        o.target = options.target;
+        return o;
+    }
+    codegen::SourceModel model_;
+};
+
 struct EngineEntry {
     const char* name;
     std::unique_ptr<Engine> (*make)(const ir::Graph&, const EngineOptions&);
@@ -60,6 +89,9 @@ const EngineEntry kEngines[] = {
      }},
     {"jit", [](const ir::Graph& g, const EngineOptions& o) -> std::unique_ptr<Engine> {
          return std::make_unique<JitEngine>(g, o);
+     }},
+    {"source", [](const ir::Graph& g, const EngineOptions& o) -> std::unique_ptr<Engine> {
+         return std::make_unique<SourceEngine>(g, o);
      }},
 };
 

@@ -14,6 +14,7 @@ namespace sqz::cli {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"info", "show a model's layers, parameters and MACs", info_command},
+        {"compile", "write a standalone C++ package for a model", compile_command},
         {"run", "run a model on an input tensor or image", run_command},
         {"bench", "compile a model and time it; check it against the reference", bench_command},
         {"export", "write a model as ONNX", export_command},

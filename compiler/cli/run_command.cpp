@@ -6,7 +6,7 @@
 #include "compiler/file_io.h"
 #include "compiler/image_input.h"
 #include "compiler/labels.h"
-#include "compiler/test_pattern.h"
+#include "ir/test_pattern.h"
 #include "ir/error.h"
 
 #include <fmt/format.h>
@@ -100,7 +100,7 @@ int run_command(const Args& argv) {
                                                             : compiler::ResizeMode::Stretch);
     } else {
         fmt::print("no --input or --image given: running on sqzc's built-in test pattern\n");
-        input = compiler::test_pattern(in_type);
+        input = ir::test_pattern(in_type);
     }
 
     EngineOptions engine_options;

@@ -3,7 +3,7 @@
 // real weights (also against its golden output); batch 1 and 4, input sizes 227 and 224.
 #include "codegen/jit_model.h"
 #include "compiler/model_loader.h"
-#include "compiler/test_pattern.h"
+#include "ir/test_pattern.h"
 #include "ir/interpreter.h"
 #include "tests/support.h"
 
@@ -20,7 +20,7 @@ double model_error(const compiler::ModelOptions& options) {
     codegen::JitModel jit(graph, {});
     const ir::TensorType type = graph.type_of(graph.inputs[0].name);
     double worst = 0;
-    for (const ir::Tensor& input : {compiler::test_pattern(type), test::random_input(graph, 3, -100, 100)}) {
+    for (const ir::Tensor& input : {ir::test_pattern(type), test::random_input(graph, 3, -100, 100)}) {
         const auto got = jit.run({input});
         const auto want = ir::interpret(graph, {input});
         REQUIRE(got.size() == want.size());

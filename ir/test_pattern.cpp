@@ -1,13 +1,13 @@
 // The built-in test pattern (see test_pattern.h).
-#include "compiler/test_pattern.h"
+#include "ir/test_pattern.h"
 
 #include "ir/error.h"
 
 #include <cmath>
 
-namespace sqz::compiler {
+namespace sqz::ir {
 
-ir::Tensor test_pattern(const ir::TensorType& type) {
+Tensor test_pattern(const TensorType& type) {
     SQZ_ASSERT(type.rank() == 4, "test pattern needs an NCHW type, got {}", ir::to_string(type));
     const int64_t n = type.dims[0], channels = type.dims[1], height = type.dims[2], width = type.dims[3];
     ir::Tensor t{type.dims, std::vector<float>(static_cast<size_t>(type.numel()))};
@@ -23,4 +23,4 @@ ir::Tensor test_pattern(const ir::TensorType& type) {
     return t;
 }
 
-}  // namespace sqz::compiler
+}  // namespace sqz::ir

@@ -5,8 +5,8 @@
 
 #include "ir/host_tensor.h"
 
-namespace sqz::compiler {
+namespace sqz::ir {
 
-ir::Tensor test_pattern(const ir::TensorType& type);
+Tensor test_pattern(const TensorType& type);
 
-}  // namespace sqz::compiler
+}  // namespace sqz::ir

@@ -1,0 +1,43 @@
+// `sqzc compile`: a standalone, dependency-free C++ package for a model. The package holds the
+// Halide-generated kernels (C++ backend), sqzc's runtime, the weights, a documented C and C++ API
+// in the model's own namespace, a CMakeLists.txt and a self-test; it builds with a bare C++17
+// compiler (`c++ -std=c++17 -O2 *.cpp -lpthread` builds the self-test).
+#pragma once
+
+#include "ir/graph.h"
+
+#include <Halide.h>
+
+#include <string>
+
+namespace sqz::codegen {
+
+enum class WeightsStorage { Embedded, File };
+
+struct PackageOptions {
+    std::string name;                                  // C identifier; namespace and file prefix
+    Halide::Target target = Halide::get_host_target();
+    WeightsStorage weights = WeightsStorage::Embedded;
+    bool force = false;                                // replace an existing package folder
+    std::string source_description;                    // e.g. the model file name, for comments
+};
+
+struct PackageSummary {
+    std::string dir;
+    int kernels = 0;
+    int files = 0;
+    int64_t arena_bytes = 0;
+    int64_t weight_bytes = 0;
+    double selftest_reference_max = 0;  // max |output| of the stored expected output
+};
+
+// Writes the package into `dir` atomically: everything is written to a temporary folder beside
+// it and renamed into place only on success; an existing `dir` is replaced only with `force`.
+PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& options, const std::string& dir);
+
+// Checks that `name` can serve as the package's namespace and file prefix.
+void check_package_name(const std::string& name);
+// A valid package name derived from a graph name ("squeezenet_v1.1" -> "squeezenet_v1_1").
+std::string default_package_name(const std::string& graph_name);
+
+}  // namespace sqz::codegen

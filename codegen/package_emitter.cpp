@@ -1,0 +1,140 @@
+// Writing a package (see package.h): lower for the target, generate the kernels and the sources,
+// store the weights, then move the finished folder into place in one rename.
+#include "codegen/package.h"
+
+#include "codegen/lowering.h"
+#include "codegen/package_kernels.h"
+#include "codegen/package_sources.h"
+#include "codegen/package_weights.h"
+#include "ir/test_pattern.h"
+#include "ir/error.h"
+#include "ir/interpreter.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace sqz::codegen {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::set<std::string> kReservedNames = {
+    "alignas", "alignof", "and", "asm", "auto", "bool", "break", "case", "catch", "char", "class", "const",
+    "constexpr", "continue", "default", "delete", "do", "double", "else", "enum", "explicit", "export", "extern",
+    "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new",
+    "noexcept", "not", "nullptr", "operator", "or", "private", "protected", "public", "register", "return", "short",
+    "signed", "sizeof", "static", "struct", "switch", "template", "this", "throw", "true", "try", "typedef",
+    "typename", "union", "unsigned", "using", "virtual", "void", "volatile", "while", "xor", "std", "sqz", "halide",
+    "Halide", "main"};
+
+void write(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) user_error("{}: write failed", path.string());
+}
+
+}  // namespace
+
+void check_package_name(const std::string& name) {
+    bool ok = !name.empty() && name.size() <= 64 && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+    for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok)
+        user_error("package name '{}' must be a C identifier of at most 64 characters (letters, digits, '_')", name);
+    if (kReservedNames.count(name) || name.rfind("__", 0) == 0)
+        user_error("package name '{}' is reserved; choose another with --name", name);
+}
+
+std::string default_package_name(const std::string& graph_name) {
+    std::string out;
+    for (char c : graph_name) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+    if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out.insert(0, "model_");
+    if (out.size() > 64) out.resize(64);
+    if (kReservedNames.count(out)) out += "_model";
+    return out;
+}
+
+PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& options, const std::string& dir) {
+    check_package_name(options.name);
+    const fs::path target_dir = fs::path(dir).lexically_normal();
+    if (target_dir.empty() || target_dir == "." || target_dir == "/") user_error("refusing to write a package into '{}'", dir);
+    std::error_code ec;
+    if (fs::exists(target_dir, ec) && !options.force)
+        user_error("{}: already exists; give --force to replace it", target_dir.string());
+    if (fs::exists(target_dir, ec) && !fs::is_directory(target_dir, ec))
+        user_error("{}: exists and is not a folder", target_dir.string());
+
+    // Everything that can fail before anything is written.
+    LoweringOptions lowering;
+    lowering.target = options.target;
+    lowering.scheduler = Scheduler::Manual;
+    LoweredModel model = lower(graph, lowering);
+    const std::vector<EmittedKernel> kernels = emit_kernels(model, options.target, options.name);
+    const WeightBlob weights = pack_weight_blob(model);
+    PackageModel p{graph, model, options, kernels, weights};
+    for (const ir::GraphInput& in : graph.inputs) p.selftest_inputs.push_back(ir::test_pattern(graph.type_of(in.name)));
+    for (const ir::TensorF64& t : ir::interpret(graph, p.selftest_inputs))
+        p.selftest_outputs.push_back({t.dims, std::vector<float>(t.data.begin(), t.data.end())});
+
+    const std::string& N = options.name;
+    std::vector<std::pair<std::string, std::string>> files;
+    std::vector<std::string> library_sources;
+    auto add = [&](const std::string& name, std::string text, bool library_source) {
+        if (library_source) library_sources.push_back(name);
+        files.emplace_back(name, std::move(text));
+    };
+    add(N + ".h", package_header(p), false);
+    add(N + ".cpp", package_model_source(p), true);
+    add(N + "_kernels.h", package_kernels_header(p), false);
+    for (const EmittedKernel& k : kernels) add(N + "_" + k.name + ".cpp", k.source, true);
+    if (options.weights == WeightsStorage::Embedded) add(N + "_weights.cpp", embedded_weights_source(N, weights), true);
+    else add(N + ".weights", weights_file(weights), false);
+    for (auto& [name, text] : package_runtime_files(N)) add(name, text, name.size() > 4 && name.substr(name.size() - 4) == ".cpp");
+    add(N + "_selftest.cpp", package_selftest_source(p), false);
+    add(N + "_selftest_data.cpp", package_selftest_data(p), false);
+    add("CMakeLists.txt", package_cmake(p, library_sources), false);
+    add("README.md", package_readme(p), false);
+
+    // Write beside the destination, then swap in.
+    fs::path parent = target_dir.parent_path();
+    if (parent.empty()) parent = ".";
+    fs::create_directories(parent, ec);
+    if (ec) user_error("{}: cannot create the parent folder ({})", parent.string(), ec.message());
+    const fs::path staging = parent / ("." + target_dir.filename().string() + ".sqzc-staging");
+    const fs::path old = parent / ("." + target_dir.filename().string() + ".sqzc-old");
+    fs::remove_all(staging, ec);
+    fs::remove_all(old, ec);
+    try {
+        fs::create_directory(staging);
+        for (const auto& [name, text] : files) write(staging / name, text);
+    } catch (const std::exception& e) {
+        fs::remove_all(staging, ec);
+        user_error("{}: writing the package failed: {}", target_dir.string(), e.what());
+    }
+    if (fs::exists(target_dir)) fs::rename(target_dir, old, ec);
+    if (ec) {
+        fs::remove_all(staging, ec);
+        user_error("{}: cannot replace the existing folder", target_dir.string());
+    }
+    fs::rename(staging, target_dir, ec);
+    if (ec) {
+        if (fs::exists(old)) fs::rename(old, target_dir, ec);
+        fs::remove_all(staging, ec);
+        user_error("{}: cannot move the package into place", target_dir.string());
+    }
+    fs::remove_all(old, ec);
+
+    PackageSummary summary;
+    summary.dir = target_dir.string();
+    summary.kernels = static_cast<int>(kernels.size());
+    summary.files = static_cast<int>(files.size());
+    summary.arena_bytes = model.plan.arena_bytes;
+    summary.weight_bytes = static_cast<int64_t>(weights.words.size()) * 4;
+    return summary;
+}
+
+}  // namespace sqz::codegen

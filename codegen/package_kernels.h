@@ -1,0 +1,33 @@
+// The kernels of a package: each lowered kernel through Halide's C++ backend, then adapted to
+// live beside other packages in one program (runtime calls renamed with the package's prefix)
+// and to build fast without target flags (the target's instruction sets enabled by pragma).
+#pragma once
+
+#include "codegen/lowering.h"
+
+#include <Halide.h>
+
+#include <string>
+#include <vector>
+
+namespace sqz::codegen {
+
+struct EmittedKernel {
+    std::string name;        // C identifier, in namespace <package>::kernels
+    std::string source;      // a complete .cpp file
+    std::string prototype;   // declaration for <package>_kernels.h
+};
+
+// Target features every package kernel is compiled with.
+Halide::Target package_target(const Halide::Target& target);
+
+// Compiles every kernel of `model` (on all cores). `prefix` is the package name.
+std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Target& target, const std::string& prefix);
+
+// Halide's runtime declarations (halide_buffer_t and friends) as the generated sources carry them.
+std::string runtime_declarations(const std::string& kernel_source);
+
+// GCC/Clang feature names (for __builtin_cpu_supports) the target needs, e.g. {"avx2", "fma"}.
+std::vector<std::string> required_cpu_features(const Halide::Target& target);
+
+}  // namespace sqz::codegen

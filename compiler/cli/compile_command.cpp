@@ -1,0 +1,56 @@
+// `sqzc compile`: writes a standalone C++ package for a model (see codegen/package.h).
+#include "codegen/lowering.h"
+#include "codegen/package.h"
+#include "compiler/cli/command.h"
+#include "compiler/cli/model_options.h"
+#include "compiler/cli/progress.h"
+#include "ir/error.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+namespace sqz::cli {
+
+int compile_command(const Args& argv) {
+    ModelArgs model;
+    std::string output, name, target = "host", storage = "embedded";
+    bool force = false;
+    po::options_description options("sqzc compile options");
+    po::positional_options_description positional;
+    add_model_options(options, positional, model);
+    options.add_options()
+        ("output,o", po::value(&output)->required(), "the package folder to write")
+        ("name", po::value(&name), "C identifier for the API's namespace and file prefix (default: from the model)")
+        ("target", po::value(&target)->default_value("host"), "Halide target, e.g. x86-64-linux-avx2-fma, arm-64-linux")
+        ("weights-storage", po::value(&storage)->default_value("embedded"),
+         "embedded (constant data in a source file) or file (NAME.weights, read at set-up)")
+        ("force", po::bool_switch(&force), "replace an existing package folder");
+    po::variables_map vm;
+    if (!parse_args("compile", "MODEL [--weights FILE] -o DIR [--name NAME] [--target T] [--weights-storage embedded|file]",
+                    argv, options, positional, vm))
+        return 0;
+    if (storage != "embedded" && storage != "file")
+        user_error("--weights-storage {}: choose embedded or file", storage);
+
+    const ir::Graph graph = compiler::load_model(model.to_options());
+    codegen::PackageOptions p;
+    p.name = name.empty() ? codegen::default_package_name(graph.name) : name;
+    p.target = codegen::parse_target(target);
+    p.weights = storage == "file" ? codegen::WeightsStorage::File : codegen::WeightsStorage::Embedded;
+    p.force = force;
+    p.source_description = std::filesystem::path(model.model).filename().string() +
+                           (model.weights.empty() ? "" : " with " + std::filesystem::path(model.weights).filename().string());
+    codegen::PackageSummary summary;
+    {
+        Progress progress(fmt::format("compiling {} for {}", p.name, p.target.to_string()));
+        summary = codegen::emit_package(graph, p, output);
+    }
+    fmt::print("wrote {}: package '{}' for {}, {} kernels in {} files, {} arena bytes, {} weight bytes\n", summary.dir,
+               p.name, p.target.to_string(), summary.kernels, summary.files, summary.arena_bytes, summary.weight_bytes);
+    fmt::print("build and check it: cd {} && c++ -std=c++17 -O2 *.cpp -lpthread -o {}_selftest && ./{}_selftest{}\n",
+               summary.dir, p.name, p.name, p.weights == codegen::WeightsStorage::File ? " --weights " + p.name + ".weights" : "");
+    return 0;
+}
+
+}  // namespace sqz::cli

@@ -1,0 +1,64 @@
+// Packages of whole networks build with a bare C++ compiler and pass their self-tests (the stored
+// output is the float64 reference interpreter's, checked to 1e-4): every example description and
+// the three shared prototxts with seeded weights. The Deep Compression model with its real weights
+// matches its golden output to 1e-5 through the emitted-source engine.
+#include "codegen/source_model.h"
+#include "ir/interpreter.h"
+#include "tests/codegen/package_support.h"
+
+using namespace sqz;
+
+namespace {
+
+void check_selftest(const std::string& model_path, const std::string& name) {
+    const ir::Graph graph = compiler::load_model(test::model_at(model_path));
+    const auto dir = test::write_package(graph, name);
+    const auto exe = (dir / "selftest").string();
+    const auto build = test::build_package(dir, exe);
+    INFO(build.err);
+    REQUIRE(build.exit_code == 0);
+    for (int threads : {1, 2}) {
+        const auto run = test::run_shell(exe + " --threads " + std::to_string(threads));
+        INFO(model_path << ": " << run.out << run.err);
+        CHECK(run.exit_code == 0);
+        CHECK_THAT(run.out, Catch::Contains("passed"));
+    }
+}
+
+std::string example(const char* name) { return (test::source_dir() / "examples" / name).string(); }
+
+}  // namespace
+
+TEST_CASE("packages of the example models pass their self-tests", "[package][models]") {
+    check_selftest(example("squeezenet_v1.1.sqz"), "v11");
+    check_selftest(example("squeezenet_v1.0_complex_bypass.sqz"), "v10_complex");
+}
+
+TEST_CASE("packages of v1.0 and its simple bypass pass their self-tests", "[package][models]") {
+    check_selftest(example("squeezenet_v1.0.sqz"), "v10");
+    check_selftest(example("squeezenet_v1.0_simple_bypass.sqz"), "v10_simple");
+}
+
+TEST_CASE("packages of the shared prototxts pass their self-tests", "[package][models]") {
+    SQZ_REQUIRE_SHARED();
+    check_selftest((test::shared_dir() / "models/squeezenet_v1.0/deploy.prototxt").string(), "caffe_v10");
+    check_selftest((test::shared_dir() / "models/squeezenet_v1.1/deploy.prototxt").string(), "caffe_v11");
+}
+
+TEST_CASE("the Deep Compression package reproduces the golden output", "[package][golden]") {
+    SQZ_REQUIRE_SHARED();
+    const auto dir = test::shared_dir() / "models" / "squeezenet_v1.0_deep_compression";
+    compiler::ModelOptions o = test::model_at((dir / "deploy.prototxt").string());
+    o.weights_path = (dir / "compressed_SqueezeNet.net").string();
+    const ir::Graph graph = compiler::load_model(o);
+    codegen::SourceOptions options;
+    options.threads = 2;
+    codegen::SourceModel model(graph, options);
+    const ir::Tensor input{{1, 3, 227, 227}, test::read_f32(dir / "golden" / "input_1x3x227x227.f32")};
+    const auto out = model.run({input});
+    const double error = ir::max_relative_error(out.at(0).data, test::read_f32(dir / "golden" / "output_1000.f32"));
+    INFO("error against golden " << error);
+    CHECK(error < 1e-5);
+    CHECK(std::max_element(out[0].data.begin(), out[0].data.end()) - out[0].data.begin() == 644);
+    CHECK(ir::max_relative_error(out[0].data, ir::interpret(graph, {input})[0].data) < 1e-4);
+}
