@@ -60,7 +60,7 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     if (max_pad > in.border)
         src = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
-    RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), "r_" + ctx.func_name(node.name));
+    RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
     Func acc(ctx.func_name(node.name, "acc"));
     if (node.inputs.size() > 2) {
         ImageParam b = ctx.add_weight(node.inputs[2], pack_bias(*ctx.graph.find_constant(node.inputs[2])));

@@ -89,7 +89,7 @@ void lower_concat(LoweringContext& ctx, const ir::Node& node) {
             Stage s = out.update(static_cast<int>(i));
             RVar rc = ranges[i].x;
             if (extents[i] >= vw) {
-                RVar rco, rci;
+                RVar rco("rco"), rci("rci");
                 s.split(rc, rco, rci, vw, TailStrategy::GuardWithIf).vectorize(rci);
             }
             if (four_d) s.parallel(y);

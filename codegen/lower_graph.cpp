@@ -7,6 +7,7 @@
 #include "ir/error.h"
 
 #include <array>
+#include <atomic>
 #include <mutex>
 #include <set>
 
@@ -81,11 +82,16 @@ void load_scheduler_plugin(const SchedulerInfo& info) {
 
 // --- LoweringContext -------------------------------------------------------------------------
 
-LoweringContext::LoweringContext(const ir::Graph& g, const LoweringOptions& o, std::map<std::string, std::string>& names)
-    : graph(g), options(o), vector_width(o.target.natural_vector_size<float>()), func_nodes_(names) {}
+LoweringContext::LoweringContext(const ir::Graph& g, const LoweringOptions& o, std::map<std::string, std::string>& names,
+                                 int lowering_id)
+    : graph(g), options(o), vector_width(o.target.natural_vector_size<float>()), func_nodes_(names),
+      lowering_id_(lowering_id) {}
 
 std::string LoweringContext::func_name(const std::string& ir_name, const char* role) {
-    std::string name = fmt::format("{}{}{}_{}", sanitize(ir_name), *role ? "_" : "", role, func_nodes_.size());
+    // Halide renames a Func whose name it has seen before in this process, so every lowering gets
+    // its own marker (removed again from emitted sources, see package_kernels.cpp).
+    std::string name = fmt::format("sqzL{}x_{}{}{}_{}", lowering_id_, sanitize(ir_name), *role ? "_" : "", role,
+                                   func_nodes_.size());
     func_nodes_[name] = ir_name;
     return name;
 }
@@ -208,12 +214,13 @@ Func slot_view(LoweringContext& ctx, const Slot& slot, ImageParam p, const std::
     return view;
 }
 
-void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, LoweredModel& model, size_t index) {
+void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, LoweredModel& model, size_t index,
+                  int lowering_id) {
     const ModelPlan& plan = model.plan;
     const Kernel& kernel = plan.kernels[index];
     LoweredKernel& lowered = model.kernels[index];
     lowered.name = kernel.name;
-    LoweringContext ctx(graph, options, model.func_nodes);
+    LoweringContext ctx(graph, options, model.func_nodes, lowering_id);
 
     // Inputs: every IR value the kernel reads through one of its input slots.
     std::map<std::string, Value> slot_values;
@@ -297,7 +304,9 @@ LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options) {
     LoweredModel model;
     model.plan = plan_model(graph);
     model.kernels.resize(model.plan.kernels.size());
-    for (size_t k = 0; k < model.plan.kernels.size(); ++k) lower_kernel(graph, options, model, k);
+    static std::atomic<int> lowerings{0};
+    const int lowering_id = lowerings++;
+    for (size_t k = 0; k < model.plan.kernels.size(); ++k) lower_kernel(graph, options, model, k, lowering_id);
     model.bind_weights();
     return model;
 }

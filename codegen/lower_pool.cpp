@@ -34,12 +34,12 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
     // The algorithm.
     Func src = BoundaryConditions::constant_exterior(in.func, is_max ? Float(32).min() : Expr(0.0f),
                                                      {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
-    RDom r(0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h));
+    RDom r(0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
     Expr x0 = x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left);
     Expr y0 = y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top);
     Func out(ctx.func_name(node.name));
     if (is_max) {
-        out(c, x, y, n) = maximum(src(c, x0 + r.x, y0 + r.y, n));
+        out(c, x, y, n) = maximum(src(c, x0 + r.x, y0 + r.y, n), ctx.func_name(node.name, "max"));
     } else {
         const int kw = static_cast<int>(win.kernel_w), kh = static_cast<int>(win.kernel_h);
         Expr count;
@@ -49,7 +49,7 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
         } else {
             count = (min(x0 + kw, in_w) - max(x0, 0)) * (min(y0 + kh, in_h) - max(y0, 0));
         }
-        out(c, x, y, n) = sum(src(c, x0 + r.x, y0 + r.y, n)) / cast<float>(count);
+        out(c, x, y, n) = sum(src(c, x0 + r.x, y0 + r.y, n), ctx.func_name(node.name, "sum")) / cast<float>(count);
     }
     Value value{out, node.type.dims};
     ctx.materialize(value);
@@ -65,9 +65,9 @@ void lower_global_avg_pool(LoweringContext& ctx, const ir::Node& node) {
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
 
     // The algorithm: a float32 sum over the map, then one division.
-    RDom r(0, in_w, 0, in_h);
+    RDom r(0, in_w, 0, in_h, ctx.func_name(node.name, "r"));
     Func out(ctx.func_name(node.name));
-    out(c, x, y, n) = sum(in.func(c, r.x, r.y, n)) / static_cast<float>(in_h * in_w);
+    out(c, x, y, n) = sum(in.func(c, r.x, r.y, n), ctx.func_name(node.name, "sum")) / static_cast<float>(in_h * in_w);
     Value value{out, node.type.dims};
     ctx.materialize(value);
     ctx.define(node.name, value);

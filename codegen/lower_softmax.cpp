@@ -17,7 +17,7 @@ void lower_softmax(LoweringContext& ctx, const ir::Node& node) {
     std::vector<Var> rest(vars.begin() + 1, vars.end());
 
     // The algorithm.
-    RDom r(0, channels);
+    RDom r(0, channels, ctx.func_name(node.name, "r"));
     auto at = [&](Expr channel) {
         std::vector<Expr> args{std::move(channel)};
         args.insert(args.end(), rest.begin(), rest.end());
@@ -25,9 +25,9 @@ void lower_softmax(LoweringContext& ctx, const ir::Node& node) {
     };
     Func peak(ctx.func_name(node.name, "max")), expo(ctx.func_name(node.name, "exp")),
         total(ctx.func_name(node.name, "sum")), out(ctx.func_name(node.name));
-    peak(rest) = maximum(in.func(at(r.x)));
+    peak(rest) = maximum(in.func(at(r.x)), ctx.func_name(node.name, "peak"));
     expo(vars) = exp(in.func(vars) - peak(rest));
-    total(rest) = sum(expo(at(r.x)));
+    total(rest) = sum(expo(at(r.x)), ctx.func_name(node.name, "total"));
     out(vars) = expo(vars) / total(rest);
     Value value{out, node.type.dims};
     ctx.materialize(value);

@@ -26,7 +26,8 @@ struct Value {
 // One context per kernel; `names` is shared by all kernels so Halide names stay unique.
 class LoweringContext {
 public:
-    LoweringContext(const ir::Graph& graph, const LoweringOptions& options, std::map<std::string, std::string>& names);
+    LoweringContext(const ir::Graph& graph, const LoweringOptions& options, std::map<std::string, std::string>& names,
+                    int lowering_id);
 
     const ir::Graph& graph;
     const LoweringOptions& options;
@@ -60,6 +61,7 @@ private:
     std::vector<std::function<void()>> schedules_;
     std::vector<Value> materialized_;
     std::map<std::string, std::string>& func_nodes_;  // every Halide name made so far -> IR name
+    int lowering_id_;
 };
 
 // Each op family's lowering; every one defines the node's value in the context.

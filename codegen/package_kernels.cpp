@@ -84,7 +84,8 @@ std::string target_pragmas(const Halide::Target& target) {
 // (or in another order) gets other numbers. Renumber them in order of first appearance, per file,
 // so that packages are byte-identical for the same inputs.
 std::string canonicalize_names(const std::string& source) {
-    static const std::regex token(R"(\b(?:(_\d+)|(s\d+)|([A-Za-z_]\w*?)__\d+)\b)");
+    static const std::regex token(
+        R"(\b(?:(_\d+)|(s\d+)|(_closure_prototype|_closure_arg|_parallel_closure)(?:__\d+)?|([A-Za-z_]\w*?)__\d+)\b)");
     std::map<std::string, std::string> renamed;
     std::string out;
     out.reserve(source.size());
@@ -97,7 +98,8 @@ std::string canonicalize_names(const std::string& source) {
             std::string fresh;
             if ((*it)[1].matched) fresh = fmt::format("_t{}", k);          // a temporary
             else if ((*it)[2].matched) fresh = fmt::format("s_{}", k);     // a closure struct
-            else fresh = fmt::format("{}__n{}", (*it)[3].str(), k);        // a uniquely suffixed name
+            else if ((*it)[3].matched) fresh = fmt::format("{}__n{}", (*it)[3].str(), k);  // closure names
+            else fresh = fmt::format("{}__n{}", (*it)[4].str(), k);        // a uniquely suffixed name
             found = renamed.emplace(name, fresh).first;
         }
         out.append(last, (*it)[0].first);
@@ -110,7 +112,7 @@ std::string canonicalize_names(const std::string& source) {
 
 std::string adapt_source(std::string source, const Halide::Target& target, const std::string& prefix,
                          const std::string& kernel) {
-    source = canonicalize_names(source);
+    source = canonicalize_names(strip_lowering_markers(source));
     for (const char* f : kRuntimeFunctions)
         source = std::regex_replace(source, std::regex(std::string("\\b") + f + "\\b"), prefix + "_" + f);
     // The pragmas go after the system headers at the top of the file.
@@ -135,6 +137,15 @@ std::string extract_prototype(const std::string& header, const std::string& kern
 
 }  // namespace
 
+std::string strip_lowering_markers(const std::string& text) {
+    // The marker itself, and the suffix ($N in strings, __N in identifiers) Halide appends when it
+    // has seen a name before: sqzc's names end in a counter unique within a lowering, so the
+    // suffix carries no information there.
+    static const std::regex marker(R"(sqzL\d+x_)");
+    static const std::regex suffix(R"((_\d+)(\$|__)\d+)");
+    return std::regex_replace(std::regex_replace(text, marker, ""), suffix, "$1");
+}
+
 Halide::Target package_target(const Halide::Target& target) {
     return target.with_feature(Halide::Target::NoRuntime)
         .with_feature(Halide::Target::NoAsserts)
@@ -144,6 +155,8 @@ Halide::Target package_target(const Halide::Target& target) {
 }
 
 std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Target& target, const std::string& prefix) {
+    // A package is emitted in a process of its own (sqzc compile), from a fixed state of Halide's
+    // name counters; emitting the same model twice in one process may name temporaries differently.
     const Halide::Target t = package_target(target);
     const auto scratch = std::filesystem::temp_directory_path() /
                          fmt::format("sqzc-kernels-{}-{}", prefix, std::hash<std::thread::id>()(std::this_thread::get_id()));
@@ -166,17 +179,16 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
                 kernel.pipeline.compile_to_header(h.string(), args, fn, t);
                 out[k].name = kernel.name;
                 out[k].source = adapt_source(read_text(cpp), target, prefix, kernel.name);
-                out[k].prototype = extract_prototype(read_text(h), kernel.name);
+                out[k].prototype = extract_prototype(strip_lowering_markers(read_text(h)), kernel.name);
             } catch (const std::exception& e) {
                 std::lock_guard<std::mutex> lock(failure_mutex);
                 failure = fmt::format("generating C++ for kernel {} failed: {}", kernel.name, e.what());
             }
         }
     };
-    std::vector<std::thread> workers;
-    for (unsigned i = 1; i < std::max(1u, std::thread::hardware_concurrency()); ++i) workers.emplace_back(work);
+    // One kernel after another: Halide draws the names of loops and temporaries from process-wide
+    // counters, so only a fixed order gives the same names, and byte-identical packages, every time.
     work();
-    for (std::thread& w : workers) w.join();
     std::error_code ignored;
     std::filesystem::remove_all(scratch, ignored);
     if (!failure.empty()) throw Error(failure);

@@ -303,7 +303,7 @@ std::string package_model_source(const PackageModel& p) {
                 row.dims.push_back({0, b.dim(d).extent(), stride});
                 stride *= b.dim(d).extent();
             }
-            row.comment = lk.weights[w].name;
+            row.comment = strip_lowering_markers(lk.weights[w].name);
             args.push_back(rows.size());
             rows.push_back(row);
         }
