@@ -18,6 +18,11 @@ std::filesystem::path shared_dir() {
 
 std::filesystem::path source_dir() { return SQZ_SOURCE_DIR; }
 
+std::filesystem::path photo(const std::string& name) {
+    const auto p = source_dir() / ".cache" / "photos" / name;
+    return std::filesystem::exists(p) ? p : std::filesystem::path();
+}
+
 bool shared_available() { return std::filesystem::is_directory(shared_dir() / "models"); }
 
 std::vector<float> random_values(size_t count, uint64_t seed, float lo, float hi) {

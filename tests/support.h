@@ -19,6 +19,9 @@ std::filesystem::path shared_dir();
 std::filesystem::path source_dir();
 bool shared_available();
 
+// Real photographs fetched by scripts/fetch-photos (.cache/photos); empty path when absent.
+std::filesystem::path photo(const std::string& name);
+
 // Deterministic uniform values in [lo, hi).
 std::vector<float> random_values(size_t count, uint64_t seed, float lo = -1.0f, float hi = 1.0f);
 // A random input for the graph's first input, batched.
