@@ -113,6 +113,14 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) : state_(s
     s.profile = options.profile;
     s.model = lower(graph, lowering);
     for (const ir::Node& node : graph.nodes) s.node_names.push_back(node.name);
+    if (const char* dump = std::getenv("SQZ_DUMP_STMT")) {
+        for (LoweredKernel& k : s.model.kernels) {
+            std::vector<Argument> args;
+            for (auto& p : k.inputs) args.push_back(p);
+            for (auto& w : k.weights) args.push_back(w.param);
+            k.pipeline.compile_to_lowered_stmt(std::string(dump) + "/" + k.name + ".stmt", args, Text, s.target);
+        }
+    }
     // Kernels are independent pipelines: compile them on all cores.
     {
         std::atomic<size_t> next{0};

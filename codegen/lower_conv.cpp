@@ -39,55 +39,17 @@ Buffer<float> pack_bias(const ir::Constant& bias) {
     return b;
 }
 
-}  // namespace
-
-void lower_conv(LoweringContext& ctx, const ir::Node& node) {
-    const ir::ConvAttrs& a = node.conv();
-    const ir::Window& win = a.window;
-    const Value& in = ctx.value(node.inputs[0]);
-    const ir::Constant* weight = ctx.graph.find_constant(node.inputs[1]);
-    SQZ_ASSERT(weight && weight->bound(), "conv '{}' has no bound weight", node.name);
-    const int in_c = static_cast<int>(in.dims[1]), in_h = static_cast<int>(in.dims[2]),
-              in_w = static_cast<int>(in.dims[3]), batch = static_cast<int>(in.dims[0]);
-    const int out_c = static_cast<int>(node.type.dims[1]), out_w = static_cast<int>(node.type.dims[3]);
-
-    // The algorithm.
-    ImageParam w = ctx.add_weight(node.inputs[1], pack_conv_weight(*weight));
-    // Padding: read it from the input's zero border when the slot has one (the memory plan gives
-    // one to every arena slot a padded conv reads); otherwise test bounds on each load.
-    const int64_t max_pad = std::max({win.pad_top, win.pad_left, win.pad_bottom, win.pad_right});
-    Func src = in.func;
-    if (max_pad > in.border)
-        src = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
-    const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
-    RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
-    Func acc(ctx.func_name(node.name, "acc"));
-    if (node.inputs.size() > 2) {
-        ImageParam b = ctx.add_weight(node.inputs[2], pack_bias(*ctx.graph.find_constant(node.inputs[2])));
-        acc(c, x, y, n) = b(c);
-    } else {
-        acc(c, x, y, n) = 0.0f;
-    }
-    acc(c, x, y, n) += w(c, r.x, r.y, r.z) *
-                       src(r.x, x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left) + r.y,
-                           y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top) + r.z, n);
-    Func out(ctx.func_name(node.name));
-    out(c, x, y, n) = a.relu ? max(acc(c, x, y, n), 0.0f) : acc(c, x, y, n);
-
-    Value value{out, node.type.dims};
-    ctx.materialize(value);
-    ctx.define(node.name, value);
-    if (!ctx.manual()) return;
-
-    // Schedule.
+// Channels innermost: a tile is `channels` output channels (whole vectors) by `pixels` outputs
+// along x, accumulated in registers over the whole reduction; the input value is broadcast.
+void schedule_channels_innermost(LoweringContext& ctx, Func out, Func acc, RDom r, const ir::Constant& weight,
+                                 int64_t input_elements, int out_c, int out_w) {
     const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w);
     // Where the weights outweigh the input (the deep 13x13 layers), loop over output-channel blocks
     // outermost and in parallel, so each block's weights stay in one core's cache for all rows;
     // elsewhere parallelise over rows, which keeps each core on its own slice of the input.
-    const int64_t weight_bytes = weight->type.numel() * 4;
-    const int64_t input_bytes = static_cast<int64_t>(in_c) * in_h * in_w * 4;
-    const bool channel_blocks_outer = weight_bytes > input_bytes && out_c >= 4 * blk.channels;
+    const bool channel_blocks_outer = weight.type.numel() > input_elements && out_c >= 4 * blk.channels;
     const int vw = ctx.vector_width;
+    const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
     ctx.schedule([=]() mutable {
         Var co("co"), ci("ci"), xo("xo"), xi("xi"), yn("yn");
         out.split(c, co, ci, blk.channels, TailStrategy::ShiftInwards)
@@ -111,6 +73,86 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
             acc.update().unroll(c);
         }
     });
+}
+
+// NCHW: a tile is two vectors of pixels along x by up to 8 output channels; each weight is
+// broadcast and the input is loaded along x (strided for stride-2 convolutions).
+void schedule_nchw(LoweringContext& ctx, Func out, Func acc, RDom r, int out_c, int out_w) {
+    const int xv = ctx.x_vector(out_w);
+    const int xb = out_w >= 2 * xv ? 2 * xv : xv;
+    const int cb = std::min(out_c, 8);
+    const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
+    ctx.schedule([=]() mutable {
+        Var co("co"), ci("ci"), xo("xo"), xi("xi"), yn("yn");
+        out.split(x, xo, xi, xb, TailStrategy::ShiftInwards)
+            .split(c, co, ci, cb, TailStrategy::ShiftInwards)
+            .reorder(xi, ci, xo, co, y, n)
+            .unroll(ci)
+            .fuse(y, n, yn)
+            .parallel(yn);
+        acc.compute_at(out, xo).store_in(MemoryType::Register).reorder_storage(x, c, y, n).unroll(c);
+        acc.update().reorder(x, c, r.x, r.y, r.z).unroll(c);
+        if (xv > 1) {
+            out.vectorize(xi, xv).unroll(xi);
+            acc.vectorize(x, xv).unroll(x);
+            acc.update().vectorize(x, xv).unroll(x);
+        } else {
+            out.unroll(xi);
+            acc.unroll(x);
+            acc.update().unroll(x);
+        }
+    });
+}
+
+}  // namespace
+
+void lower_conv(LoweringContext& ctx, const ir::Node& node) {
+    const ir::ConvAttrs& a = node.conv();
+    const ir::Window& win = a.window;
+    const Value& in = ctx.value(node.inputs[0]);
+    const ir::Constant* weight = ctx.graph.find_constant(node.inputs[1]);
+    SQZ_ASSERT(weight && weight->bound(), "conv '{}' has no bound weight", node.name);
+    const int in_c = static_cast<int>(in.dims[1]), in_h = static_cast<int>(in.dims[2]),
+              in_w = static_cast<int>(in.dims[3]), batch = static_cast<int>(in.dims[0]);
+    const int out_c = static_cast<int>(node.type.dims[1]), out_w = static_cast<int>(node.type.dims[3]);
+
+    // The algorithm.
+    ImageParam w = ctx.add_weight(node.inputs[1], pack_conv_weight(*weight));
+    // Padding: read it from the input's zero border when the slot has one (the memory plan gives
+    // one to every arena slot a padded conv reads); otherwise test bounds on each load.
+    const int64_t max_pad = std::max({win.pad_top, win.pad_left, win.pad_bottom, win.pad_right});
+    Func src = in.func;
+    if (max_pad > in.border)
+        src = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
+    const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
+    RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
+    Func acc(ctx.func_name(node.name, "acc"));
+    if (node.has_bias()) {
+        ImageParam b = ctx.add_weight(node.inputs[2], pack_bias(*ctx.graph.find_constant(node.inputs[2])));
+        acc(c, x, y, n) = b(c);
+    } else {
+        acc(c, x, y, n) = 0.0f;
+    }
+    acc(c, x, y, n) += w(c, r.x, r.y, r.z) *
+                       src(r.x, x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left) + r.y,
+                           y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top) + r.z, n);
+    // The epilogue: activation, then the bypass residual (its channel slice).
+    Expr result = a.relu ? max(acc(c, x, y, n), 0.0f) : acc(c, x, y, n);
+    if (a.residual) result += ctx.value(node.residual_input()).func(c + static_cast<int>(a.residual_offset), x, y, n);
+    Func out(ctx.func_name(node.name));
+    out(c, x, y, n) = result;
+
+    Value value{out, node.type.dims};
+    ctx.materialize(value);
+    ctx.define(node.name, value);
+    if (!ctx.manual()) return;
+
+    // Schedule.
+    if (ctx.channels_innermost()) {
+        schedule_channels_innermost(ctx, out, acc, r, *weight, in_c * in_h * in_w, out_c, out_w);
+    } else {
+        schedule_nchw(ctx, out, acc, r, out_c, out_w);
+    }
 }
 
 }  // namespace sqz::codegen

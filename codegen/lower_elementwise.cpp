@@ -17,12 +17,15 @@ void define_elementwise(LoweringContext& ctx, const ir::Node& node, Func out) {
     ctx.materialize(value);
     ctx.define(node.name, value);
     if (!ctx.manual()) return;
-    const int vw = ctx.vector_width;
     const int channels = static_cast<int>(node.type.dims[1]);
     const bool four_d = node.type.rank() == 4;
-    const Var c = ctx.c, y = ctx.y, n = ctx.n;
+    const bool along_x = four_d && !ctx.channels_innermost();
+    const int vw = along_x ? ctx.x_vector(static_cast<int>(node.type.dims[3]))
+                           : (channels >= ctx.vector_width ? ctx.vector_width : 1);
+    const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
     ctx.schedule([=]() mutable {
-        if (channels >= vw) out.vectorize(c, vw, TailStrategy::ShiftInwards);
+        if (along_x) out.reorder(x, c, y, n);
+        if (vw > 1) out.vectorize(along_x ? x : c, vw, TailStrategy::ShiftInwards);
         if (four_d) {
             Var yn("yn");
             out.fuse(y, n, yn).parallel(yn);
@@ -83,12 +86,17 @@ void lower_concat(LoweringContext& ctx, const ir::Node& node) {
     if (!ctx.manual()) return;
     const int vw = ctx.vector_width;
     const bool four_d = node.type.rank() == 4;
-    const Var y = ctx.y;
+    const bool along_x = four_d && !ctx.channels_innermost();
+    const int xv = along_x ? ctx.x_vector(static_cast<int>(node.type.dims[3])) : 1;
+    const Var x = ctx.x, y = ctx.y;
     ctx.schedule([=]() mutable {
         for (size_t i = 0; i < ranges.size(); ++i) {
             Stage s = out.update(static_cast<int>(i));
             RVar rc = ranges[i].x;
-            if (extents[i] >= vw) {
+            if (along_x) {
+                s.reorder(x, rc, y);
+                if (xv > 1) s.vectorize(x, xv, TailStrategy::GuardWithIf);
+            } else if (extents[i] >= vw) {
                 RVar rco("rco"), rci("rci");
                 s.split(rc, rco, rci, vw, TailStrategy::GuardWithIf).vectorize(rci);
             }

@@ -119,6 +119,12 @@ ImageParam LoweringContext::add_weight(const std::string& constant_name, Buffer<
     return param;
 }
 
+int LoweringContext::x_vector(int width) const {
+    int v = vector_width;
+    while (v > width) v /= 2;
+    return v >= 4 ? v : 1;
+}
+
 void LoweringContext::run_schedules() {
     for (auto& step : schedules_) step();
 }
@@ -209,7 +215,6 @@ Func slot_view(LoweringContext& ctx, const Slot& slot, ImageParam p, const std::
     Func view(name);
     const int b = slot.kind == Slot::Kind::Arena ? slot.border : 0;
     if (slot.dims.size() == 2) view(ctx.c, ctx.n) = p(ctx.c, ctx.n);
-    else if (slot.layout == Layout::NCHW) view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.x, ctx.y, ctx.c, ctx.n);
     else view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.c, ctx.x + b, ctx.y + b, ctx.n);
     return view;
 }
@@ -256,11 +261,12 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
     // The output stage writes the kernel's slot, whose shape and strides are fixed.
     const Slot& out_slot = plan.slots.at(kernel.output);
     Func out = result.func;
-    const bool copy_stage = !result.materialized || out_slot.layout == Layout::NCHW || kernel.nodes.empty();
+    // A materialised result is the pipeline's output itself (its stores follow the slot's strides);
+    // views and conversion kernels need a stage of their own.
+    const bool copy_stage = !result.materialized || kernel.nodes.empty();
     if (copy_stage) {
         out = Func(ctx.func_name(kernel.output, "out"));
         if (out_slot.dims.size() == 2) out(ctx.c, ctx.n) = result.func(ctx.c, ctx.n);
-        else if (out_slot.layout == Layout::NCHW) out(ctx.x, ctx.y, ctx.c, ctx.n) = result.func(ctx.c, ctx.x, ctx.y, ctx.n);
         else out(ctx.c, ctx.x, ctx.y, ctx.n) = result.func(ctx.c, ctx.x, ctx.y, ctx.n);
         if (ctx.manual()) {
             const int vw = ctx.vector_width;
@@ -268,7 +274,9 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
             const int inner = static_cast<int>(out_slot.dims.size() == 4 ? (nchw4 ? out_slot.dims[3] : out_slot.dims[1])
                                                                          : out_slot.dims[1]);
             Var inner_var = nchw4 ? ctx.x : ctx.c;
-            ctx.schedule([out, vw, inner, inner_var]() mutable {
+            Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
+            ctx.schedule([out, vw, inner, inner_var, nchw4, c, x, y, n]() mutable {
+                if (nchw4) out.reorder(x, c, y, n);
                 if (inner >= vw) out.vectorize(inner_var, vw, TailStrategy::ShiftInwards);
             });
         }

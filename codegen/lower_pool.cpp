@@ -9,13 +9,17 @@ using namespace Halide;
 
 namespace {
 
-// Vectorise over channels and parallelise over rows and images: the schedule of every pool.
-void schedule_pool(LoweringContext& ctx, Func out, int channels) {
-    const int vw = ctx.vector_width;
-    const Var c = ctx.c, y = ctx.y, n = ctx.n;
+// Vectorise over channels (channels innermost) or along rows (NCHW), and parallelise over rows
+// and images: the schedule of every pool.
+void schedule_pool(LoweringContext& ctx, Func out, int channels, int width) {
+    const int vw = ctx.channels_innermost() ? (channels >= ctx.vector_width ? ctx.vector_width : 1) : ctx.x_vector(width);
+    const Var inner = ctx.channels_innermost() ? ctx.c : ctx.x;
+    const Var y = ctx.y, n = ctx.n, x = ctx.x, c = ctx.c;
+    const bool nchw = !ctx.channels_innermost();
     ctx.schedule([=]() mutable {
         Var yn("yn");
-        if (channels >= vw) out.vectorize(c, vw, TailStrategy::ShiftInwards);
+        if (nchw) out.reorder(x, c, y, n);
+        if (vw > 1) out.vectorize(inner, vw, TailStrategy::ShiftInwards);
         out.fuse(y, n, yn).parallel(yn);
     });
 }
@@ -56,7 +60,7 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
     ctx.define(node.name, value);
 
     // Schedule.
-    schedule_pool(ctx, out, in_c);
+    schedule_pool(ctx, out, in_c, static_cast<int>(node.type.dims[3]));
 }
 
 void lower_global_avg_pool(LoweringContext& ctx, const ir::Node& node) {
@@ -73,7 +77,7 @@ void lower_global_avg_pool(LoweringContext& ctx, const ir::Node& node) {
     ctx.define(node.name, value);
 
     // Schedule.
-    schedule_pool(ctx, out, static_cast<int>(in.dims[1]));
+    schedule_pool(ctx, out, static_cast<int>(in.dims[1]), 1);
 }
 
 }  // namespace sqz::codegen

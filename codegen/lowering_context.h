@@ -51,6 +51,11 @@ public:
     // Records a Func computed into its own buffer, with its exact bounds.
     void materialize(Value& value);
     bool manual() const { return options.scheduler == Scheduler::Manual; }
+    // Activations stored channels-innermost (vectorise over c) or NCHW (vectorise over x).
+    bool channels_innermost() const { return graph.layout == ir::ActivationLayout::NHWC; }
+    // The vector width to use along x for a map `width` pixels wide (NCHW schedules): the widest
+    // power of two that fits, at most the target's width; 1 for very narrow maps.
+    int x_vector(int width) const;
 
     // Funcs whose bounds the autoscheduler must be told (every materialised value).
     const std::vector<Value>& materialized() const { return materialized_; }

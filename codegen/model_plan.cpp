@@ -34,26 +34,17 @@ int conv_pad(const ir::Node& node) {
     return static_cast<int>(std::max({w.pad_top, w.pad_left, w.pad_bottom, w.pad_right}));
 }
 
-// Dense strides of dims in the given layout, innermost first, plus the extents in that order.
+// Dims of a dense slot in Halide order (c, x, y, n) or (c, n), whatever the memory layout: the
+// strides say how it is stored. A border widens x and y (and shifts nothing: mins are 0).
 std::vector<BufferDim> dense_dims(const ir::Dims& d, Layout layout, int border) {
-    std::vector<int> extents;
     if (d.size() == 2) {
-        extents = {static_cast<int>(d[1]), static_cast<int>(d[0])};
-    } else if (layout == Layout::ChannelsInnermost) {
-        extents = {static_cast<int>(d[1]), static_cast<int>(d[3]), static_cast<int>(d[2]), static_cast<int>(d[0])};
-    } else {
-        extents = {static_cast<int>(d[3]), static_cast<int>(d[2]), static_cast<int>(d[1]), static_cast<int>(d[0])};
+        const int c = static_cast<int>(d[1]), n = static_cast<int>(d[0]);
+        return {{0, c, 1}, {0, n, c}};
     }
-    std::vector<BufferDim> out;
-    int stride = 1;
-    for (size_t i = 0; i < extents.size(); ++i) {
-        // Only the spatial dims (x, y of a channels-innermost 4-D slot) carry the border.
-        const bool spatial = d.size() == 4 && layout == Layout::ChannelsInnermost && (i == 1 || i == 2);
-        const int b = spatial ? border : 0;
-        out.push_back({0, extents[i] + 2 * b, stride});
-        stride *= extents[i] + 2 * b;
-    }
-    return out;
+    const int c = static_cast<int>(d[1]), h = static_cast<int>(d[2]) + 2 * border,
+              w = static_cast<int>(d[3]) + 2 * border, n = static_cast<int>(d[0]);
+    if (layout == Layout::ChannelsInnermost) return {{0, c, 1}, {0, w, c}, {0, h, c * w}, {0, n, c * w * h}};
+    return {{0, c, w * h}, {0, w, 1}, {0, h, w}, {0, n, c * w * h}};
 }
 
 }  // namespace
@@ -75,7 +66,9 @@ int64_t ModelPlan::element_offset(const std::string& name) const {
     const Slot& s = slots.at(name);
     if (s.kind == Slot::Kind::View) {
         const int64_t base = element_offset(s.base);
-        return s.view_kind == Slot::ViewKind::ChannelSlice ? base + s.base_channel : base;
+        if (s.view_kind != Slot::ViewKind::ChannelSlice) return base;
+        const Slot& b = slots.at(s.base);
+        return base + s.base_channel * dense_dims(b.dims, b.layout, b.border)[0].stride;
     }
     if (s.border == 0 || s.dims.size() != 4) return 0;
     const std::vector<BufferDim> d = dense_dims(s.dims, s.layout, s.border);
@@ -103,6 +96,7 @@ int64_t ModelPlan::host_offset(const std::string& name, bool with_border) const 
 
 ModelPlan plan_model(const ir::Graph& graph) {
     ModelPlan plan;
+    const Layout layout = graph.layout == ir::ActivationLayout::NHWC ? Layout::ChannelsInnermost : Layout::NCHW;
     for (const ir::GraphInput& in : graph.inputs) {
         const ir::Dims dims = graph.type_of(in.name).dims;
         if (dims.size() != 4) user_error("input '{}' has shape {}; code generation needs a 4-D NCHW input", in.name,
@@ -141,8 +135,24 @@ ModelPlan plan_model(const ir::Graph& graph) {
         Slot s;
         s.name = node.name;
         s.dims = node.type.dims;
+        s.layout = layout;
         plan.slots[s.name] = s;
         plan.value_slot[node.name] = s.name;
+        if (node.op == ir::OpKind::Concat && node.concat().in_place) {
+            // Each input's producer writes its channel slice of this slot; no kernel copies.
+            int64_t channel = 0;
+            for (const std::string& in : node.inputs) {
+                Slot& producer = plan.slots.at(plan.value_slot.at(in));
+                SQZ_ASSERT(producer.kind == Slot::Kind::Arena && producer.name == in && producer.border == 0,
+                           "in-place concat '{}' has an input '{}' that is not its own kernel's output", node.name, in);
+                producer.kind = Slot::Kind::View;
+                producer.view_kind = Slot::ViewKind::ChannelSlice;
+                producer.base = s.name;
+                producer.base_channel = channel;
+                channel += producer.dims[1];
+            }
+            continue;
+        }
         Kernel k;
         k.name = fmt::format("k{}_{}", plan.kernels.size(), c_identifier(node.name));
         k.nodes = {i};
@@ -167,7 +177,8 @@ ModelPlan plan_model(const ir::Graph& graph) {
         const std::string slot_name = plan.value_slot.at(out);
         const Slot& root = plan.root(slot_name);
         Slot& r = plan.slots.at(root.name);
-        const bool direct = r.kind == Slot::Kind::Arena && r.border == 0 && is_one_by_one(r.dims) &&
+        const bool direct = r.kind == Slot::Kind::Arena && r.border == 0 &&
+                            (is_one_by_one(r.dims) || r.layout == Layout::NCHW) &&
                             !claimed.count(r.name) && plan.slots.at(slot_name).kind != Slot::Kind::View;
         if (direct) {
             r.kind = Slot::Kind::Output;

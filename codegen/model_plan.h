@@ -69,9 +69,10 @@ struct ModelPlan {
     const Slot& root(const std::string& name) const;
     // Float offset of the slot's element (0, 0, 0, 0) from the start of its root's memory.
     int64_t element_offset(const std::string& name) const;
-    // The slot's Halide buffer shape, innermost first: (c, x, y, n) or (c, n) channels-innermost,
-    // (x, y, c, n) NCHW. Mins are always 0. With `with_border`, a bordered slot's zero pixels are
-    // included, so interior pixel (x, y) sits at buffer coordinates (x + border, y + border).
+    // The slot's Halide buffer shape in the dimension order of every Func, (c, x, y, n) or (c, n),
+    // whatever the memory layout (the strides say it). Mins are always 0. With `with_border`, a
+    // bordered slot's zero pixels are included, so interior pixel (x, y) sits at buffer
+    // coordinates (x + border, y + border).
     std::vector<BufferDim> halide_dims(const std::string& name, bool with_border) const;
     // Float offset, from the start of the root's memory, of a buffer's host pointer (its first
     // element) for halide_dims(name, with_border).

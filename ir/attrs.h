@@ -21,14 +21,20 @@ struct Window {
     }
 };
 
-// Conv: inputs (x, weight[O,I,kh,kw], optional bias[O]).
+// Conv: inputs (x, weight[O,I,kh,kw], optional bias[O], optional residual). Output:
+//   y = act(bias + sum w * x) [+ residual[:, residual_offset : residual_offset + O]]
+// where act is ReLU when `relu` is set (fused by a pass) and the residual, a 4-D tensor with the
+// output's batch and map size, is added after the activation (a bypass, fused by a pass).
 struct ConvAttrs {
     Window window;
     int64_t out_channels = 0;
-    bool relu = false;  // ReLU fused into the epilogue (set by the fuse-bias-relu pass)
+    bool relu = false;
+    bool residual = false;         // the last input is the residual tensor
+    int64_t residual_offset = 0;   // first channel of the residual tensor to add
 
     bool operator==(const ConvAttrs& o) const {
-        return window == o.window && out_channels == o.out_channels && relu == o.relu;
+        return window == o.window && out_channels == o.out_channels && relu == o.relu && residual == o.residual &&
+               residual_offset == o.residual_offset;
     }
 };
 
@@ -50,9 +56,12 @@ struct PoolAttrs {
 };
 
 // Concat along an axis of the full (batched) shape; SqueezeNet concatenates channels (axis 1).
+// `in_place` (set by the concat-elimination pass) asks code generation to have each input's
+// producer write straight into its slice of the output; the meaning is unchanged.
 struct ConcatAttrs {
     int64_t axis = 1;
-    bool operator==(const ConcatAttrs& o) const { return axis == o.axis; }
+    bool in_place = false;
+    bool operator==(const ConcatAttrs& o) const { return axis == o.axis && in_place == o.in_place; }
 };
 
 // Softmax over one axis of the full shape.

@@ -57,8 +57,18 @@ bool Preprocess::operator==(const Preprocess& o) const {
     return channel_order == o.channel_order && pixel_scale == o.pixel_scale;
 }
 
+bool Node::has_bias() const {
+    SQZ_ASSERT(op == OpKind::Conv, "has_bias() on a {} node", op_name(op));
+    return inputs.size() > (conv().residual ? 3u : 2u);
+}
+
+const std::string& Node::residual_input() const {
+    SQZ_ASSERT(op == OpKind::Conv && conv().residual, "node '{}' has no residual input", name);
+    return inputs.back();
+}
+
 bool graphs_equal(const Graph& a, const Graph& b, bool compare_values) {
-    if (!(a.preprocess == b.preprocess)) return false;
+    if (!(a.preprocess == b.preprocess) || a.layout != b.layout) return false;
     if (a.name != b.name || a.batch != b.batch || a.outputs != b.outputs) return false;
     if (a.inputs.size() != b.inputs.size() || a.constants.size() != b.constants.size() ||
         a.nodes.size() != b.nodes.size())
@@ -78,7 +88,8 @@ bool graphs_equal(const Graph& a, const Graph& b, bool compare_values) {
     for (size_t i = 0; i < a.nodes.size(); ++i) {
         const Node& x = a.nodes[i];
         const Node& y = b.nodes[i];
-        if (x.name != y.name || x.op != y.op || x.inputs != y.inputs || !(x.attrs == y.attrs) || x.type != y.type)
+        if (x.name != y.name || x.op != y.op || x.inputs != y.inputs || !(x.attrs == y.attrs) || x.type != y.type ||
+            x.group != y.group)
             return false;
     }
     return true;

@@ -28,9 +28,14 @@ struct Preprocess {
     bool operator==(const Preprocess& o) const;
 };
 
+// Storage order of activations inside the compiled model (the layout pass chooses it); the
+// graph's inputs and outputs are always row-major NCHW.
+enum class ActivationLayout : uint8_t { NCHW, NHWC };
+
 struct Graph {
     std::string name = "model";
     Preprocess preprocess;
+    ActivationLayout layout = ActivationLayout::NCHW;
     int64_t batch = 1;
     std::vector<GraphInput> inputs;
     std::vector<Constant> constants;

@@ -19,7 +19,8 @@ struct Dims4 {
     explicit Dims4(const Dims& d) : n(d[0]), c(d[1]), h(d[2]), w(d[3]) {}
 };
 
-Values conv(const TensorF64& x, const Node& node, const Constant& weight, const Constant* bias) {
+Values conv(const TensorF64& x, const Node& node, const Constant& weight, const Constant* bias,
+            const TensorF64* residual) {
     const ConvAttrs& a = node.conv();
     const Window& win = a.window;
     Dims4 in(x.dims), out(node.type.dims);
@@ -49,6 +50,11 @@ Values conv(const TensorF64& x, const Node& node, const Constant& weight, const 
             }
             if (a.relu)
                 for (int64_t i = 0; i < out.h * out.w; ++i) dst[i] = std::max(dst[i], 0.0);
+            if (residual) {
+                const int64_t rc = residual->dims[1];
+                const double* r = &residual->data[static_cast<size_t>(((n * rc + a.residual_offset + o) * out.h) * out.w)];
+                for (int64_t i = 0; i < out.h * out.w; ++i) dst[i] += r[i];
+            }
         }
     }
     return y;
@@ -169,10 +175,10 @@ std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& 
         switch (node.op) {
         case OpKind::Conv: {
             const Constant* w = graph.find_constant(node.inputs[1]);
-            const Constant* b = node.inputs.size() > 2 ? graph.find_constant(node.inputs[2]) : nullptr;
+            const Constant* b = node.has_bias() ? graph.find_constant(node.inputs[2]) : nullptr;
             SQZ_ASSERT(w != nullptr, "conv '{}' has no weight constant", node.name);
             if (!w->bound() || (b && !b->bound())) user_error("conv '{}' has no weights bound", node.name);
-            result.data = conv(arg(0), node, *w, b);
+            result.data = conv(arg(0), node, *w, b, node.conv().residual ? &arg(node.inputs.size() - 1) : nullptr);
             break;
         }
         case OpKind::Relu:

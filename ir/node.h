@@ -17,12 +17,19 @@ struct Node {
     std::vector<std::string> inputs;  // names of graph inputs, constants or earlier nodes
     Attrs attrs;
     TensorType type;                  // of the output; filled by infer_shapes
+    // Fusion group: consecutive nodes with the same non-empty group are compiled as one kernel
+    // (set by fusion passes); the meaning of the graph does not depend on it.
+    std::string group;
 
     const ConvAttrs& conv() const { return std::get<ConvAttrs>(attrs); }
     ConvAttrs& conv() { return std::get<ConvAttrs>(attrs); }
     const PoolAttrs& pool() const { return std::get<PoolAttrs>(attrs); }
     PoolAttrs& pool() { return std::get<PoolAttrs>(attrs); }
     const ConcatAttrs& concat() const { return std::get<ConcatAttrs>(attrs); }
+    ConcatAttrs& concat() { return std::get<ConcatAttrs>(attrs); }
+    // Conv inputs by role.
+    bool has_bias() const;
+    const std::string& residual_input() const;
     const SoftmaxAttrs& softmax() const { return std::get<SoftmaxAttrs>(attrs); }
     const ReshapeAttrs& reshape() const { return std::get<ReshapeAttrs>(attrs); }
 };

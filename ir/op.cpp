@@ -9,7 +9,7 @@ namespace sqz::ir {
 namespace {
 
 constexpr std::array<OpInfo, 12> kOps = {{
-    {OpKind::Conv, "conv", 2, 3, AttrKind::Conv},
+    {OpKind::Conv, "conv", 2, 4, AttrKind::Conv},
     {OpKind::Relu, "relu", 1, 1, AttrKind::None},
     {OpKind::MaxPool, "maxpool", 1, 1, AttrKind::Pool},
     {OpKind::AvgPool, "avgpool", 1, 1, AttrKind::Pool},

@@ -130,13 +130,24 @@ private:
         if (w.dims != expected_w)
             fail(node, "weight '{}' has shape {}, expected {} (out_channels, in_channels, kh, kw)", node.inputs[1],
                  dims_to_string(w.dims), dims_to_string(expected_w));
-        if (node.inputs.size() > 2) {
+        const size_t data_inputs = a.residual ? 3 : 2;  // x, weight[, residual]
+        if (node.inputs.size() < data_inputs)
+            fail(node, "a conv with a residual takes x, weight, optional bias and the residual");
+        if (node.inputs.size() > data_inputs) {
             const TensorType& b = input(node, 2);
             if (b.dims != Dims{a.out_channels})
                 fail(node, "bias '{}' has shape {}, expected [{}]", node.inputs[2], dims_to_string(b.dims),
                      a.out_channels);
         }
-        return {x.dtype, window_dims(node, x.dims, a.out_channels, a.window, Rounding::Floor)};
+        TensorType out{x.dtype, window_dims(node, x.dims, a.out_channels, a.window, Rounding::Floor)};
+        if (a.residual) {
+            const TensorType& r = input(node, node.inputs.size() - 1);
+            if (r.rank() != 4 || r.dims[0] != out.dims[0] || r.dims[2] != out.dims[2] || r.dims[3] != out.dims[3] ||
+                a.residual_offset < 0 || r.dims[1] < a.residual_offset + a.out_channels)
+                fail(node, "residual '{}' of type {} has no channels {}..{} of a {} map", node.inputs.back(),
+                     to_string(r), a.residual_offset, a.residual_offset + a.out_channels - 1, dims_to_string(out.dims));
+        }
+        return out;
     }
 
     TensorType infer_concat(const Node& node) const {

@@ -32,6 +32,14 @@ public:
         lex_.expect_punct('=');
         graph_.batch = lex_.expect_int("batch size");
         if (graph_.batch < 1 || graph_.batch > Limits::max_dim) lex_.error(batch, "batch size out of range");
+        if (lex_.peek().is(Kind::Word, "layout")) {
+            lex_.next();
+            lex_.expect_punct('=');
+            Token at = lex_.peek();
+            const std::string layout = lex_.expect_word("activation layout");
+            if (layout != "nchw" && layout != "nhwc") lex_.error(at, "layout must be nchw or nhwc");
+            graph_.layout = layout == "nhwc" ? ActivationLayout::NHWC : ActivationLayout::NCHW;
+        }
         lex_.expect_line_end();
 
         while (lex_.skip_newlines()) {
@@ -258,6 +266,12 @@ private:
             lex_.expect_punct(')');
         }
         node.attrs = parse_attrs(node.op);
+        if (lex_.accept_punct('{')) {
+            lex_.expect_keyword("group");
+            lex_.expect_punct('=');
+            node.group = lex_.expect_name("fusion group");
+            lex_.expect_punct('}');
+        }
         lex_.expect_punct(':');
         node.type = parse_type();
         graph_.nodes.push_back(std::move(node));
@@ -292,6 +306,10 @@ private:
                     known = true;
                 } else if (key == "relu") {
                     c->relu = known = true;
+                } else if (key == "residual_offset") {
+                    lex_.expect_punct('=');
+                    c->residual_offset = lex_.expect_int("residual offset");
+                    c->residual = known = true;
                 }
             } else if (auto* p = std::get_if<PoolAttrs>(&attrs)) {
                 known = parse_window_attr(key, at, p->window);
@@ -299,6 +317,7 @@ private:
                 if (key == "count_include_pad") p->count_include_pad = known = true;
             } else if (auto* c = std::get_if<ConcatAttrs>(&attrs)) {
                 if ((known = key == "axis")) lex_.expect_punct('='), c->axis = lex_.expect_int("axis");
+                if (key == "in_place") c->in_place = known = true;
             } else if (auto* s = std::get_if<SoftmaxAttrs>(&attrs)) {
                 if ((known = key == "axis")) lex_.expect_punct('='), s->axis = lex_.expect_int("axis");
             } else if (auto* r = std::get_if<ReshapeAttrs>(&attrs)) {

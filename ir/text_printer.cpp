@@ -54,14 +54,16 @@ std::string attrs_text(const Node& node) {
     case AttrKind::None: return "";
     case AttrKind::Conv: {
         const ConvAttrs& a = node.conv();
-        return fmt::format(" [out={} {}{}]", a.out_channels, window_attrs(a.window), a.relu ? " relu" : "");
+        return fmt::format(" [out={} {}{}{}]", a.out_channels, window_attrs(a.window), a.relu ? " relu" : "",
+                           a.residual ? fmt::format(" residual_offset={}", a.residual_offset) : "");
     }
     case AttrKind::Pool: {
         const PoolAttrs& a = node.pool();
         return fmt::format(" [{}{}{}]", window_attrs(a.window), a.rounding == Rounding::Ceil ? " ceil" : "",
                            a.count_include_pad ? " count_include_pad" : "");
     }
-    case AttrKind::Concat: return fmt::format(" [axis={}]", node.concat().axis);
+    case AttrKind::Concat:
+        return fmt::format(" [axis={}{}]", node.concat().axis, node.concat().in_place ? " in_place" : "");
     case AttrKind::Softmax: return fmt::format(" [axis={}]", node.softmax().axis);
     case AttrKind::Reshape: return fmt::format(" [shape={}]", fmt::join(node.reshape().shape, ","));
     }
@@ -83,7 +85,8 @@ std::string quote_name(const std::string& name) {
 
 std::string print_graph(const Graph& graph, const PrintOptions& options) {
     std::string out = "sqzir 1\n";
-    out += fmt::format("graph {} batch={}\n", quote_name(graph.name), graph.batch);
+    out += fmt::format("graph {} batch={}{}\n", quote_name(graph.name), graph.batch,
+                       graph.layout == ActivationLayout::NHWC ? " layout=nhwc" : "");
     const Preprocess& pre = graph.preprocess;
     out += fmt::format("preprocess order={} scale={} mean={},{},{} std={},{},{}\n",
                        pre.channel_order == Preprocess::Order::BGR ? "bgr" : "rgb", pre.pixel_scale, pre.mean[0],
@@ -105,8 +108,10 @@ std::string print_graph(const Graph& graph, const PrintOptions& options) {
     for (const Node& node : graph.nodes) {
         std::vector<std::string> inputs;
         for (const std::string& in : node.inputs) inputs.push_back(quote_name(in));
-        out += fmt::format("node {} = {}({}){} : {}\n", quote_name(node.name), op_name(node.op),
-                           fmt::join(inputs, ", "), attrs_text(node), to_string(node.type));
+        out += fmt::format("node {} = {}({}){}{} : {}\n", quote_name(node.name), op_name(node.op),
+                           fmt::join(inputs, ", "), attrs_text(node),
+                           node.group.empty() ? "" : fmt::format(" {{group={}}}", quote_name(node.group)),
+                           to_string(node.type));
     }
     for (const std::string& name : graph.outputs) out += fmt::format("output {}\n", quote_name(name));
     return out;

@@ -79,12 +79,17 @@ void verify(const Graph& graph) {
             if (!defined.count(in))
                 user_error("node '{}' ({}) uses '{}', which is not defined before it", node.name, info.name, in);
         if (node.op == OpKind::Conv) {
-            for (size_t i = 1; i < node.inputs.size(); ++i)
+            const bool residual = node.conv().residual;
+            const size_t parameters_end = node.inputs.size() - (residual ? 1 : 0);
+            if (parameters_end < 2) user_error("node '{}' (conv) has no weight input", node.name);
+            for (size_t i = 1; i < parameters_end; ++i)
                 if (!constants.count(node.inputs[i]))
                     user_error("node '{}' (conv): {} '{}' must be a constant", node.name, i == 1 ? "weight" : "bias",
                                node.inputs[i]);
             if (constants.count(node.inputs[0]))
                 user_error("node '{}' (conv): its data input '{}' is a constant", node.name, node.inputs[0]);
+            if (residual && constants.count(node.inputs.back()))
+                user_error("node '{}' (conv): its residual '{}' is a constant", node.name, node.inputs.back());
         }
         if (node.op == OpKind::MaxPool || node.op == OpKind::AvgPool) {
             const Window& w = node.pool().window;

@@ -43,7 +43,8 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         std::unique_ptr<Progress> ticker;
         if (progress) ticker = std::make_unique<Progress>(fmt::format("compiling {} ({} engine)", graph.name, options.engine));
         auto start = std::chrono::steady_clock::now();
-        engine = make_engine(options.engine, graph, options.engine_options);
+        const ir::Graph compiled = options.engine == "reference" ? graph : compiler::optimize(graph, options.passes);
+        engine = make_engine(options.engine, compiled, options.engine_options);
         r.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     }
     r.threads = engine->threads();
@@ -83,7 +84,7 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         {
             std::unique_ptr<Progress> ticker;
             if (progress) ticker = std::make_unique<Progress>("compiling the profiled variant");
-            p = make_engine(options.engine, graph, profiled);
+            p = make_engine(options.engine, compiler::optimize(graph, options.passes), profiled);
         }
         p->set_inputs(inputs);
         for (int i = 0; i < options.warmup; ++i) p->run_prepared();

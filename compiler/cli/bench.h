@@ -23,6 +23,7 @@ struct BenchOptions {
     int warmup = 5;
     bool profile = false;
     bool skip_check = false;
+    compiler::PassOptions passes;  // applied before compiling (not for the reference engine)
 };
 
 struct LayerProfile {

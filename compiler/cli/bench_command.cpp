@@ -21,6 +21,7 @@ int bench_command(const Args& argv) {
     po::options_description options("sqzc bench options");
     po::positional_options_description positional;
     add_model_options(options, positional, model);
+    add_pass_options(options, model);
     options.add_options()
         ("engine", po::value(&bench.engine)->default_value("jit"), "engine to time: jit or reference")
         ("threads", po::value(&bench.engine_options.threads)->default_value(0), "worker threads (0: all cores)")
@@ -44,6 +45,7 @@ int bench_command(const Args& argv) {
     if (bench.warmup < 0 || bench.warmup > 1000000) user_error("--warmup {}: must lie in [0, 1000000]", bench.warmup);
     if (bench.engine_options.threads < 0) user_error("--threads {}: must not be negative", bench.engine_options.threads);
 
+    bench.passes = model.pass_options();
     if (!sweep.empty()) return run_sweep(model, bench, sweep, sweep_output, json);
 
     BenchResult result = run_bench(model.to_options(), bench, !json);

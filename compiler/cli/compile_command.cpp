@@ -19,6 +19,7 @@ int compile_command(const Args& argv) {
     po::options_description options("sqzc compile options");
     po::positional_options_description positional;
     add_model_options(options, positional, model);
+    add_pass_options(options, model);
     options.add_options()
         ("output,o", po::value(&output)->required(), "the package folder to write")
         ("name", po::value(&name), "C identifier for the API's namespace and file prefix (default: from the model)")
@@ -33,7 +34,7 @@ int compile_command(const Args& argv) {
     if (storage != "embedded" && storage != "file")
         user_error("--weights-storage {}: choose embedded or file", storage);
 
-    const ir::Graph graph = compiler::load_model(model.to_options());
+    const ir::Graph graph = compiler::optimize(compiler::load_model(model.to_options()), model.pass_options());
     codegen::PackageOptions p;
     p.name = name.empty() ? codegen::default_package_name(graph.name) : name;
     p.target = codegen::parse_target(target);

@@ -20,6 +20,20 @@ compiler::ModelOptions ModelArgs::to_options() const {
     return o;
 }
 
+compiler::PassOptions ModelArgs::pass_options() const {
+    compiler::PassOptions o;
+    o.disabled.insert(disable_pass.begin(), disable_pass.end());
+    o.print_after = print_after;
+    return o;
+}
+
+void add_pass_options(po::options_description& options, ModelArgs& args) {
+    options.add_options()
+        ("disable-pass", po::value(&args.disable_pass)->composing(),
+         ("switch off an optimisation pass (repeatable; 'all' for every pass): " + compiler::pass_names()).c_str())
+        ("print-after", po::value(&args.print_after), "print the IR text after a pass (a pass name, or 'all')");
+}
+
 void add_model_options(po::options_description& options, po::positional_options_description& positional,
                        ModelArgs& args) {
     options.add_options()

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "compiler/model_loader.h"
+#include "compiler/pass_manager.h"
 
 #include <boost/program_options.hpp>
 
@@ -20,9 +21,15 @@ struct ModelArgs {
     uint64_t seed = 1;
     int64_t batch = 1;
     int64_t input_size = 0;
+    std::vector<std::string> disable_pass;
+    std::string print_after;
 
     compiler::ModelOptions to_options() const;
+    compiler::PassOptions pass_options() const;
 };
+
+// Adds --disable-pass and --print-after (for commands that compile).
+void add_pass_options(po::options_description& options, ModelArgs& args);
 
 // Adds --weights, --set, --seed, --batch, --input-size and the positional MODEL.
 void add_model_options(po::options_description& options, po::positional_options_description& positional,

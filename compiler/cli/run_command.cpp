@@ -46,6 +46,7 @@ int run_command(const Args& argv) {
     po::options_description options("sqzc run options");
     po::positional_options_description positional;
     add_model_options(options, positional, model);
+    add_pass_options(options, model);
     options.add_options()
         ("input,i", po::value(&input_path), "raw little-endian float32 input, NCHW, already preprocessed")
         ("image", po::value(&image_path), "PNG, JPEG or PPM image, resized and preprocessed for the model")
@@ -107,7 +108,9 @@ int run_command(const Args& argv) {
     engine_options.threads = threads;
     engine_options.schedule = schedule;
     engine_options.target = target;
-    auto engine = make_engine(engine_name, graph, engine_options);
+    // The reference runs the graph as loaded; compiling engines run it after the passes.
+    const ir::Graph compiled = engine_name == "reference" ? graph : compiler::optimize(graph, model.pass_options());
+    auto engine = make_engine(engine_name, compiled, engine_options);
     auto start = std::chrono::steady_clock::now();
     std::vector<ir::Tensor> outputs = engine->run({input});
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
