@@ -3,6 +3,7 @@
 // real weights (also against its golden output); batch 1 and 4, input sizes 227 and 224.
 #include "codegen/jit_model.h"
 #include "compiler/model_loader.h"
+#include "compiler/pass_manager.h"
 #include "ir/test_pattern.h"
 #include "ir/interpreter.h"
 #include "tests/support.h"
@@ -13,11 +14,11 @@ namespace {
 
 constexpr double kTolerance = 1e-4;
 
-// Compiles, runs and compares on two inputs (the test pattern and seeded noise); returns the
-// largest error.
-double model_error(const compiler::ModelOptions& options) {
+// Compiles (after the passes, as sqzc does, or without them), runs and compares on two inputs
+// (the test pattern and seeded noise); returns the largest error.
+double model_error(const compiler::ModelOptions& options, bool passes = true) {
     const ir::Graph graph = compiler::load_model(options);
-    codegen::JitModel jit(graph, {});
+    codegen::JitModel jit(passes ? compiler::optimize(graph) : graph, {});
     const ir::TensorType type = graph.type_of(graph.inputs[0].name);
     double worst = 0;
     for (const ir::Tensor& input : {ir::test_pattern(type), test::random_input(graph, 3, -100, 100)}) {
@@ -53,6 +54,11 @@ TEST_CASE("JIT matches the reference on every example description", "[codegen][j
     }
 }
 
+TEST_CASE("JIT matches the reference without passes (NCHW, unfused)", "[codegen][jit][models]") {
+    CHECK(model_error(model(example("squeezenet_v1.1.sqz")), false) < kTolerance);
+    CHECK(model_error(model(example("squeezenet_v1.0_complex_bypass.sqz"), 2, 113), false) < kTolerance);
+}
+
 TEST_CASE("JIT matches the reference at batch 4 and at 224x224", "[codegen][jit][models]") {
     CHECK(model_error(model(example("squeezenet_v1.1.sqz"), 4)) < kTolerance);
     CHECK(model_error(model(example("squeezenet_v1.0.sqz"), 1, 224)) < kTolerance);
@@ -83,7 +89,7 @@ TEST_CASE("JIT runs the real Deep Compression model to its golden output", "[cod
             input.data.insert(input.data.end(), golden_in.begin(), golden_in.end());
             expected.insert(expected.end(), golden_out.begin(), golden_out.end());
         }
-        codegen::JitModel jit(graph, {});
+        codegen::JitModel jit(compiler::optimize(graph), {});
         const auto got = jit.run({input});
         const double golden_error = ir::max_relative_error(got[0].data, expected);
         INFO("batch " << batch << ": error against golden " << golden_error);

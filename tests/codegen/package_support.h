@@ -5,6 +5,7 @@
 #include "codegen/lowering.h"
 #include "codegen/package.h"
 #include "compiler/model_loader.h"
+#include "compiler/pass_manager.h"
 #include "tests/support.h"
 
 #include <filesystem>
@@ -22,7 +23,7 @@ inline std::filesystem::path write_package(const ir::Graph& graph, const std::st
     o.force = true;
     o.source_description = "test";
     const auto dir = scratch_dir() / ("pkg_" + name + "_" + std::to_string(std::hash<std::string>()(target) % 1000));
-    codegen::emit_package(graph, o, dir.string());
+    codegen::emit_package(compiler::optimize(graph), o, dir.string());  // as sqzc compile does
     return dir;
 }
 

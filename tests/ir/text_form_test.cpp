@@ -47,6 +47,33 @@ TEST_CASE("text form round-trips a graph with every operator", "[ir][text]") {
     CHECK(print_graph(back) == text);
 }
 
+TEST_CASE("text form round-trips fused forms: residuals, in-place concat, groups, layout", "[ir][text]") {
+    const std::string text = R"(sqzir 1
+graph fused batch=1 layout=nhwc
+preprocess order=rgb scale=0.00392156862745098 mean=0.485,0.456,0.406 std=0.229,0.224,0.225
+input x : f32[4,6,6]
+const w1 : f32[3,4,1,1]
+const w2 : f32[1,4,3,3]
+const b2 : f32[1]
+node a = conv(x, w1, x) [out=3 kernel=1x1 stride=1x1 pads=0,0,0,0 relu residual_offset=1] {group=g1} : f32[1,3,6,6]
+node b = conv(x, w2, b2, x) [out=1 kernel=3x3 stride=1x1 pads=1,1,1,1 residual_offset=0] {group=g1} : f32[1,1,6,6]
+node c = concat(a, b) [axis=1 in_place] {group="odd group"} : f32[1,4,6,6]
+output c
+)";
+    Graph g = parse_graph(text, "fused.sqzir");
+    CHECK(g.layout == ActivationLayout::NHWC);
+    CHECK(g.find_node("a")->conv().residual);
+    CHECK(g.find_node("a")->conv().residual_offset == 1);
+    CHECK(g.find_node("b")->has_bias());
+    CHECK_FALSE(g.find_node("a")->has_bias());
+    CHECK(g.find_node("c")->concat().in_place);
+    CHECK(g.find_node("c")->group == "odd group");
+    CHECK(print_graph(g) == text);
+    CHECK_THROWS_WITH(parse_graph(text.substr(0, text.find("output")) + "node d = conv(x, w1, x) [out=3 kernel=1x1 "
+                                  "stride=1x1 pads=0,0,0,0 residual_offset=2] : f32[1,3,6,6]\noutput d\n", "bad.sqzir"),
+                      Catch::Contains("residual 'x' of type f32[1,4,6,6] has no channels 2..4"));
+}
+
 TEST_CASE("text form with values round-trips bit-exactly", "[ir][text]") {
     Graph g = every_op_graph();
     auto cb = std::make_shared<CodebookWeights>();
