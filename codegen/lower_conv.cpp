@@ -10,6 +10,7 @@
 #include "ir/error.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace sqz::codegen {
 
@@ -41,8 +42,10 @@ Buffer<float> pack_bias(const ir::Constant& bias) {
 
 // Channels innermost: a tile is `channels` output channels (whole vectors) by `pixels` outputs
 // along x, accumulated in registers over the whole reduction; the input value is broadcast.
+// `level`: none (its own parallel loop), or the loop of a consumer it is fused into (then the
+// consumer's loop is the parallel one).
 void schedule_channels_innermost(LoweringContext& ctx, Func out, Func acc, RDom r, const ir::Constant& weight,
-                                 int64_t input_elements, int out_c, int out_w) {
+                                 int64_t input_elements, int out_c, int out_w, std::optional<LoopLevel> level) {
     const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w);
     // Where the weights outweigh the input (the deep 13x13 layers), loop over output-channel blocks
     // outermost and in parallel, so each block's weights stay in one core's cache for all rows;
@@ -55,7 +58,9 @@ void schedule_channels_innermost(LoweringContext& ctx, Func out, Func acc, RDom 
         out.split(c, co, ci, blk.channels, TailStrategy::ShiftInwards)
             .split(x, xo, xi, blk.pixels, TailStrategy::ShiftInwards)
             .unroll(xi);
-        if (channel_blocks_outer) {
+        if (level) {
+            out.compute_at(*level).reorder(ci, xi, xo, co, y, n);
+        } else if (channel_blocks_outer) {
             Var con("con");
             out.reorder(ci, xi, xo, y, co, n).fuse(co, n, con).parallel(con);
         } else {
@@ -77,7 +82,7 @@ void schedule_channels_innermost(LoweringContext& ctx, Func out, Func acc, RDom 
 
 // NCHW: a tile is two vectors of pixels along x by up to 8 output channels; each weight is
 // broadcast and the input is loaded along x (strided for stride-2 convolutions).
-void schedule_nchw(LoweringContext& ctx, Func out, Func acc, RDom r, int out_c, int out_w) {
+void schedule_nchw(LoweringContext& ctx, Func out, Func acc, RDom r, int out_c, int out_w, std::optional<LoopLevel> level) {
     const int xv = ctx.x_vector(out_w);
     const int xb = out_w >= 2 * xv ? 2 * xv : xv;
     const int cb = std::min(out_c, 8);
@@ -87,9 +92,9 @@ void schedule_nchw(LoweringContext& ctx, Func out, Func acc, RDom r, int out_c, 
         out.split(x, xo, xi, xb, TailStrategy::ShiftInwards)
             .split(c, co, ci, cb, TailStrategy::ShiftInwards)
             .reorder(xi, ci, xo, co, y, n)
-            .unroll(ci)
-            .fuse(y, n, yn)
-            .parallel(yn);
+            .unroll(ci);
+        if (level) out.compute_at(*level);
+        else out.fuse(y, n, yn).parallel(yn);
         acc.compute_at(out, xo).store_in(MemoryType::Register).reorder_storage(x, c, y, n).unroll(c);
         acc.update().reorder(x, c, r.x, r.y, r.z).unroll(c);
         if (xv > 1) {
@@ -143,15 +148,18 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     out(c, x, y, n) = result;
 
     Value value{out, node.type.dims};
-    ctx.materialize(value);
+    ctx.materialize(value, node.name);
     ctx.define(node.name, value);
     if (!ctx.manual()) return;
 
     // Schedule.
+    // A conv fused into its consumer computes at the consumer's loop (set by the consumer's schedule).
+    const std::optional<LoopLevel> level =
+        ctx.fused(node.name) ? std::optional<LoopLevel>(ctx.fused_level(node.name)) : std::nullopt;
     if (ctx.channels_innermost()) {
-        schedule_channels_innermost(ctx, out, acc, r, *weight, in_c * in_h * in_w, out_c, out_w);
+        schedule_channels_innermost(ctx, out, acc, r, *weight, in_c * in_h * in_w, out_c, out_w, level);
     } else {
-        schedule_nchw(ctx, out, acc, r, out_c, out_w);
+        schedule_nchw(ctx, out, acc, r, out_c, out_w, level);
     }
 }
 

@@ -14,7 +14,7 @@ namespace {
 // logical dimension, parallel over rows (4-D) or images (2-D).
 void define_elementwise(LoweringContext& ctx, const ir::Node& node, Func out) {
     Value value{out, node.type.dims};
-    ctx.materialize(value);
+    ctx.materialize(value, node.name);
     ctx.define(node.name, value);
     if (!ctx.manual()) return;
     const int channels = static_cast<int>(node.type.dims[1]);
@@ -81,7 +81,7 @@ void lower_concat(LoweringContext& ctx, const ir::Node& node) {
         offset += channels;
     }
     Value value{out, node.type.dims};
-    ctx.materialize(value);
+    ctx.materialize(value, node.name);
     ctx.define(node.name, value);
     if (!ctx.manual()) return;
     const int vw = ctx.vector_width;

@@ -126,13 +126,14 @@ int LoweringContext::x_vector(int width) const {
 }
 
 void LoweringContext::run_schedules() {
-    for (auto& step : schedules_) step();
+    // Consumers first: a consumer's schedule sets the loop level its fused producers compute at.
+    for (auto it = schedules_.rbegin(); it != schedules_.rend(); ++it) (*it)();
 }
 
-void LoweringContext::materialize(Value& v) {
+void LoweringContext::materialize(Value& v, const std::string& node) {
     v.materialized = true;
     materialized_.push_back(v);
-    if (!manual()) return;
+    if (!manual() || fused(node)) return;
     Func f = v.func;
     std::vector<Var> vars = value_vars(*this, v);
     Region region = value_region(v);
@@ -251,6 +252,8 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
     if (kernel.nodes.empty()) {
         result = slot_values.at(kernel.inputs.at(0));
     } else {
+        // Every node but the last of a fused kernel is computed inside its consumer.
+        for (size_t j = 0; j + 1 < kernel.nodes.size(); ++j) ctx.mark_fused(graph.nodes[kernel.nodes[j]].name);
         for (size_t i : kernel.nodes) {
             const ir::Node& node = graph.nodes[i];
             kLowerers.at(static_cast<size_t>(node.op))(ctx, node);

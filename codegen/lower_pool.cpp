@@ -3,6 +3,8 @@
 // 0 for average pooling, whose divisor follows ir::PoolAttrs.
 #include "codegen/lowering_context.h"
 
+#include <algorithm>
+
 namespace sqz::codegen {
 
 using namespace Halide;
@@ -10,17 +12,31 @@ using namespace Halide;
 namespace {
 
 // Vectorise over channels (channels innermost) or along rows (NCHW), and parallelise over rows
-// and images: the schedule of every pool.
-void schedule_pool(LoweringContext& ctx, Func out, int channels, int width) {
+// and images: the schedule of every pool. When the producer is fused into the pool (fuse-pool),
+// the rows go in strips, in parallel, and the producer computes the rows each strip needs.
+void schedule_pool(LoweringContext& ctx, Func out, int channels, int width, int height, const std::string& producer) {
     const int vw = ctx.channels_innermost() ? (channels >= ctx.vector_width ? ctx.vector_width : 1) : ctx.x_vector(width);
     const Var inner = ctx.channels_innermost() ? ctx.c : ctx.x;
     const Var y = ctx.y, n = ctx.n, x = ctx.x, c = ctx.c;
     const bool nchw = !ctx.channels_innermost();
+    const bool fused = ctx.fused(producer);
+    const LoopLevel level = fused ? ctx.fused_level(producer) : LoopLevel();
+    // Strips of a few rows: enough strips for both threads, few enough that the recomputed
+    // producer rows at strip edges stay a small share.
+    const int strip = std::max(1, std::min(4, height / 8));
     ctx.schedule([=]() mutable {
         Var yn("yn");
         if (nchw) out.reorder(x, c, y, n);
         if (vw > 1) out.vectorize(inner, vw, TailStrategy::ShiftInwards);
-        out.fuse(y, n, yn).parallel(yn);
+        if (fused) {
+            Var yo("yo"), yi("yi");
+            out.split(y, yo, yi, strip, TailStrategy::GuardWithIf).fuse(yo, n, yn).parallel(yn);
+            LoopLevel shared = level;  // a handle: setting it sets the producer's level too
+            shared.set(LoopLevel(out, yn));
+            shared.lock();
+        } else {
+            out.fuse(y, n, yn).parallel(yn);
+        }
     });
 }
 
@@ -56,11 +72,12 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
         out(c, x, y, n) = sum(src(c, x0 + r.x, y0 + r.y, n), ctx.func_name(node.name, "sum")) / cast<float>(count);
     }
     Value value{out, node.type.dims};
-    ctx.materialize(value);
+    ctx.materialize(value, node.name);
     ctx.define(node.name, value);
 
     // Schedule.
-    schedule_pool(ctx, out, in_c, static_cast<int>(node.type.dims[3]));
+    schedule_pool(ctx, out, in_c, static_cast<int>(node.type.dims[3]), static_cast<int>(node.type.dims[2]),
+                  node.inputs[0]);
 }
 
 void lower_global_avg_pool(LoweringContext& ctx, const ir::Node& node) {
@@ -73,11 +90,11 @@ void lower_global_avg_pool(LoweringContext& ctx, const ir::Node& node) {
     Func out(ctx.func_name(node.name));
     out(c, x, y, n) = sum(in.func(c, r.x, r.y, n), ctx.func_name(node.name, "sum")) / static_cast<float>(in_h * in_w);
     Value value{out, node.type.dims};
-    ctx.materialize(value);
+    ctx.materialize(value, node.name);
     ctx.define(node.name, value);
 
     // Schedule.
-    schedule_pool(ctx, out, static_cast<int>(in.dims[1]), 1);
+    schedule_pool(ctx, out, static_cast<int>(in.dims[1]), 1, 1, node.inputs[0]);
 }
 
 }  // namespace sqz::codegen

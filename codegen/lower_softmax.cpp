@@ -30,7 +30,7 @@ void lower_softmax(LoweringContext& ctx, const ir::Node& node) {
     total(rest) = sum(expo(at(r.x)), ctx.func_name(node.name, "total"));
     out(vars) = expo(vars) / total(rest);
     Value value{out, node.type.dims};
-    ctx.materialize(value);
+    ctx.materialize(value, node.name);
     ctx.define(node.name, value);
     if (!ctx.manual()) return;
 

@@ -48,8 +48,15 @@ public:
     // Manual schedule steps run after the whole algorithm exists (skipped for autoschedulers).
     void schedule(std::function<void()> step) { schedules_.push_back(std::move(step)); }
     void run_schedules();
-    // Records a Func computed into its own buffer, with its exact bounds.
-    void materialize(Value& value);
+    // Records a Func computed into its own buffer, with its exact bounds (compute_root), unless its
+    // node is fused into a consumer in the same kernel (then the consumer's schedule places it).
+    void materialize(Value& value, const std::string& node);
+
+    // Fusion inside a kernel: a producer node computed per strip of its consumer. The consumer's
+    // schedule sets the loop level; the producer's schedule computes there.
+    void mark_fused(const std::string& node) { fused_levels_.emplace(node, Halide::LoopLevel()); }
+    bool fused(const std::string& node) const { return fused_levels_.count(node) > 0; }
+    Halide::LoopLevel fused_level(const std::string& node) const { return fused_levels_.at(node); }
     bool manual() const { return options.scheduler == Scheduler::Manual; }
     // Activations stored channels-innermost (vectorise over c) or NCHW (vectorise over x).
     bool channels_innermost() const { return graph.layout == ir::ActivationLayout::NHWC; }
@@ -66,6 +73,7 @@ private:
     std::vector<std::function<void()>> schedules_;
     std::vector<Value> materialized_;
     std::map<std::string, std::string>& func_nodes_;  // every Halide name made so far -> IR name
+    std::map<std::string, Halide::LoopLevel> fused_levels_;
     int lowering_id_;
 };
 

@@ -112,6 +112,7 @@ ModelPlan plan_model(const ir::Graph& graph) {
     }
 
     // Kernels and the slots they write; views for nodes that move no data.
+    std::vector<size_t> group_members;  // earlier nodes of the fusion group being collected
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
         const ir::Node& node = graph.nodes[i];
         check_rank(fmt::format("node '{}'", node.name), node.type.dims);
@@ -153,18 +154,31 @@ ModelPlan plan_model(const ir::Graph& graph) {
             }
             continue;
         }
+        // A fusion group (consecutive nodes) is one kernel: it reads what its members read from
+        // outside and writes its last member's slot; the members' own values never get memory.
+        if (!node.group.empty() && i + 1 < graph.nodes.size() && graph.nodes[i + 1].group == node.group) {
+            plan.slots.erase(s.name);
+            plan.value_slot.erase(node.name);
+            group_members.push_back(i);
+            continue;
+        }
         Kernel k;
         k.name = fmt::format("k{}_{}", plan.kernels.size(), c_identifier(node.name));
-        k.nodes = {i};
-        for (const std::string& in : node.inputs)
-            if (!graph.find_constant(in)) k.inputs.push_back(plan.value_slot.at(in));
+        k.nodes = group_members;
+        k.nodes.push_back(i);
+        std::set<std::string> internal;
+        for (size_t m : group_members) internal.insert(graph.nodes[m].name);
+        for (size_t m : k.nodes)
+            for (const std::string& in : graph.nodes[m].inputs)
+                if (!graph.find_constant(in) && !internal.count(in)) k.inputs.push_back(plan.value_slot.at(in));
+        group_members.clear();
         k.output = s.name;
         plan.kernels.push_back(k);
     }
 
     // Zero borders for padded convolutions reading an arena slot directly.
     for (const ir::Node& node : graph.nodes) {
-        if (node.op != ir::OpKind::Conv || conv_pad(node) == 0) continue;
+        if (node.op != ir::OpKind::Conv || conv_pad(node) == 0 || !plan.value_slot.count(node.inputs[0])) continue;
         Slot& in = plan.slots.at(plan.value_slot.at(node.inputs[0]));
         if (in.kind == Slot::Kind::Arena && in.dims.size() == 4) in.border = std::max(in.border, conv_pad(node));
     }

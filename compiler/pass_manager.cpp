@@ -8,6 +8,7 @@
 #include "compiler/passes/eliminate_concat.h"
 #include "compiler/passes/fuse_bypass.h"
 #include "compiler/passes/fuse_conv_relu.h"
+#include "compiler/passes/fuse_pool.h"
 #include "compiler/passes/remove_identity.h"
 #include "ir/error.h"
 #include "ir/text_form.h"
@@ -23,6 +24,7 @@ const std::vector<PassInfo>& passes() {
         {"fuse-conv-relu", "apply ReLU in the producing convolution's epilogue", fuse_conv_relu},
         {"fuse-bypass", "add bypass residuals in the producing convolutions' epilogues", fuse_bypass},
         {"eliminate-concat", "write concat inputs straight into their slices of the output", eliminate_concat},
+        {"fuse-pool", "compute a convolution strip by strip inside the pooling after it", fuse_pool},
         {"choose-layout", "store activations channels-innermost (NHWC)", choose_layout},
     };
     return list;

@@ -91,9 +91,12 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         p->layer_times();  // drop the warm-up samples
         for (int i = 0; i < std::max(options.iterations, 20); ++i) p->run_prepared();
         for (const LayerTime& t : p->layer_times()) {
-            LayerProfile l{t.node, t.ms, t.share, 0};
+            // A fused kernel is named "a + b + ...": count the MACs of all its nodes.
+            int64_t macs = 0;
+            const std::string names = " + " + t.node + " + ";
             for (const ir::NodeStats& s : stats.nodes)
-                if (s.node->name == t.node && t.ms > 0) l.gflops = 2.0 * static_cast<double>(s.macs) / (t.ms * 1e6);
+                if (names.find(" + " + s.node->name + " + ") != std::string::npos) macs += s.macs;
+            LayerProfile l{t.node, t.ms, t.share, t.ms > 0 ? 2.0 * static_cast<double>(macs) / (t.ms * 1e6) : 0};
             r.layers.push_back(l);
         }
         std::sort(r.layers.begin(), r.layers.end(), [](const auto& a, const auto& b) { return a.ms > b.ms; });

@@ -57,6 +57,10 @@ BenchResult run_bench(const compiler::ModelOptions& model, const BenchOptions& o
 nlohmann::ordered_json bench_json(const BenchResult& result);
 void print_bench(const BenchResult& result);
 
+// --ablation: every pass, each pass off in turn, no passes; at 1 and 2 threads (or the given
+// thread count). Prints a Markdown table (or JSON). Returns the exit code.
+int run_ablation(const ModelArgs& model, const BenchOptions& options, bool json);
+
 // --sweep KEY=V1,V2,...: one benchmark per value of a .sqz metaparameter; prints a table and
 // writes PREFIX.json and PREFIX.png. Returns the exit code.
 int run_sweep(const ModelArgs& model, const BenchOptions& options, const std::string& sweep,

@@ -17,7 +17,7 @@ int bench_command(const Args& argv) {
     ModelArgs model;
     BenchOptions bench;
     std::string sweep, sweep_output = "sweep";
-    bool json = false;
+    bool json = false, ablation = false;
     po::options_description options("sqzc bench options");
     po::positional_options_description positional;
     add_model_options(options, positional, model);
@@ -34,6 +34,7 @@ int bench_command(const Args& argv) {
         ("profile", po::bool_switch(&bench.profile), "add a per-layer time table (Halide's profiler)")
         ("no-check", po::bool_switch(&bench.skip_check), "skip the comparison with the reference interpreter")
         ("sweep", po::value(&sweep), "time variants of a .sqz metaparameter: KEY=V1,V2,...")
+        ("ablation", po::bool_switch(&ablation), "time the model with all passes, each pass off in turn, and none")
         ("sweep-output", po::value(&sweep_output)->default_value("sweep"),
          "with --sweep: write PREFIX.json and PREFIX.png");
     po::variables_map vm;
@@ -46,6 +47,7 @@ int bench_command(const Args& argv) {
     if (bench.engine_options.threads < 0) user_error("--threads {}: must not be negative", bench.engine_options.threads);
 
     bench.passes = model.pass_options();
+    if (ablation) return run_ablation(model, bench, json);
     if (!sweep.empty()) return run_sweep(model, bench, sweep, sweep_output, json);
 
     BenchResult result = run_bench(model.to_options(), bench, !json);

@@ -18,6 +18,7 @@ const std::vector<Command>& commands() {
         {"run", "run a model on an input tensor or image", run_command},
         {"bench", "compile a model and time it; check it against the reference", bench_command},
         {"export", "write a model as ONNX", export_command},
+        {"graph", "draw a model as a Graphviz picture (.dot, .svg, .png)", graph_command},
     };
     return table;
 }

@@ -1,0 +1,158 @@
+// `sqzc graph`: draws a model's graph (optionally after the optimisation passes) as Graphviz DOT
+// text, or as SVG or PNG by running Graphviz's `dot`. The output appears whole or not at all: DOT
+// is written atomically, and `dot` writes to a temporary beside the target that is renamed into
+// place only when it succeeds.
+#include "compiler/cli/command.h"
+#include "compiler/cli/model_options.h"
+#include "compiler/file_io.h"
+#include "ir/dot.h"
+#include "ir/error.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+namespace sqz::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Removes the temporaries it holds when it goes out of scope (success renames them away first).
+struct TempFiles {
+    std::vector<fs::path> paths;
+    ~TempFiles() {
+        for (const fs::path& p : paths) {
+            std::error_code ignored;
+            fs::remove(p, ignored);
+        }
+    }
+};
+
+// The first lines of dot's complaint, joined into one line.
+std::string one_line(const std::string& text) {
+    std::string out;
+    size_t start = 0;
+    int lines = 0;
+    while (start < text.size() && lines < 3) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (!line.empty()) out += (lines++ ? "; " : "") + line;
+        start = end + 1;
+    }
+    return out.empty() ? "no message" : out;
+}
+
+// Runs `dot -T<format> -o <out> <in>` with stdin from /dev/null, collecting its stderr.
+void run_dot(const std::string& format, const std::string& in, const std::string& out) {
+    int err_pipe[2];
+    if (pipe2(err_pipe, O_CLOEXEC) != 0) user_error("cannot run dot: pipe failed ({})", std::strerror(errno));
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
+    posix_spawn_file_actions_addclose(&actions, err_pipe[1]);
+    const std::string type = "-T" + format;
+    std::vector<std::string> args = {"dot", type, "-o", out, in};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    const int spawned = posix_spawnp(&pid, "dot", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(err_pipe[1]);
+    if (spawned != 0) {
+        close(err_pipe[0]);
+        if (spawned == ENOENT)
+            user_error("cannot draw .{}: Graphviz's 'dot' is not on PATH; install graphviz (apt-get install graphviz, "
+                       "or scripts/install-deps), or write .dot",
+                       format);
+        user_error("cannot run dot: {}", std::strerror(spawned));
+    }
+    std::string err;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = read(err_pipe[0], buffer, sizeof buffer);
+        if (n > 0) {
+            if (err.size() < 64 * 1024) err.append(buffer, static_cast<size_t>(n));
+        } else if (n == 0 || errno != EINTR) {
+            break;
+        }
+    }
+    close(err_pipe[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) user_error("cannot run dot: waitpid failed ({})", std::strerror(errno));
+    if (WIFSIGNALED(status)) user_error("dot -T{} was killed by signal {}: {}", format, WTERMSIG(status), one_line(err));
+    if (WEXITSTATUS(status) != 0)
+        user_error("dot -T{} failed (exit code {}): {}", format, WEXITSTATUS(status), one_line(err));
+}
+
+// Draws `dot_text` into `output` (svg or png) through temporaries beside it.
+void render(const std::string& dot_text, const std::string& format, const std::string& output) {
+    TempFiles temps;
+    const std::string tmp_dot = output + ".sqzc-tmp.dot", tmp_out = output + ".sqzc-tmp";
+    temps.paths = {tmp_dot, tmp_out};
+    compiler::write_file(tmp_dot, dot_text);
+    run_dot(format, tmp_dot, tmp_out);
+    std::error_code ec;
+    const auto size = fs::file_size(tmp_out, ec);
+    if (ec || size == 0) user_error("dot -T{} succeeded but wrote no {}", format, output);
+    fs::rename(tmp_out, output, ec);
+    if (ec) user_error("{}: cannot move the drawn file into place ({})", output, ec.message());
+}
+
+}  // namespace
+
+int graph_command(const Args& argv) {
+    ModelArgs model;
+    std::string output;
+    bool after_passes = false;
+    po::options_description options("sqzc graph options");
+    po::positional_options_description positional;
+    add_model_options(options, positional, model);
+    add_pass_options(options, model);
+    options.add_options()
+        ("output,o", po::value(&output)->required(), "the picture to write: FILE.dot, FILE.svg or FILE.png")
+        ("after-passes", po::bool_switch(&after_passes), "draw the graph after the optimisation passes (fusions shown)");
+    po::variables_map vm;
+    if (!parse_args("graph", "MODEL [--weights FILE] [--after-passes [--disable-pass P ...]] -o FILE.dot|FILE.svg|FILE.png",
+                    argv, options, positional, vm))
+        return 0;
+    if (!after_passes && (!model.disable_pass.empty() || !model.print_after.empty()))
+        user_error("--disable-pass and --print-after need --after-passes");
+
+    // Check the target before loading anything, so that a bad name fails fast and writes nothing.
+    std::string ext = fs::path(output).extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext != ".dot" && ext != ".svg" && ext != ".png")
+        user_error("{}: unknown picture format '{}'; use .dot, .svg or .png", output, ext.empty() ? "(none)" : ext);
+    const fs::path parent = fs::path(output).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !fs::is_directory(parent, ec))
+        user_error("{}: directory '{}' does not exist", output, parent.string());
+    if (fs::is_directory(output, ec)) user_error("{}: is a directory, expected a file", output);
+
+    ir::Graph graph = compiler::load_model(model.to_options());
+    if (after_passes) graph = compiler::optimize(std::move(graph), model.pass_options());
+    const std::string text = ir::to_dot(graph);
+    if (ext == ".dot") compiler::write_file(output, text);
+    else render(text, ext.substr(1), output);
+    fmt::print("wrote {} ({} nodes{})\n", output, graph.nodes.size(), after_passes ? ", after passes" : "");
+    return 0;
+}
+
+}  // namespace sqz::cli
