@@ -74,7 +74,13 @@ CommandResult run_shell(const std::string& command, int timeout_seconds) {
     static int counter = 0;
     const auto base = scratch_dir() / ("cmd" + std::to_string(counter++));
     const std::string out = base.string() + ".out", err = base.string() + ".err";
-    const std::string full = "timeout -s KILL " + std::to_string(timeout_seconds) + " " + command + " >" + out +
+    // The command goes through a script file so that pipes, && and builtins all fall under the timeout.
+    const std::string script = base.string() + ".sh";
+    {
+        std::ofstream s(script);
+        s << command << "\n";
+    }
+    const std::string full = "timeout -s KILL " + std::to_string(timeout_seconds) + " sh " + script + " >" + out +
                              " 2>" + err;
     CommandResult r;
     const int status = std::system(full.c_str());

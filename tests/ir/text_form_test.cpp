@@ -105,7 +105,7 @@ TEST_CASE("text form reports errors with file, line and column", "[ir][text]") {
     CHECK(error_of(head + "node r = relu(x) : f32[1,3,8,9]\noutput r\n") ==
           "bad.sqzir:4:1: node 'r' is written with type f32[1,3,8,9] but its inputs give f32[1,3,8,8]");
     CHECK(error_of(head + "node r = relu(y) : f32[1,3,8,8]\noutput r\n") ==
-          "bad.sqzir: node 'r' (relu): input 'y' is not defined before this node");
+          "bad.sqzir:4:1: node 'r' reads 'y', which is not defined above it");
     CHECK(error_of(head + "node p = maxpool(x) [kernel=3x3 wobble] : f32[1,3,6,6]\n") ==
           "bad.sqzir:4:33: unknown attribute 'wobble' for operator 'maxpool'");
     CHECK(error_of(head + "const w : f32[2,3,1,1] = hex \"00\"\n") ==
