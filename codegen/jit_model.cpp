@@ -57,15 +57,16 @@ int default_threads() {
     return n == 0 ? 1 : static_cast<int>(n);
 }
 
-// 64-byte aligned, zero-initialised float memory.
-struct AlignedFloats {
-    std::unique_ptr<float, void (*)(void*)> data{nullptr, std::free};
-    void allocate(int64_t floats) {
-        const size_t bytes = runtime::arena_round_up(static_cast<size_t>(std::max<int64_t>(floats, 1)) * 4 + 64);
-        data.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+// 64-byte aligned, zero-initialised memory.
+struct AlignedBytes {
+    std::unique_ptr<uint8_t, void (*)(void*)> data{nullptr, std::free};
+    void allocate(int64_t bytes) {
+        const size_t size = runtime::arena_round_up(static_cast<size_t>(std::max<int64_t>(bytes, 1)) + 64);
+        data.reset(static_cast<uint8_t*>(std::aligned_alloc(64, size)));
         if (!data) throw std::bad_alloc();
-        std::memset(data.get(), 0, bytes);
+        std::memset(data.get(), 0, size);
     }
+    float* floats() const { return reinterpret_cast<float*>(data.get()); }
 };
 
 }  // namespace
@@ -76,9 +77,9 @@ struct JitModel::State {
     std::unique_ptr<runtime::ThreadPool> pool;
     Context context;
     std::string error;
-    AlignedFloats arena;                             // the planned tensors
-    std::map<std::string, AlignedFloats> external;   // graph inputs and outputs
-    std::vector<Buffer<float>> outputs;              // per kernel, its output view
+    AlignedBytes arena;                              // the planned tensors
+    std::map<std::string, AlignedBytes> external;    // graph inputs and outputs
+    std::vector<Buffer<>> outputs;                   // per kernel, its output view
     runtime::Arena scratch;                          // allocations made inside kernels
     std::unique_ptr<unsigned char[]> scratch_memory;
     std::vector<std::string> node_names;             // of the graph, for profiles
@@ -88,16 +89,17 @@ struct JitModel::State {
 
     const std::string& graph_node_name(size_t i) const { return node_names.at(i); }
 
-    float* memory_of(const std::string& slot) {
+    uint8_t* memory_of(const std::string& slot) {
         const Slot& root = model.plan.root(slot);
-        if (root.kind == Slot::Kind::Arena) return arena.data.get() + root.offset / 4;
+        if (root.kind == Slot::Kind::Arena) return arena.data.get() + root.offset;
         return external.at(root.name).data.get();
     }
 
-    Buffer<float> view(const std::string& slot, bool with_border) {
+    Buffer<> view(const std::string& slot, bool with_border) {
         std::vector<halide_dimension_t> shape;
         for (const BufferDim& d : model.plan.halide_dims(slot, with_border)) shape.push_back({d.min, d.extent, d.stride, 0});
-        return Buffer<float>(Runtime::Buffer<float>(memory_of(slot) + model.plan.host_offset(slot, with_border), shape));
+        const halide_type_t type = halide_type_of(model.plan.slots.at(slot).dtype);
+        return Buffer<>(Runtime::Buffer<>(type, memory_of(slot) + model.plan.host_offset(slot, with_border), shape));
     }
 };
 
@@ -155,9 +157,9 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) : state_(s
     // Memory, once: the arena (bordered slots stay zero outside what their kernels write), the
     // graph's inputs and outputs, and a view for every kernel argument.
     const ModelPlan& plan = s.model.plan;
-    s.arena.allocate(plan.arena_bytes / 4);
+    s.arena.allocate(plan.arena_bytes);
     for (const auto& [name, slot] : plan.slots)
-        if (slot.kind == Slot::Kind::Input || slot.kind == Slot::Kind::Output) s.external[name].allocate(slot.floats());
+        if (slot.kind == Slot::Kind::Input || slot.kind == Slot::Kind::Output) s.external[name].allocate(slot.bytes());
     for (size_t k = 0; k < plan.kernels.size(); ++k) {
         const Kernel& kernel = plan.kernels[k];
         LoweredKernel& lowered = s.model.kernels[k];
@@ -196,8 +198,8 @@ void JitModel::set_inputs(const std::vector<ir::Tensor>& inputs) {
         user_error("the model takes {} inputs, {} given", plan.input_slots.size(), inputs.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
         const Slot& slot = plan.slots.at(plan.input_slots[i]);
-        if (static_cast<int64_t>(inputs[i].data.size()) != slot.floats())
-            user_error("input {} has {} values, the model expects {}", i, inputs[i].data.size(), slot.floats());
+        if (static_cast<int64_t>(inputs[i].data.size()) != slot.elements())
+            user_error("input {} has {} values, the model expects {}", i, inputs[i].data.size(), slot.elements());
         std::memcpy(s.external.at(slot.name).data.get(), inputs[i].data.data(), inputs[i].data.size() * sizeof(float));
     }
 }
@@ -223,8 +225,8 @@ std::vector<ir::Tensor> JitModel::outputs() const {
     std::vector<ir::Tensor> out;
     for (size_t i = 0; i < s.model.plan.output_slots.size(); ++i) {
         const Slot& slot = s.model.plan.slots.at(s.model.plan.output_slots[i]);
-        const float* data = s.external.at(slot.name).data.get();
-        out.push_back({slot.dims, std::vector<float>(data, data + slot.floats())});
+        const float* data = s.external.at(slot.name).floats();
+        out.push_back({slot.dims, std::vector<float>(data, data + slot.elements())});
     }
     return out;
 }

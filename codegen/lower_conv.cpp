@@ -59,7 +59,7 @@ void schedule_channels_innermost(LoweringContext& ctx, Func out, Func acc, RDom 
             .split(x, xo, xi, blk.pixels, TailStrategy::ShiftInwards)
             .unroll(xi);
         if (level) {
-            out.compute_at(*level).reorder(ci, xi, xo, co, y, n);
+            out.compute_at(*level).store_in(MemoryType::Stack).reorder(ci, xi, xo, co, y, n);
         } else if (channel_blocks_outer) {
             Var con("con");
             out.reorder(ci, xi, xo, y, co, n).fuse(co, n, con).parallel(con);
@@ -93,7 +93,7 @@ void schedule_nchw(LoweringContext& ctx, Func out, Func acc, RDom r, int out_c, 
             .split(c, co, ci, cb, TailStrategy::ShiftInwards)
             .reorder(xi, ci, xo, co, y, n)
             .unroll(ci);
-        if (level) out.compute_at(*level);
+        if (level) out.compute_at(*level).store_in(MemoryType::Stack);
         else out.fuse(y, n, yn).parallel(yn);
         acc.compute_at(out, xo).store_in(MemoryType::Register).reorder_storage(x, c, y, n).unroll(c);
         acc.update().reorder(x, c, r.x, r.y, r.z).unroll(c);
@@ -112,6 +112,10 @@ void schedule_nchw(LoweringContext& ctx, Func out, Func acc, RDom r, int out_c, 
 }  // namespace
 
 void lower_conv(LoweringContext& ctx, const ir::Node& node) {
+    if (node.conv().quant.int8_input) {
+        lower_conv_int8(ctx, node);
+        return;
+    }
     const ir::ConvAttrs& a = node.conv();
     const ir::Window& win = a.window;
     const Value& in = ctx.value(node.inputs[0]);
@@ -141,9 +145,15 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     acc(c, x, y, n) += w(c, r.x, r.y, r.z) *
                        src(r.x, x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left) + r.y,
                            y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top) + r.z, n);
-    // The epilogue: activation, then the bypass residual (its channel slice).
+    // The epilogue: activation, then the bypass residual (its channel slice; u8 ones scaled), then
+    // quantisation to u8 when the next int8 layers want it.
     Expr result = a.relu ? max(acc(c, x, y, n), 0.0f) : acc(c, x, y, n);
-    if (a.residual) result += ctx.value(node.residual_input()).func(c + static_cast<int>(a.residual_offset), x, y, n);
+    if (a.residual) {
+        Expr res = ctx.value(node.residual_input()).func(c + static_cast<int>(a.residual_offset), x, y, n);
+        result += a.quant.residual_scale > 0 ? cast<float>(res) * static_cast<float>(a.quant.residual_scale) : res;
+    }
+    if (a.quant.u8_output)
+        result = cast<uint8_t>(clamp(round(result / static_cast<float>(a.quant.output_scale)), 0.0f, 255.0f));
     Func out(ctx.func_name(node.name));
     out(c, x, y, n) = result;
 

@@ -104,9 +104,9 @@ const Value& LoweringContext::value(const std::string& name) const {
 
 void LoweringContext::define(const std::string& name, Value value) { values_[name] = std::move(value); }
 
-ImageParam LoweringContext::add_weight(const std::string& constant_name, Buffer<float> packed) {
+ImageParam LoweringContext::add_weight(const std::string& constant_name, Buffer<> packed) {
     const std::string name = func_name(constant_name, "w");
-    ImageParam param(Float(32), packed.dimensions(), name);
+    ImageParam param(packed.type(), packed.dimensions(), name);
     int stride = 1;
     Region estimates;
     for (int d = 0; d < packed.dimensions(); ++d) {
@@ -197,10 +197,10 @@ Target runnable_target(const std::string& text) {
 
 namespace {
 
-// A buffer parameter with exactly the shape and strides of a planned slot (with its border).
+// A buffer parameter with exactly the type, shape and strides of a planned slot (with its border).
 ImageParam slot_param(const ModelPlan& plan, const std::string& slot, const std::string& name) {
     const std::vector<BufferDim> dims = plan.halide_dims(slot, true);
-    ImageParam p(Float(32), static_cast<int>(dims.size()), name);
+    ImageParam p(halide_type_of(plan.slots.at(slot).dtype), static_cast<int>(dims.size()), name);
     Region estimates;
     for (size_t d = 0; d < dims.size(); ++d) {
         p.dim(static_cast<int>(d)).set_bounds(dims[d].min, dims[d].extent).set_stride(dims[d].stride);

@@ -30,7 +30,9 @@ void schedule_pool(LoweringContext& ctx, Func out, int channels, int width, int 
         if (vw > 1) out.vectorize(inner, vw, TailStrategy::ShiftInwards);
         if (fused) {
             Var yo("yo"), yi("yi");
-            out.split(y, yo, yi, strip, TailStrategy::GuardWithIf).fuse(yo, n, yn).parallel(yn);
+            // Equal strips (the last one shifted inwards) give the producer's per-strip buffer a
+            // constant size, so it lives on the stack: no allocation while the model runs.
+            out.split(y, yo, yi, strip, TailStrategy::ShiftInwards).fuse(yo, n, yn).parallel(yn);
             LoopLevel shared = level;  // a handle: setting it sets the producer's level too
             shared.set(LoopLevel(out, yn));
             shared.lock();
@@ -52,7 +54,11 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
 
     // The algorithm.
-    Func src = BoundaryConditions::constant_exterior(in.func, is_max ? Float(32).min() : Expr(0.0f),
+    // Outside the input: the lowest value for a max (0 for u8 activations, which are never
+    // negative), 0 for an average.
+    const Type type = in.func.output_types().at(0);
+    const Expr low = type == Float(32) ? Expr(Float(32).min()) : cast(type, 0);
+    Func src = BoundaryConditions::constant_exterior(in.func, is_max ? low : Expr(0.0f),
                                                      {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
     RDom r(0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
     Expr x0 = x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left);

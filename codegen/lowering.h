@@ -31,7 +31,7 @@ struct LoweringOptions {
 struct PackedWeight {
     std::string name;                // parameter name in the pipeline
     Halide::ImageParam param;
-    Halide::Buffer<float> buffer;    // packed values, bound to `param`
+    Halide::Buffer<> buffer;         // packed values (float32, or int8/int32 for int8 convs), bound to `param`
 };
 
 struct LoweredKernel {

@@ -41,7 +41,7 @@ public:
     void define(const std::string& name, Value value);
 
     // A weight parameter with a packed buffer. `dims` are Halide dims, innermost first.
-    Halide::ImageParam add_weight(const std::string& constant_name, Halide::Buffer<float> packed);
+    Halide::ImageParam add_weight(const std::string& constant_name, Halide::Buffer<> packed);
     std::vector<PackedWeight>& weights() { return weights_; }
 
 
@@ -79,6 +79,7 @@ private:
 
 // Each op family's lowering; every one defines the node's value in the context.
 void lower_conv(LoweringContext& ctx, const ir::Node& node);
+void lower_conv_int8(LoweringContext& ctx, const ir::Node& node);
 void lower_pool(LoweringContext& ctx, const ir::Node& node);
 void lower_global_avg_pool(LoweringContext& ctx, const ir::Node& node);
 void lower_relu(LoweringContext& ctx, const ir::Node& node);

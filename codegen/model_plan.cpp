@@ -49,7 +49,7 @@ std::vector<BufferDim> dense_dims(const ir::Dims& d, Layout layout, int border) 
 
 }  // namespace
 
-int64_t Slot::floats() const {
+int64_t Slot::elements() const {
     if (kind == Kind::View) return 0;
     int64_t n = 1;
     for (const BufferDim& d : dense_dims(dims, layout, border)) n *= d.extent;
@@ -90,8 +90,18 @@ std::vector<BufferDim> ModelPlan::halide_dims(const std::string& name, bool with
 
 int64_t ModelPlan::host_offset(const std::string& name, bool with_border) const {
     const Slot& s = slots.at(name);
-    if (!with_border || s.kind == Slot::Kind::View || s.border == 0) return element_offset(name);
-    return 0;  // a bordered buffer starts at the first border pixel
+    if (with_border && s.kind != Slot::Kind::View && s.border > 0) return 0;  // starts at the first border pixel
+    return element_offset(name) * static_cast<int64_t>(ir::dtype_bytes(s.dtype));
+}
+
+Halide::Type halide_type_of(ir::DType dtype) {
+    switch (dtype) {
+    case ir::DType::F32: return Halide::Float(32);
+    case ir::DType::U8: return Halide::UInt(8);
+    case ir::DType::I8: return Halide::Int(8);
+    case ir::DType::I32: return Halide::Int(32);
+    }
+    SQZ_ASSERT(false, "unknown dtype");
 }
 
 ModelPlan plan_model(const ir::Graph& graph) {
@@ -126,6 +136,7 @@ ModelPlan plan_model(const ir::Graph& graph) {
             Slot v;
             v.name = node.name;
             v.dims = node.type.dims;
+            v.dtype = node.type.dtype;
             v.kind = Slot::Kind::View;
             v.view_kind = Slot::ViewKind::Reshape;
             v.base = plan.value_slot.at(in0);
@@ -136,6 +147,7 @@ ModelPlan plan_model(const ir::Graph& graph) {
         Slot s;
         s.name = node.name;
         s.dims = node.type.dims;
+        s.dtype = node.type.dtype;
         s.layout = layout;
         plan.slots[s.name] = s;
         plan.value_slot[node.name] = s.name;
@@ -231,7 +243,7 @@ ModelPlan plan_model(const ir::Graph& graph) {
     for (auto& [name, s] : plan.slots)
         if (s.kind == Slot::Kind::Arena && s.border == 0 && life.count(name)) shared.push_back(name);
     std::sort(shared.begin(), shared.end(), [&](const std::string& a, const std::string& b) {
-        const int64_t fa = plan.slots.at(a).floats(), fb = plan.slots.at(b).floats();
+        const int64_t fa = plan.slots.at(a).bytes(), fb = plan.slots.at(b).bytes();
         return fa != fb ? fa > fb : a < b;
     });
     struct Placed {
@@ -242,7 +254,7 @@ ModelPlan plan_model(const ir::Graph& graph) {
     int64_t shared_end = 0;
     for (const std::string& name : shared) {
         Slot& s = plan.slots.at(name);
-        const int64_t bytes = align_up(s.floats() * 4);
+        const int64_t bytes = align_up(s.bytes());
         const auto [first, last] = life.at(name);
         // Candidate offsets: 0 and the end of every placed block that overlaps in time.
         std::vector<Placed> conflicts;
@@ -263,7 +275,7 @@ ModelPlan plan_model(const ir::Graph& graph) {
     for (auto& [name, s] : plan.slots) {
         if (s.kind != Slot::Kind::Arena || s.border == 0) continue;
         s.offset = end;
-        end += align_up(s.floats() * 4);
+        end += align_up(s.bytes());
     }
     plan.dedicated_bytes = end - shared_end;
     plan.arena_bytes = end;

@@ -14,6 +14,8 @@
 
 #include "ir/graph.h"
 
+#include <Halide.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -28,6 +30,7 @@ struct Slot {
 
     std::string name;
     ir::Dims dims;                 // logical dims: (N, C, H, W) or (N, C)
+    ir::DType dtype = ir::DType::F32;  // f32, or u8 between int8 kernels
     Layout layout = Layout::ChannelsInnermost;
     Kind kind = Kind::Arena;
     int border = 0;                // zero pixels around H and W (arena slots only)
@@ -38,8 +41,9 @@ struct Slot {
     int64_t base_channel = 0;      // View (ChannelSlice): first channel within `base`
     int64_t offset = 0;            // Arena: byte offset of the slot's memory (including border)
 
-    // Floats of memory the slot occupies (with border); 0 for views.
-    int64_t floats() const;
+    // Elements (and bytes) of memory the slot occupies (with border); 0 for views.
+    int64_t elements() const;
+    int64_t bytes() const { return elements() * static_cast<int64_t>(ir::dtype_bytes(dtype)); }
 };
 
 // One dimension of a Halide buffer: min, extent and stride (in elements).
@@ -67,17 +71,20 @@ struct ModelPlan {
 
     // The slot that owns the memory of `name` (follows views).
     const Slot& root(const std::string& name) const;
-    // Float offset of the slot's element (0, 0, 0, 0) from the start of its root's memory.
+    // Offset in elements of the slot's element (0, 0, 0, 0) from the start of its root's memory.
     int64_t element_offset(const std::string& name) const;
     // The slot's Halide buffer shape in the dimension order of every Func, (c, x, y, n) or (c, n),
     // whatever the memory layout (the strides say it). Mins are always 0. With `with_border`, a
     // bordered slot's zero pixels are included, so interior pixel (x, y) sits at buffer
     // coordinates (x + border, y + border).
     std::vector<BufferDim> halide_dims(const std::string& name, bool with_border) const;
-    // Float offset, from the start of the root's memory, of a buffer's host pointer (its first
+    // Byte offset, from the start of the root's memory, of a buffer's host pointer (its first
     // element) for halide_dims(name, with_border).
     int64_t host_offset(const std::string& name, bool with_border) const;
 };
+
+// The Halide type of a slot's elements.
+Halide::Type halide_type_of(ir::DType dtype);
 
 // Plans kernels and slots for a verified graph. Throws sqz::Error for tensors codegen cannot
 // handle (ranks other than 2 and 4).

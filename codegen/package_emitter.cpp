@@ -133,7 +133,7 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
     summary.kernels = static_cast<int>(kernels.size());
     summary.files = static_cast<int>(files.size());
     summary.arena_bytes = model.plan.arena_bytes;
-    summary.weight_bytes = static_cast<int64_t>(weights.words.size()) * 4;
+    summary.weight_bytes = static_cast<int64_t>(weights.bytes.size());
     return summary;
 }
 

@@ -72,20 +72,40 @@ std::vector<std::string> kernel_input_slots(const Kernel& kernel) {
 struct BufferRow {
     std::string memory;   // kArena, kWeights, kInput, kOutput
     int index = 0;
-    int64_t offset = 0;   // floats
+    int64_t offset = 0;   // bytes
+    std::string type;     // kF32, kU8, kI8, kI32
     std::vector<BufferDim> dims;
     std::string comment;
 };
+
+std::string type_constant(ir::DType dtype) {
+    switch (dtype) {
+    case ir::DType::F32: return "kF32";
+    case ir::DType::U8: return "kU8";
+    case ir::DType::I8: return "kI8";
+    case ir::DType::I32: return "kI32";
+    }
+    SQZ_ASSERT(false, "unknown dtype");
+}
+
+std::string type_constant(const Halide::Type& t) {
+    if (t == Halide::Float(32)) return "kF32";
+    if (t == Halide::UInt(8)) return "kU8";
+    if (t == Halide::Int(8)) return "kI8";
+    if (t == Halide::Int(32)) return "kI32";
+    SQZ_ASSERT(false, "no package type for a weight of type {}", static_cast<int>(t.code()));
+}
 
 BufferRow slot_row(const ModelPlan& plan, const std::string& slot, bool with_border) {
     const Slot& root = plan.root(slot);
     BufferRow row;
     row.dims = plan.halide_dims(slot, with_border);
     row.offset = plan.host_offset(slot, with_border);
+    row.type = type_constant(plan.slots.at(slot).dtype);
     row.comment = slot;
     if (root.kind == Slot::Kind::Arena) {
         row.memory = "kArena";
-        row.offset += root.offset / 4;
+        row.offset += root.offset;
     } else if (root.kind == Slot::Kind::Input) {
         row.memory = "kInput";
         row.index = static_cast<int>(std::find(plan.input_slots.begin(), plan.input_slots.end(), root.name) -
@@ -245,7 +265,7 @@ private:
         fmt::arg("source", comment_text(p.options.source_description)), fmt::arg("target", p.options.target.to_string()),
         fmt::arg("params", stats.params), fmt::arg("macs", stats.macs), fmt::arg("io_doc", io_doc),
         fmt::arg("pre", preprocess_comment(pre)), fmt::arg("arena", arena), fmt::arg("c_sizes", c_sizes),
-        fmt::arg("weight_bytes", p.weights.words.size() * 4),
+        fmt::arg("weight_bytes", p.weights.bytes.size()),
         fmt::arg("storage", file_weights ? std::string("read from ") + N + ".weights at create" : "embedded, read-only"),
         fmt::arg("weights_doc", file_weights ? std::string("the weights file; NULL: \"") + N + ".weights\""
                                              : std::string("unused: the weights are embedded")),
@@ -297,7 +317,8 @@ std::string package_model_source(const PackageModel& p) {
             BufferRow row;
             row.memory = "kWeights";
             row.offset = p.weights.offsets[k][w];
-            const Halide::Buffer<float>& b = lk.weights[w].buffer;
+            const Halide::Buffer<>& b = lk.weights[w].buffer;
+            row.type = type_constant(b.type());
             int stride = 1;
             for (int d = 0; d < b.dimensions(); ++d) {
                 row.dims.push_back({0, b.dim(d).extent(), stride});
@@ -322,8 +343,8 @@ std::string package_model_source(const PackageModel& p) {
     for (const BufferRow& r : rows) {
         std::string dims;
         for (const BufferDim& d : r.dims) dims += fmt::format("{{{}, {}, {}}}, ", d.min, d.extent, d.stride);
-        table += fmt::format("    {{{}, {}, {}, {}, {{{}}}}},  // {}\n", r.memory, r.index, r.offset, r.dims.size(), dims,
-                             comment_text(r.comment));
+        table += fmt::format("    {{{}, {}, {}, {}, {}, {{{}}}}},  // {}\n", r.memory, r.type, r.index, r.offset,
+                             r.dims.size(), dims, comment_text(r.comment));
     }
     std::string cpu_check;
     for (const std::string& f : required_cpu_features(p.options.target))
@@ -336,9 +357,9 @@ std::string package_model_source(const PackageModel& p) {
             ? fmt::format("    const int status = load_weights(options && options->weights_path ? options->weights_path : \"{}.weights\", *m);\n"
                           "    if (status != {}_OK) {{\n        delete m;\n        return status;\n    }}\n",
                           N, G)
-            : fmt::format("    m->weights = reinterpret_cast<const float*>({}_weight_data);\n", N);
+            : fmt::format("    m->weights = reinterpret_cast<const uint8_t*>({}_weight_data);\n", N);
     const std::string loader = !file_weights ? "" : fmt::format(R"SRC(
-// Reads <name>.weights: "SQZW", version 1, float count, FNV-1a 64 checksum, the floats.
+// Reads <name>.weights: "SQZW", version 1, byte count, FNV-1a 64 checksum, the bytes.
 int load_weights(const char* path, {N}_model& m) {{
     FILE* f = std::fopen(path, "rb");
     if (!f) return {G}_ERROR_WEIGHTS;
@@ -350,16 +371,15 @@ int load_weights(const char* path, {N}_model& m) {{
         count |= static_cast<uint64_t>(header[8 + b]) << (8 * b);
         checksum |= static_cast<uint64_t>(header[16 + b]) << (8 * b);
     }}
-    ok = ok && count == kWeightFloats;
+    ok = ok && count == kWeightBytes;
     if (ok) {{
-        m.owned_weights = static_cast<float*>(std::aligned_alloc(64, kWeightFloats * 4));
-        ok = m.owned_weights && std::fread(m.owned_weights, 4, kWeightFloats, f) == kWeightFloats && std::fgetc(f) == EOF;
+        m.owned_weights = static_cast<uint8_t*>(std::aligned_alloc(64, kWeightBytes));
+        ok = m.owned_weights && std::fread(m.owned_weights, 1, kWeightBytes, f) == kWeightBytes && std::fgetc(f) == EOF;
     }}
     std::fclose(f);
     if (!ok) return {G}_ERROR_WEIGHTS;
     uint64_t hash = 0xcbf29ce484222325ULL;
-    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(m.owned_weights);
-    for (size_t i = 0; i < kWeightFloats * 4; ++i) hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
+    for (size_t i = 0; i < kWeightBytes; ++i) hash = (hash ^ m.owned_weights[i]) * 0x100000001b3ULL;
     if (hash != checksum) return {G}_ERROR_WEIGHTS;
     m.weights = m.owned_weights;
     return {G}_OK;
@@ -389,19 +409,21 @@ int load_weights(const char* path, {N}_model& m) {{
 namespace {{
 
 enum : uint8_t {{ kArena, kWeights, kInput, kOutput }};
+enum : uint8_t {{ kF32, kU8, kI8, kI32 }};
 
 struct DimSpec {{
     int32_t min, extent, stride;
 }};
 
 // One Halide buffer: where its memory is (arena, weights, the caller's input or output), its
-// first element's offset there in floats, and its dims (innermost first).
+// element type, its first element's byte offset there, and its dims (innermost first).
 struct BufferSpec {{
     uint8_t memory;
+    uint8_t type;
     uint8_t index;
     int64_t offset;
     int32_t rank;
-    DimSpec dim[4];
+    DimSpec dim[5];
 }};
 
 constexpr BufferSpec kBuffers[] = {{
@@ -410,7 +432,7 @@ constexpr int kBufferCount = {buffer_count};
 constexpr size_t kPlannedBytes = {planned};      // tensors, shared by lifetime
 constexpr size_t kZeroedFrom = {zeroed_from};    // tensors with zero borders, zeroed once
 constexpr size_t kScratchBytes = {scratch};      // allocations inside kernels
-constexpr size_t kWeightFloats = {weight_floats};
+constexpr size_t kWeightBytes = {weight_bytes};
 constexpr int kKernelCount = {kernel_count};
 const char* const kKernelNames[kKernelCount] = {{
 {kernel_names}}};
@@ -437,9 +459,9 @@ struct {N}_model {{
     {N}::runtime::KernelContext context;
     unsigned char* arena = nullptr;
     bool owns_arena = false;
-    const float* weights = nullptr;
-    float* owned_weights = nullptr;
-    halide_dimension_t dims[kBufferCount][4];
+    const uint8_t* weights = nullptr;
+    uint8_t* owned_weights = nullptr;
+    halide_dimension_t dims[kBufferCount][5];
     halide_buffer_t buffers[kBufferCount];
     bool profiling = false;
     int profiled_runs = 0;
@@ -509,11 +531,13 @@ int {N}_create(const {N}_options* options, {N}_model** out) {{
         }}
         b.dim = m->dims[i];
         b.dimensions = s.rank;
-        b.type.code = halide_type_float;
-        b.type.bits = 32;
+        static const halide_type_code_t codes[] = {{halide_type_float, halide_type_uint, halide_type_int, halide_type_int}};
+        static const uint8_t bits[] = {{32, 8, 8, 32}};
+        b.type.code = codes[s.type];
+        b.type.bits = bits[s.type];
         b.type.lanes = 1;
-        if (s.memory == kArena) b.host = m->arena + s.offset * 4;
-        if (s.memory == kWeights) b.host = reinterpret_cast<uint8_t*>(const_cast<float*>(m->weights + s.offset));
+        if (s.memory == kArena) b.host = m->arena + s.offset;
+        if (s.memory == kWeights) b.host = const_cast<uint8_t*>(m->weights + s.offset);
     }}
     *out = m;
     return {G}_OK;
@@ -526,10 +550,10 @@ int {N}_run_all({N}_model* m, const float* const* inputs, float* const* outputs)
         const BufferSpec& s = kBuffers[i];
         if (s.memory == kInput) {{
             if (!inputs[s.index]) return {G}_ERROR_ARGUMENT;
-            m->buffers[i].host = reinterpret_cast<uint8_t*>(const_cast<float*>(inputs[s.index]) + s.offset);
+            m->buffers[i].host = reinterpret_cast<uint8_t*>(const_cast<float*>(inputs[s.index])) + s.offset;
         }} else if (s.memory == kOutput) {{
             if (!outputs[s.index]) return {G}_ERROR_ARGUMENT;
-            m->buffers[i].host = reinterpret_cast<uint8_t*>(outputs[s.index] + s.offset);
+            m->buffers[i].host = reinterpret_cast<uint8_t*>(outputs[s.index]) + s.offset;
         }}
     }}
     m->context.error = 0;
@@ -586,7 +610,7 @@ const char* {N}_status_string(int status) {{
         fmt::arg("N", N), fmt::arg("G", G), fmt::arg("weights_decl", weights_decl), fmt::arg("table", table),
         fmt::arg("buffer_count", rows.size()), fmt::arg("planned", plan.arena_bytes),
         fmt::arg("zeroed_from", plan.dedicated_offset), fmt::arg("scratch", p.scratch_bytes),
-        fmt::arg("weight_floats", p.weights.words.size()), fmt::arg("cpu_check", cpu_check),
+        fmt::arg("weight_bytes", p.weights.bytes.size()), fmt::arg("cpu_check", cpu_check),
         fmt::arg("loader", loader), fmt::arg("calls", calls), fmt::arg("weights_init", weights_init),
         fmt::arg("single_run", single_run), fmt::arg("kernel_count", plan.kernels.size()),
         fmt::arg("kernel_names", kernel_names));

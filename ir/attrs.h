@@ -25,16 +25,37 @@ struct Window {
 //   y = act(bias + sum w * x) [+ residual[:, residual_offset : residual_offset + O]]
 // where act is ReLU when `relu` is set (fused by a pass) and the residual, a 4-D tensor with the
 // output's batch and map size, is added after the activation (a bypass, fused by a pass).
+//
+// Quantisation (set by the quantize-int8 pass): u8 activations hold q with real value q * scale
+// (zero point 0; they come after a ReLU, so they are never negative). With `int8_input` the input x
+// is u8 and the reduction is exact integer arithmetic on int8 weights, quantised per output channel
+// from the float weights by ir::int8_conv_params (quantization.h); with `u8_output` the epilogue
+// requantises to u8. A u8 residual has its own scale.
+struct ConvQuant {
+    bool int8_input = false;
+    double input_scale = 0;
+    bool u8_output = false;
+    double output_scale = 0;
+    double residual_scale = 0;  // > 0: the residual is u8 with this scale
+
+    bool any() const { return int8_input || u8_output; }
+    bool operator==(const ConvQuant& o) const {
+        return int8_input == o.int8_input && input_scale == o.input_scale && u8_output == o.u8_output &&
+               output_scale == o.output_scale && residual_scale == o.residual_scale;
+    }
+};
+
 struct ConvAttrs {
     Window window;
     int64_t out_channels = 0;
     bool relu = false;
     bool residual = false;         // the last input is the residual tensor
     int64_t residual_offset = 0;   // first channel of the residual tensor to add
+    ConvQuant quant;
 
     bool operator==(const ConvAttrs& o) const {
         return window == o.window && out_channels == o.out_channels && relu == o.relu && residual == o.residual &&
-               residual_offset == o.residual_offset;
+               residual_offset == o.residual_offset && quant == o.quant;
     }
 };
 

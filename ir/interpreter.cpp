@@ -3,6 +3,7 @@
 #include "ir/interpreter.h"
 
 #include "ir/error.h"
+#include "ir/quantization.h"
 
 #include <algorithm>
 #include <cmath>
@@ -53,7 +54,64 @@ Values conv(const TensorF64& x, const Node& node, const Constant& weight, const 
             if (residual) {
                 const int64_t rc = residual->dims[1];
                 const double* r = &residual->data[static_cast<size_t>(((n * rc + a.residual_offset + o) * out.h) * out.w)];
-                for (int64_t i = 0; i < out.h * out.w; ++i) dst[i] += r[i];
+                const double scale = a.quant.residual_scale > 0 ? a.quant.residual_scale : 1.0;  // u8 residual
+                for (int64_t i = 0; i < out.h * out.w; ++i) dst[i] += r[i] * scale;
+            }
+            if (a.quant.u8_output)
+                for (int64_t i = 0; i < out.h * out.w; ++i) dst[i] = quantize_u8(dst[i], a.quant.output_scale);
+        }
+    }
+    return y;
+}
+
+// An int8 convolution, exactly as quantization.h defines it: u8 input values (held as doubles),
+// int8 weights, an int64 accumulator, and the integer (or float) epilogue.
+Values conv_int8(const TensorF64& x, const Node& node, const Constant& weight, const Constant* bias,
+                 const TensorF64* residual) {
+    const ConvAttrs& a = node.conv();
+    const Window& win = a.window;
+    const Int8ConvParams p = int8_conv_params(weight, bias, a.quant);
+    Dims4 in(x.dims), out(node.type.dims);
+    Values y(static_cast<size_t>(node.type.numel()));
+    std::vector<int64_t> acc(static_cast<size_t>(out.h * out.w));
+    for (int64_t n = 0; n < out.n; ++n) {
+        for (int64_t o = 0; o < out.c; ++o) {
+            std::fill(acc.begin(), acc.end(), p.bias[static_cast<size_t>(o)]);
+            for (int64_t c = 0; c < in.c; ++c) {
+                const double* src = &x.data[static_cast<size_t>(((n * in.c + c) * in.h) * in.w)];
+                for (int64_t ky = 0; ky < win.kernel_h; ++ky)
+                    for (int64_t kx = 0; kx < win.kernel_w; ++kx) {
+                        const int64_t wq = p.weights[static_cast<size_t>(((o * in.c + c) * win.kernel_h + ky) * win.kernel_w + kx)];
+                        if (wq == 0) continue;
+                        for (int64_t oy = 0; oy < out.h; ++oy) {
+                            const int64_t iy = oy * win.stride_h - win.pad_top + ky;
+                            if (iy < 0 || iy >= in.h) continue;
+                            for (int64_t ox = 0; ox < out.w; ++ox) {
+                                const int64_t ix = ox * win.stride_w - win.pad_left + kx;
+                                if (ix < 0 || ix >= in.w) continue;
+                                acc[static_cast<size_t>(oy * out.w + ox)] += wq * static_cast<int64_t>(src[iy * in.w + ix]);
+                            }
+                        }
+                    }
+            }
+            double* dst = &y[static_cast<size_t>(((n * out.c + o) * out.h) * out.w)];
+            const double* r = nullptr;
+            if (residual)
+                r = &residual->data[static_cast<size_t>(((n * residual->dims[1] + a.residual_offset + o) * out.h) * out.w)];
+            for (int64_t i = 0; i < out.h * out.w; ++i) {
+                const int64_t t = acc[static_cast<size_t>(i)];
+                SQZ_ASSERT(t >= INT32_MIN && t <= INT32_MAX, "int8 accumulator of '{}' overflows", node.name);
+                if (a.quant.u8_output) {
+                    int64_t u = rounding_shift(t * p.multiplier[static_cast<size_t>(o)], p.shift);
+                    if (a.relu) u = std::max<int64_t>(u, 0);
+                    if (r) u += rounding_shift(static_cast<int64_t>(r[i]) * p.residual_multiplier, p.shift);
+                    dst[i] = static_cast<double>(std::clamp<int64_t>(u, 0, 255));
+                } else {
+                    double v = static_cast<double>(static_cast<float>(t) * p.float_multiplier[static_cast<size_t>(o)]);
+                    if (a.relu) v = std::max(v, 0.0);
+                    if (r) v += r[i] * (a.quant.residual_scale > 0 ? a.quant.residual_scale : 1.0);
+                    dst[i] = v;
+                }
             }
         }
     }
@@ -149,6 +207,10 @@ Values softmax(const TensorF64& x, const Node& node) {
 }  // namespace
 
 std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& inputs) {
+    return interpret(graph, inputs, NodeObserver());
+}
+
+std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& inputs, const NodeObserver& observe) {
     if (inputs.size() != graph.inputs.size())
         user_error("graph '{}' takes {} inputs, {} given", graph.name, graph.inputs.size(), inputs.size());
     std::unordered_map<std::string, TensorF64> values;
@@ -178,7 +240,9 @@ std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& 
             const Constant* b = node.has_bias() ? graph.find_constant(node.inputs[2]) : nullptr;
             SQZ_ASSERT(w != nullptr, "conv '{}' has no weight constant", node.name);
             if (!w->bound() || (b && !b->bound())) user_error("conv '{}' has no weights bound", node.name);
-            result.data = conv(arg(0), node, *w, b, node.conv().residual ? &arg(node.inputs.size() - 1) : nullptr);
+            const TensorF64* residual = node.conv().residual ? &arg(node.inputs.size() - 1) : nullptr;
+            result.data = node.conv().quant.int8_input ? conv_int8(arg(0), node, *w, b, residual)
+                                                       : conv(arg(0), node, *w, b, residual);
             break;
         }
         case OpKind::Relu:
@@ -208,6 +272,7 @@ std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& 
         }
         SQZ_ASSERT(static_cast<int64_t>(result.data.size()) == node.type.numel(), "node '{}' produced {} values",
                    node.name, result.data.size());
+        if (observe) observe(node, result);
         for (const std::string& in : node.inputs)
             if (--remaining[in] == 0) values.erase(in);
         values[node.name] = std::move(result);

@@ -6,6 +6,7 @@
 #include "ir/graph.h"
 #include "ir/host_tensor.h"
 
+#include <functional>
 #include <vector>
 
 namespace sqz::ir {
@@ -13,5 +14,9 @@ namespace sqz::ir {
 // One input tensor per graph input, in order, each with the full batched shape. Returns one tensor
 // per graph output. The graph must be verified and its weights bound.
 std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& inputs);
+
+// The same, calling `observe` with every node's output as it is computed (for calibration).
+using NodeObserver = std::function<void(const Node& node, const TensorF64& value)>;
+std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& inputs, const NodeObserver& observe);
 
 }  // namespace sqz::ir

@@ -34,27 +34,30 @@ public:
     TensorType infer(const Node& node) const {
         switch (node.op) {
         case OpKind::Conv: return infer_conv(node);
-        case OpKind::MaxPool:
-        case OpKind::AvgPool: {
+        case OpKind::MaxPool: {  // works on float and on u8 (the maximum commutes with the scale)
             const TensorType& x = input4d(node);
             return {x.dtype, window_dims(node, x.dims, x.dims[1], node.pool().window, node.pool().rounding)};
         }
+        case OpKind::AvgPool: {
+            const TensorType& x = float_input(node, input4d(node));
+            return {x.dtype, window_dims(node, x.dims, x.dims[1], node.pool().window, node.pool().rounding)};
+        }
         case OpKind::GlobalAvgPool: {
-            const TensorType& x = input4d(node);
+            const TensorType& x = float_input(node, input4d(node));
             return {x.dtype, {x.dims[0], x.dims[1], 1, 1}};
         }
-        case OpKind::Relu:
+        case OpKind::Relu: return float_input(node, input(node, 0));
         case OpKind::Dropout:
         case OpKind::Identity: return input(node, 0);
         case OpKind::Softmax: {
-            const TensorType& x = input(node, 0);
+            const TensorType& x = float_input(node, input(node, 0));
             int64_t axis = node.softmax().axis;
             if (axis < 1 || axis >= x.rank())
                 fail(node, "softmax axis {} is not a non-batch axis of {}", axis, to_string(x));
             return x;
         }
         case OpKind::Add: {
-            const TensorType& a = input(node, 0);
+            const TensorType& a = float_input(node, input(node, 0));
             const TensorType& b = input(node, 1);
             if (a != b) fail(node, "operands differ in type: {} and {}", to_string(a), to_string(b));
             return a;
@@ -63,9 +66,10 @@ public:
         case OpKind::Flatten: {
             const TensorType& x = input(node, 0);
             if (x.rank() < 1) fail(node, "cannot flatten a scalar");
-            int64_t rest = 1;
-            for (int64_t i = 1; i < x.rank(); ++i) rest *= x.dims[static_cast<size_t>(i)];
-            return {x.dtype, {x.dims[0], rest}};
+            auto rest = checked_numel(Dims(x.dims.begin() + 1, x.dims.end()));
+            if (!rest || *rest > Limits::max_dim)
+                fail(node, "flattening {} gives a dimension over the limit {}", to_string(x), Limits::max_dim);
+            return {x.dtype, {x.dims[0], *rest}};
         }
         case OpKind::Reshape: {
             const TensorType& x = input(node, 0);
@@ -97,6 +101,12 @@ private:
         return it->second;
     }
 
+    // Operators that compute in float take float activations (u8 exists only between int8 kernels).
+    const TensorType& float_input(const Node& node, const TensorType& x) const {
+        if (x.dtype != DType::F32) fail(node, "takes f32 activations, got {}", to_string(x));
+        return x;
+    }
+
     const TensorType& input4d(const Node& node) const {
         const TensorType& x = input(node, 0);
         if (x.rank() != 4) fail(node, "expects a 4-D NCHW input, got {}", to_string(x));
@@ -105,9 +115,10 @@ private:
 
     int64_t spatial(const Node& node, const char* axis, int64_t in, int64_t kernel, int64_t stride, int64_t pad_begin,
                     int64_t pad_end, Rounding rounding) const {
-        if (kernel < 1 || stride < 1 || pad_begin < 0 || pad_end < 0)
-            fail(node, "invalid window along {}: kernel {}, stride {}, pads {}/{}", axis, kernel, stride, pad_begin,
-                 pad_end);
+        if (kernel < 1 || stride < 1 || pad_begin < 0 || pad_end < 0 || kernel > Limits::max_dim ||
+            stride > Limits::max_dim || pad_begin > Limits::max_dim || pad_end > Limits::max_dim)
+            fail(node, "invalid window along {}: kernel {}, stride {}, pads {}/{} (each at most {})", axis, kernel,
+                 stride, pad_begin, pad_end, Limits::max_dim);
         int64_t out = window_output_size(in, kernel, stride, pad_begin, pad_end, rounding);
         if (out < 1)
             fail(node, "a {}-wide window does not fit the {} {} of the input (padded by {}+{})", kernel, axis, in,
@@ -139,11 +150,27 @@ private:
                 fail(node, "bias '{}' has shape {}, expected [{}]", node.inputs[2], dims_to_string(b.dims),
                      a.out_channels);
         }
-        TensorType out{x.dtype, window_dims(node, x.dims, a.out_channels, a.window, Rounding::Floor)};
+        const ConvQuant& q = a.quant;
+        const DType want = q.int8_input ? DType::U8 : DType::F32;
+        if (x.dtype != want)
+            fail(node, "input '{}' is {}, expected {} activations{}", node.inputs[0], to_string(x), dtype_name(want),
+                 q.int8_input ? " for an int8 conv" : "");
+        if (q.int8_input && !(q.input_scale > 0)) fail(node, "int8 input needs a positive input scale");
+        if (q.u8_output && (!(q.output_scale > 0) || !a.relu))
+            fail(node, "a u8 output needs a positive output scale and a fused ReLU (u8 values are never negative)");
+        TensorType out{q.u8_output ? DType::U8 : DType::F32,
+                       window_dims(node, x.dims, a.out_channels, a.window, Rounding::Floor)};
         if (a.residual) {
             const TensorType& r = input(node, node.inputs.size() - 1);
+            const bool u8_residual = r.dtype == DType::U8;
+            if (u8_residual != (q.residual_scale > 0) || (r.dtype != DType::U8 && r.dtype != DType::F32))
+                fail(node, "residual '{}' is {}; a u8 residual needs a residual scale, a float one none", node.inputs.back(),
+                     to_string(r));
+            if (q.u8_output && !u8_residual) fail(node, "a u8 output needs a u8 residual");
+            if (a.residual_offset < 0 || a.residual_offset > Limits::max_dim)
+                fail(node, "residual offset {} is out of range [0, {}]", a.residual_offset, Limits::max_dim);
             if (r.rank() != 4 || r.dims[0] != out.dims[0] || r.dims[2] != out.dims[2] || r.dims[3] != out.dims[3] ||
-                a.residual_offset < 0 || r.dims[1] < a.residual_offset + a.out_channels)
+                r.dims[1] < a.residual_offset + a.out_channels)
                 fail(node, "residual '{}' of type {} has no channels {}..{} of a {} map", node.inputs.back(),
                      to_string(r), a.residual_offset, a.residual_offset + a.out_channels - 1, dims_to_string(out.dims));
         }

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace sqz::ir {
 namespace {
@@ -52,6 +53,20 @@ public:
             else if (word == "preprocess") parse_preprocess();
             else lex_.error(keyword, "unknown statement '{}'", word);
             lex_.expect_line_end();
+        }
+
+        // Every name a node reads must be defined above it, which also rules out cycles; checked here
+        // so that the message can point at the line.
+        std::unordered_set<std::string> defined;
+        for (const GraphInput& in : graph_.inputs) defined.insert(in.name);
+        for (const Constant& c : graph_.constants) defined.insert(c.name);
+        for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+            for (const std::string& in : graph_.nodes[i].inputs)
+                if (!defined.count(in))
+                    lex_.error(node_tokens_[i], "node '{}' reads '{}', which is not defined above it{}",
+                               graph_.nodes[i].name, in,
+                               in == graph_.nodes[i].name ? " (a node cannot read itself)" : "");
+            defined.insert(graph_.nodes[i].name);
         }
 
         Graph inferred = graph_;
@@ -170,7 +185,11 @@ private:
         lex_.expect_punct(':');
         c.type = parse_type();
         if (lex_.accept_punct('=')) {
+            Token values_at = lex_.peek();
             c.bind(parse_hex_floats(static_cast<size_t>(c.type.numel()), "constant values"));
+            if (int64_t i = first_non_finite(c.data()); i >= 0)
+                lex_.error(values_at, "constant '{}': value {} is {}; sqzc refuses weights that are not finite",
+                           c.name, i, c.data()[static_cast<size_t>(i)]);
             if (lex_.peek().is(Kind::Word, "codebook")) {
                 lex_.next();
                 auto cb = std::make_shared<CodebookWeights>();
@@ -181,11 +200,30 @@ private:
                     lex_.error(bits_at, "codebook bit widths must lie in [1, 8]");
                 Token hex_at = lex_.peek();
                 if (lex_.peek().kind != Kind::Word) lex_.error(hex_at, "expected the codebook's hex strings");
+                Token codebook_at = lex_.peek();
                 cb->codebook = parse_hex_floats(0, "codebook");
+                if (int64_t i = first_non_finite(cb->codebook); i >= 0)
+                    lex_.error(codebook_at, "constant '{}': codebook entry {} is {}; sqzc refuses weights that are "
+                               "not finite", c.name, i, cb->codebook[static_cast<size_t>(i)]);
                 cb->codes = parse_hex("codes");
                 cb->gaps = parse_hex("gaps");
                 if (cb->codes.size() != cb->gaps.size())
                     lex_.error(hex_at, "codebook has {} codes but {} gaps", cb->codes.size(), cb->gaps.size());
+                if (cb->codebook.size() > (size_t{1} << cb->bits))
+                    lex_.error(hex_at, "codebook has {} entries, more than {}-bit codes can address",
+                               cb->codebook.size(), cb->bits);
+                for (uint8_t gap : cb->gaps)
+                    if (gap >= (1u << cb->gap_bits))
+                        lex_.error(hex_at, "codebook gap {} does not fit in {} bits", gap, cb->gap_bits);
+                // The compressed form must be the same weights as the dense values.
+                std::vector<float> decoded;
+                try {
+                    decoded = cb->decode(c.type.numel());
+                } catch (const Error& e) {
+                    lex_.error(hex_at, "constant '{}': {}", c.name, e.what());
+                }
+                if (decoded != c.data())
+                    lex_.error(hex_at, "constant '{}': its codebook form does not decode to its values", c.name);
                 c.codebook = std::move(cb);
             }
         }
@@ -306,6 +344,18 @@ private:
                     known = true;
                 } else if (key == "relu") {
                     c->relu = known = true;
+                } else if (key == "int8_input_scale") {
+                    lex_.expect_punct('=');
+                    c->quant.input_scale = lex_.expect_number("scale");
+                    c->quant.int8_input = known = true;
+                } else if (key == "u8_output_scale") {
+                    lex_.expect_punct('=');
+                    c->quant.output_scale = lex_.expect_number("scale");
+                    c->quant.u8_output = known = true;
+                } else if (key == "u8_residual_scale") {
+                    lex_.expect_punct('=');
+                    c->quant.residual_scale = lex_.expect_number("scale");
+                    known = true;
                 } else if (key == "residual_offset") {
                     lex_.expect_punct('=');
                     c->residual_offset = lex_.expect_int("residual offset");

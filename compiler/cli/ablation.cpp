@@ -31,7 +31,7 @@ int run_ablation(const ModelArgs& model, const BenchOptions& options, bool json)
         for (size_t t = 0; t < thread_counts.size(); ++t) {
             BenchOptions o = options;
             o.engine_options.threads = thread_counts[t];
-            o.passes.disabled = configs[c].disabled;
+            o.compile.passes.disabled = configs[c].disabled;
             if (!json) fmt::print(stderr, "{}, {} thread(s)\n", configs[c].label, thread_counts[t]);
             const BenchResult r = run_bench(model.to_options(), o, !json);
             model_name = r.model;

@@ -32,6 +32,7 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
     r.model = graph.name;
     r.engine = options.engine;
     r.schedule = options.engine == "reference" ? "" : options.engine_options.schedule;
+    r.precision = options.compile.precision == compiler::Precision::Int8 ? "int8" : "float32";
     r.batch = static_cast<int>(graph.batch);
     r.iterations = options.iterations;
     r.warmup = options.warmup;
@@ -43,7 +44,9 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         std::unique_ptr<Progress> ticker;
         if (progress) ticker = std::make_unique<Progress>(fmt::format("compiling {} ({} engine)", graph.name, options.engine));
         auto start = std::chrono::steady_clock::now();
-        const ir::Graph compiled = options.engine == "reference" ? graph : compiler::optimize(graph, options.passes);
+        const ir::Graph compiled = options.engine == "reference" && options.compile.precision == compiler::Precision::Float32
+                                           ? graph
+                                           : compiler::prepare(graph, options.compile);
         engine = make_engine(options.engine, compiled, options.engine_options);
         r.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     }
@@ -69,11 +72,19 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
 
     if (!options.skip_check && options.engine != "reference") {
         const std::vector<ir::Tensor> got = engine->outputs();
-        const std::vector<ir::TensorF64> want = ir::interpret(graph, inputs);
+        // float32: against the float64 reference. int8: against the reference's int8 evaluation of
+        // the same quantised graph (the check), and against float (the accuracy cost, reported).
+        const bool int8 = options.compile.precision == compiler::Precision::Int8;
+        const std::vector<ir::TensorF64> want = ir::interpret(int8 ? compiler::prepare(graph, options.compile) : graph, inputs);
         r.checked = true;
         for (size_t i = 0; i < want.size(); ++i)
             r.max_rel_err = std::max(r.max_rel_err, ir::max_relative_error(got.at(i).data, want[i].data));
-        r.check_passed = r.max_rel_err <= kBenchTolerance;
+        r.check_passed = r.max_rel_err <= (int8 ? kInt8BenchTolerance : kBenchTolerance);
+        if (int8) {
+            const std::vector<ir::TensorF64> exact = ir::interpret(graph, inputs);
+            for (size_t i = 0; i < exact.size(); ++i)
+                r.int8_vs_float_err = std::max(r.int8_vs_float_err, ir::max_relative_error(got.at(i).data, exact[i].data));
+        }
     }
 
     if (options.profile) {
@@ -84,7 +95,7 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         {
             std::unique_ptr<Progress> ticker;
             if (progress) ticker = std::make_unique<Progress>("compiling the profiled variant");
-            p = make_engine(options.engine, compiler::optimize(graph, options.passes), profiled);
+            p = make_engine(options.engine, compiler::prepare(graph, options.compile), profiled);
         }
         p->set_inputs(inputs);
         for (int i = 0; i < options.warmup; ++i) p->run_prepared();
@@ -121,7 +132,9 @@ nlohmann::ordered_json bench_json(const BenchResult& r) {
     j["p90_ms"] = r.p90_ms;
     j["min_ms"] = r.min_ms;
     j["gflops"] = r.gflops;
+    j["precision"] = r.precision;
     j["max_rel_err"] = r.checked ? nlohmann::ordered_json(r.max_rel_err) : nlohmann::ordered_json(nullptr);
+    if (r.precision == "int8") j["int8_vs_float_err"] = r.int8_vs_float_err;
     j["check_passed"] = r.check_passed;
     if (!r.layers.empty()) {
         auto layers = nlohmann::ordered_json::array();
@@ -133,15 +146,17 @@ nlohmann::ordered_json bench_json(const BenchResult& r) {
 }
 
 void print_bench(const BenchResult& r) {
-    fmt::print("model {}  engine {}{}  threads {}  batch {}\n", r.model, r.engine,
-               r.schedule.empty() ? "" : " (" + r.schedule + " schedule)", r.threads, r.batch);
+    fmt::print("model {}  engine {}{}  {}  threads {}  batch {}\n", r.model, r.engine,
+               r.schedule.empty() ? "" : " (" + r.schedule + " schedule)", r.precision, r.threads, r.batch);
     fmt::print("compile   {:10.1f} ms\n", r.compile_ms);
     fmt::print("latency   median {:.3f} ms   p10 {:.3f} ms   p90 {:.3f} ms   ({} runs after {} warm-up)\n", r.median_ms,
                r.p10_ms, r.p90_ms, r.iterations, r.warmup);
     fmt::print("throughput {:.1f} GFLOP/s  ({:.3f} GFLOP per run)\n", r.gflops, 2e-9 * static_cast<double>(r.macs));
     if (r.checked)
-        fmt::print("check     max |a-b|/max|ref| = {:.2e} against the reference interpreter ({})\n", r.max_rel_err,
-                   r.check_passed ? "ok" : "FAILED");
+        fmt::print("check     max |a-b|/max|ref| = {:.2e} against the reference interpreter{} ({})\n", r.max_rel_err,
+                   r.precision == "int8" ? " (its int8 evaluation)" : "", r.check_passed ? "ok" : "FAILED");
+    if (r.checked && r.precision == "int8")
+        fmt::print("int8      max |a-b|/max|ref| = {:.2e} against float32 (the cost of quantisation)\n", r.int8_vs_float_err);
     if (r.layers.empty()) return;
     size_t width = 10;
     for (const LayerProfile& l : r.layers) width = std::max(width, l.node.size());

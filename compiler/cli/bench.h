@@ -4,6 +4,7 @@
 
 #include "compiler/cli/engine.h"
 #include "compiler/cli/model_options.h"
+#include "compiler/driver.h"
 #include "compiler/model_loader.h"
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,10 @@ namespace sqz::cli {
 
 // Largest accepted max |a - ref| / max |ref| of an engine against the reference interpreter.
 constexpr double kBenchTolerance = 1e-4;
+// For int8, against the reference's int8 evaluation of the same graph: integer kernels agree
+// exactly; the float input conv's rounding to u8 may differ by one step where float32 and float64
+// round differently, which the layers after it spread a little.
+constexpr double kInt8BenchTolerance = 1e-2;
 
 struct BenchOptions {
     std::string engine = "jit";
@@ -23,7 +28,7 @@ struct BenchOptions {
     int warmup = 5;
     bool profile = false;
     bool skip_check = false;
-    compiler::PassOptions passes;  // applied before compiling (not for the reference engine)
+    compiler::CompileOptions compile;  // passes and precision (the reference engine runs float32 unoptimised)
 };
 
 struct LayerProfile {
@@ -37,6 +42,7 @@ struct BenchResult {
     std::string model;
     std::string engine;
     std::string schedule;
+    std::string precision;
     int threads = 0;
     int batch = 1;
     int iterations = 0;
@@ -48,6 +54,7 @@ struct BenchResult {
     double gflops = 0;         // 2 x MACs / median
     bool checked = false;
     double max_rel_err = 0;
+    double int8_vs_float_err = 0;
     bool check_passed = true;
     std::vector<LayerProfile> layers;
 };

@@ -46,7 +46,7 @@ int bench_command(const Args& argv) {
     if (bench.warmup < 0 || bench.warmup > 1000000) user_error("--warmup {}: must lie in [0, 1000000]", bench.warmup);
     if (bench.engine_options.threads < 0) user_error("--threads {}: must not be negative", bench.engine_options.threads);
 
-    bench.passes = model.pass_options();
+    bench.compile = model.compile_options();
     if (ablation) return run_ablation(model, bench, json);
     if (!sweep.empty()) return run_sweep(model, bench, sweep, sweep_output, json);
 

@@ -34,7 +34,7 @@ int compile_command(const Args& argv) {
     if (storage != "embedded" && storage != "file")
         user_error("--weights-storage {}: choose embedded or file", storage);
 
-    const ir::Graph graph = compiler::optimize(compiler::load_model(model.to_options()), model.pass_options());
+    const ir::Graph graph = compiler::prepare(compiler::load_model(model.to_options()), model.compile_options());
     codegen::PackageOptions p;
     p.name = name.empty() ? codegen::default_package_name(graph.name) : name;
     p.target = codegen::parse_target(target);

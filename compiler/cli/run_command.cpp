@@ -109,7 +109,10 @@ int run_command(const Args& argv) {
     engine_options.schedule = schedule;
     engine_options.target = target;
     // The reference runs the graph as loaded; compiling engines run it after the passes.
-    const ir::Graph compiled = engine_name == "reference" ? graph : compiler::optimize(graph, model.pass_options());
+    const compiler::CompileOptions compile = model.compile_options();
+    const ir::Graph compiled = engine_name == "reference" && compile.precision == compiler::Precision::Float32
+                                   ? graph
+                                   : compiler::prepare(graph, compile);
     auto engine = make_engine(engine_name, compiled, engine_options);
     auto start = std::chrono::steady_clock::now();
     std::vector<ir::Tensor> outputs = engine->run({input});

@@ -1,0 +1,60 @@
+// int8 convolution parameters (see quantization.h).
+#include "ir/quantization.h"
+
+#include "ir/error.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sqz::ir {
+
+Int8ConvParams int8_conv_params(const Constant& weight, const Constant* bias, const ConvQuant& quant) {
+    SQZ_ASSERT(quant.int8_input && quant.input_scale > 0, "int8 parameters for a conv without int8 input");
+    const std::vector<float>& w = weight.data();
+    const int64_t outputs = weight.type.dims[0];
+    const size_t per_output = w.size() / static_cast<size_t>(outputs);
+    Int8ConvParams p;
+    p.weights.resize(w.size());
+    p.weight_scales.resize(static_cast<size_t>(outputs));
+    p.bias.resize(static_cast<size_t>(outputs));
+    for (int64_t o = 0; o < outputs; ++o) {
+        const auto begin = w.begin() + static_cast<std::ptrdiff_t>(o * per_output);
+        double max_abs = 0;
+        for (auto it = begin; it != begin + static_cast<std::ptrdiff_t>(per_output); ++it)
+            max_abs = std::max(max_abs, std::fabs(static_cast<double>(*it)));
+        const double scale = max_abs > 0 ? max_abs / 127.0 : 1.0;
+        p.weight_scales[static_cast<size_t>(o)] = scale;
+        for (size_t k = 0; k < per_output; ++k) {
+            const double q = std::nearbyint(static_cast<double>(begin[static_cast<std::ptrdiff_t>(k)]) / scale);
+            p.weights[static_cast<size_t>(o) * per_output + k] = static_cast<int8_t>(std::clamp(q, -127.0, 127.0));
+        }
+        const double b = bias ? static_cast<double>(bias->data()[static_cast<size_t>(o)]) : 0.0;
+        const double bq = std::nearbyint(b / (quant.input_scale * scale));
+        p.bias[static_cast<size_t>(o)] = static_cast<int32_t>(std::clamp(bq, -1073741824.0, 1073741824.0));
+    }
+    if (quant.u8_output) {
+        // The largest shift that keeps every multiplier below 2^31.
+        double largest = quant.residual_scale / quant.output_scale;
+        for (double s : p.weight_scales) largest = std::max(largest, quant.input_scale * s / quant.output_scale);
+        p.shift = 31;
+        while (p.shift > 1 && std::nearbyint(largest * std::ldexp(1.0, p.shift)) >= 2147483647.0) --p.shift;
+        p.multiplier.resize(static_cast<size_t>(outputs));
+        for (int64_t o = 0; o < outputs; ++o)
+            p.multiplier[static_cast<size_t>(o)] = static_cast<int32_t>(std::nearbyint(
+                quant.input_scale * p.weight_scales[static_cast<size_t>(o)] / quant.output_scale * std::ldexp(1.0, p.shift)));
+        p.residual_multiplier =
+            static_cast<int32_t>(std::nearbyint(quant.residual_scale / quant.output_scale * std::ldexp(1.0, p.shift)));
+    } else {
+        p.float_multiplier.resize(static_cast<size_t>(outputs));
+        for (int64_t o = 0; o < outputs; ++o)
+            p.float_multiplier[static_cast<size_t>(o)] =
+                static_cast<float>(quant.input_scale * p.weight_scales[static_cast<size_t>(o)]);
+    }
+    return p;
+}
+
+uint8_t quantize_u8(double y, double scale) {
+    return static_cast<uint8_t>(std::clamp(std::nearbyint(y / scale), 0.0, 255.0));
+}
+
+}  // namespace sqz::ir

@@ -1,0 +1,41 @@
+// Integer parameters of an int8 convolution, derived from its float weights and bias and its
+// quantisation scales (ConvQuant in attrs.h). One deterministic function serves the reference
+// interpreter and code generation, so both compute the same integers and agree exactly.
+//
+// Weights: symmetric per output channel, w_q = round(w / s_w[o]) in [-127, 127] with
+// s_w[o] = max|w[o]| / 127. The accumulator t = bias_q[o] + sum(x_q * w_q) is exact in int32
+// (|x_q| <= 255, |w_q| <= 127, at most 2^16 terms). Then, for a u8 output:
+//   u = rshift(t * multiplier[o], shift)           (rshift rounds half up: (v + 2^(s-1)) >> s)
+//   u = max(u, 0)                                   (the fused ReLU)
+//   u += rshift(r_q * residual_multiplier, shift)   (a u8 residual)
+//   y_q = min(u, 255)
+// and for a float output: y = float(t) * float_multiplier[o], then ReLU, then + residual.
+#pragma once
+
+#include "ir/attrs.h"
+#include "ir/constant.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace sqz::ir {
+
+struct Int8ConvParams {
+    std::vector<int8_t> weights;           // [O, I, kh, kw] like the float weights
+    std::vector<double> weight_scales;     // [O]
+    std::vector<int32_t> bias;             // [O], in units of input_scale * weight_scale[o]
+    std::vector<int32_t> multiplier;       // [O], u8 output
+    int32_t residual_multiplier = 0;       // u8 residual
+    int shift = 0;
+    std::vector<float> float_multiplier;   // [O], float output
+};
+
+Int8ConvParams int8_conv_params(const Constant& weight, const Constant* bias, const ConvQuant& quant);
+
+// (v + 2^(shift-1)) >> shift, with an arithmetic shift (rounds half up); shift >= 1.
+inline int64_t rounding_shift(int64_t v, int shift) { return (v + (int64_t{1} << (shift - 1))) >> shift; }
+
+// Float to u8 with the given scale: clamp(round(y / scale), 0, 255), rounding half to even.
+uint8_t quantize_u8(double y, double scale);
+
+}  // namespace sqz::ir
