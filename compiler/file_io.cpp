@@ -4,6 +4,7 @@
 #include "ir/error.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -77,6 +78,8 @@ std::vector<float> read_f32_file(const std::string& path, size_t expected_count)
         uint32_t bits = 0;
         for (int b = 0; b < 4; ++b) bits |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i * 4 + b])) << (8 * b);
         std::memcpy(&values[i], &bits, 4);
+        if (!std::isfinite(values[i]))
+            user_error("{}: value {} (at byte {}) is {}; inputs must be finite", path, i, i * 4, values[i]);
     }
     return values;
 }

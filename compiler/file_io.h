@@ -22,7 +22,8 @@ std::string read_file(const std::string& path, uint64_t max_bytes = kMaxFileByte
 void write_file(const std::string& path, const void* data, size_t size);
 void write_file(const std::string& path, const std::string& contents);
 
-// Raw little-endian float32 files (model inputs and outputs).
+// Raw little-endian float32 files (model inputs and outputs). Reading checks the size against
+// `expected_count` and refuses NaN and infinite values (docs/hardening.md).
 std::vector<float> read_f32_file(const std::string& path, size_t expected_count);
 void write_f32_file(const std::string& path, const std::vector<float>& values);
 

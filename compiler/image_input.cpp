@@ -7,33 +7,102 @@
 #include <stb_image.h>
 #include <stb_image_resize.h>
 
+#include <cctype>
+#include <climits>
 #include <memory>
 
 namespace sqz::compiler {
 namespace {
 
-constexpr int kMaxImageSide = 16384;
+// The format of an image file by its signature: PNG, JPEG, or binary PPM/PGM (P6/P5 and a
+// whitespace character); nullptr for anything else.
+const char* image_format(std::string_view b) {
+    if (b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return "PNG";
+    if (b.size() >= 3 && b.substr(0, 2) == "\xff\xd8" && static_cast<unsigned char>(b[2]) == 0xff) return "JPEG";
+    if (b.size() >= 3 && b[0] == 'P' && (b[1] == '5' || b[1] == '6') &&
+        std::string_view(" \t\r\n").find(b[2]) != std::string_view::npos)
+        return "PPM/PGM";
+    return nullptr;
+}
+
+// Checks a binary PPM/PGM header (magic, width, height, maxval, each after whitespace or
+// comments, then one whitespace character) and that the pixel data it declares is all present:
+// stb_image 2.27 leaves the pixels of a truncated file uninitialised instead of failing.
+void check_pnm(std::string_view b, const std::string& path) {
+    size_t at = 2;
+    int64_t values[3] = {0, 0, 0};
+    for (int64_t& v : values) {
+        for (;;) {
+            while (at < b.size() && std::isspace(static_cast<unsigned char>(b[at]))) ++at;
+            if (at >= b.size() || b[at] != '#') break;
+            while (at < b.size() && b[at] != '\n' && b[at] != '\r') ++at;
+        }
+        const size_t start = at;
+        while (at < b.size() && std::isdigit(static_cast<unsigned char>(b[at])) && at - start < 10)
+            v = v * 10 + (b[at++] - '0');
+        if (at == start || (at < b.size() && std::isdigit(static_cast<unsigned char>(b[at]))))
+            user_error("{}: cannot decode image: the PPM/PGM header is malformed", path);
+    }
+    if (at >= b.size() || !std::isspace(static_cast<unsigned char>(b[at])))
+        user_error("{}: cannot decode image: the PPM/PGM header is malformed", path);
+    ++at;
+    const int64_t width = values[0], height = values[1], maxval = values[2];
+    if (maxval < 1 || maxval > 65535)
+        user_error("{}: cannot decode image: the PPM/PGM maximum value {} is outside 1..65535", path, maxval);
+    if (width < 1 || height < 1 || width > kMaxImageSide || height > kMaxImageSide)
+        user_error("{}: image is {}x{}, outside the supported 1..{} pixels a side", path, width, height, kMaxImageSide);
+    const int64_t needed = width * height * (b[1] == '6' ? 3 : 1) * (maxval > 255 ? 2 : 1);
+    if (static_cast<int64_t>(b.size() - at) < needed)
+        user_error("{}: the {}x{} image needs {} bytes of pixels, but only {} follow the header", path, width, height,
+                   needed, b.size() - at);
+}
 
 }  // namespace
 
 ir::Tensor load_image_input(const std::string& path, const ir::Graph& graph, const ir::Preprocess& pre,
                             ResizeMode mode) {
+    return decode_image_input(read_file(path, uint64_t{256} << 20), path, graph, pre, mode);
+}
+
+ir::Tensor decode_image_input(std::string_view bytes, const std::string& path, const ir::Graph& graph,
+                              const ir::Preprocess& pre, ResizeMode mode) {
     const ir::TensorType type = graph.type_of(graph.inputs.at(0).name);
     if (type.rank() != 4 || type.dims[1] != 3)
         user_error("{}: the model's input {} is not a 3-channel image", path, ir::to_string(type));
     const int out_h = static_cast<int>(type.dims[2]), out_w = static_cast<int>(type.dims[3]);
 
-    const std::string bytes = read_file(path, uint64_t{256} << 20);
+    if (bytes.empty()) user_error("{}: the file is empty, not an image", path);
+    // Only the formats sqzc documents reach the decoder; stb_image's others (GIF, PSD, TGA, HDR, ...)
+    // stay out of reach of untrusted files.
+    const char* format = image_format(bytes);
+    if (!format)
+        user_error("{}: cannot decode image: not a PNG, JPEG or binary PPM/PGM file (sqzc reads only those)", path);
+    if (bytes[0] == 'P') check_pnm(bytes, path);
+    // stb_image decodes a JPEG cut short as far as it goes; sqzc wants the whole picture. In the
+    // entropy-coded data every 0xff byte is escaped, so an end-of-image marker after the last
+    // start-of-scan marker means the data is complete.
+    if (bytes[0] == '\xff') {
+        const size_t scan = bytes.rfind("\xff\xda");
+        if (scan == std::string_view::npos || bytes.find("\xff\xd9", scan) == std::string_view::npos)
+            user_error("{}: cannot decode image: the JPEG is truncated (it has no end-of-image marker)", path);
+    }
+    if (bytes.size() > static_cast<size_t>(INT_MAX)) user_error("{}: {} bytes is too large for an image", path, bytes.size());
     const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
     const int size = static_cast<int>(bytes.size());
     int w = 0, h = 0, channels = 0;
     if (!stbi_info_from_memory(data, size, &w, &h, &channels))
-        user_error("{}: cannot decode image ({}); sqzc reads PNG, JPEG and PPM/PGM", path, stbi_failure_reason());
+        user_error("{}: cannot decode image: the {} header is invalid, or declares an image too large to decode",
+                   path, format);
     if (w < 1 || h < 1 || w > kMaxImageSide || h > kMaxImageSide)
         user_error("{}: image is {}x{}, outside the supported 1..{} pixels a side", path, w, h, kMaxImageSide);
-    std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load_from_memory(data, size, &w, &h, &channels, 3),
-                                                     stbi_image_free);
-    if (!pixels) user_error("{}: cannot decode image ({})", path, stbi_failure_reason());
+    if (int64_t{w} * h > kMaxImagePixels)
+        user_error("{}: image is {}x{}, more than the {} pixels sqzc decodes", path, w, h, kMaxImagePixels);
+    int loaded_w = 0, loaded_h = 0;
+    std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
+        stbi_load_from_memory(data, size, &loaded_w, &loaded_h, &channels, 3), stbi_image_free);
+    if (!pixels) user_error("{}: cannot decode image: the {} data is invalid ({})", path, format, stbi_failure_reason());
+    if (loaded_w != w || loaded_h != h)
+        user_error("{}: the image header says {}x{} but {}x{} pixels were decoded", path, w, h, loaded_w, loaded_h);
 
     // Region of the source to resample: the whole image, or its centre at the output's aspect ratio.
     int crop_x = 0, crop_y = 0, crop_w = w, crop_h = h;

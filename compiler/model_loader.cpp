@@ -50,7 +50,42 @@ std::string extension_of(const std::string& path) {
     return std::filesystem::path(path).extension().string();
 }
 
+// Refuses a missing file, a directory, or a file over the size limit, before it is read.
+void check_file(const std::string& path, const ResourceLimits& limits) {
+    const uint64_t size = file_size_checked(path);
+    if (size > limits.max_file_bytes)
+        user_error("{}: the file has {} bytes, more than the limit of {} (raise it with --max-file-bytes)", path, size,
+                   limits.max_file_bytes);
+}
+
 }  // namespace
+
+void check_resource_limits(const ir::Graph& graph, const ResourceLimits& limits, const std::string& file) {
+    int64_t parameters = 0;
+    for (const ir::Constant& c : graph.constants) {
+        const std::optional<int64_t> n = ir::checked_numel(c.type.dims);
+        if (!n) user_error("{}: constant '{}' of type {} exceeds sqzc's size limits", file, c.name, ir::to_string(c.type));
+        parameters += *n;  // cannot overflow: each term is at most ir::Limits::max_elements
+    }
+    if (parameters > limits.max_parameters)
+        user_error("{}: the model has {} parameters, more than the limit of {} (raise it with --max-params)", file,
+                   parameters, limits.max_parameters);
+    auto check_tensor = [&](const std::string& what, const ir::Dims& dims) {
+        const std::optional<int64_t> n = ir::checked_numel(dims);
+        if (!n || *n > limits.max_tensor_elements)
+            user_error("{}: {} of shape {} has {} elements, more than the limit of {} (raise it with "
+                       "--max-tensor-elements)",
+                       file, what, ir::dims_to_string(dims),
+                       n ? std::to_string(*n) : fmt::format("over {}", ir::Limits::max_elements),
+                       limits.max_tensor_elements);
+    };
+    for (const ir::GraphInput& in : graph.inputs) {
+        ir::Dims dims = in.type.dims;
+        dims.insert(dims.begin(), graph.batch);
+        check_tensor(fmt::format("input '{}'", in.name), dims);
+    }
+    for (const ir::Node& node : graph.nodes) check_tensor(fmt::format("node '{}'", node.name), node.type.dims);
+}
 
 std::string supported_model_extensions() {
     std::string out;
@@ -65,8 +100,9 @@ std::string supported_weight_extensions() {
 }
 
 ir::Graph load_model(const ModelOptions& options) {
-    file_size_checked(options.model_path);  // a clear message for missing files and directories
-    if (!options.weights_path.empty()) file_size_checked(options.weights_path);
+    // Clear messages for missing files, directories and files over the size limit.
+    check_file(options.model_path, options.limits);
+    if (!options.weights_path.empty()) check_file(options.weights_path, options.limits);
     const std::string ext = extension_of(options.model_path);
     const ModelFormat* format = nullptr;
     for (const ModelFormat& f : kModelFormats)
@@ -79,6 +115,8 @@ ir::Graph load_model(const ModelOptions& options) {
                    format->description);
 
     ir::Graph graph = format->load(options);
+    // Declared sizes are checked before weights are read or made up (both allocate per parameter).
+    check_resource_limits(graph, options.limits, options.model_path);
 
     if (!options.weights_path.empty()) {
         if (format->carries_weights)
@@ -95,6 +133,7 @@ ir::Graph load_model(const ModelOptions& options) {
     }
     if (options.input_size) graph = ir::with_input_size(std::move(graph), *options.input_size, *options.input_size);
     if (options.batch != graph.batch) graph = ir::with_batch(std::move(graph), options.batch);
+    check_resource_limits(graph, options.limits, options.model_path);  // the batch and size may have grown
     if (!graph.weights_bound()) {
         if (!options.random_weights) user_error("{}: the model has no weights; give --weights", options.model_path);
         bind_random_weights(graph, options.seed);

@@ -2,6 +2,7 @@
 // weights bound, choosing the frontend by file extension.
 #pragma once
 
+#include "compiler/file_io.h"
 #include "ir/graph.h"
 
 #include <cstdint>
@@ -11,6 +12,17 @@
 
 namespace sqz::compiler {
 
+// Resource limits, checked before anything large is read or allocated: a model may declare
+// sizes far beyond what its file holds (a description has no weights; its parameters and
+// activations are allocated later), so declared sizes are refused here, with a message naming
+// the limit and the option that raises it. The hard ceilings are ir::Limits. docs/hardening.md.
+struct ResourceLimits {
+    uint64_t max_file_bytes = kMaxFileBytes;     // any model or weights file (--max-file-bytes)
+    int64_t max_parameters = 100'000'000;       // all constants together (--max-params)
+    int64_t max_tensor_elements = 100'000'000;  // any one input or activation, batch included
+                                                // (--max-tensor-elements)
+};
+
 struct ModelOptions {
     std::string model_path;                  // .sqz, .prototxt, .onnx or .sqzir
     std::string weights_path;                // optional: .caffemodel or .net
@@ -19,7 +31,11 @@ struct ModelOptions {
     int64_t batch = 1;
     std::optional<int64_t> input_size;       // square input resolution override
     bool random_weights = true;              // bind seeded weights when the model has none
+    ResourceLimits limits;
 };
+
+// Throws sqz::Error naming `file` when the graph's parameters or any of its tensors exceed `limits`.
+void check_resource_limits(const ir::Graph& graph, const ResourceLimits& limits, const std::string& file);
 
 // Loads, binds and verifies. Throws sqz::Error with a message naming the file on any problem.
 ir::Graph load_model(const ModelOptions& options);

@@ -5,6 +5,7 @@
 #include "ir/shape_inference.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_set>
 
 namespace sqz::ir {
@@ -35,6 +36,12 @@ void check_type(const std::string& what, const TensorType& type) {
 
 }  // namespace
 
+int64_t first_non_finite(const std::vector<float>& values) {
+    for (size_t i = 0; i < values.size(); ++i)
+        if (!std::isfinite(values[i])) return static_cast<int64_t>(i);
+    return -1;
+}
+
 void verify(const Graph& graph) {
     if (graph.batch < 1 || graph.batch > Limits::max_dim)
         user_error("graph '{}': batch size {} is out of range", graph.name, graph.batch);
@@ -63,6 +70,16 @@ void verify(const Graph& graph) {
                        dtype_name(c.type.dtype));
         if (c.bound() && static_cast<int64_t>(c.values->size()) != c.type.numel())
             user_error("constant '{}' of type {} holds {} values", c.name, to_string(c.type), c.values->size());
+        if (c.bound()) {
+            if (int64_t i = first_non_finite(*c.values); i >= 0)
+                user_error("constant '{}': value {} is {}; sqzc refuses weights that are not finite", c.name, i,
+                           (*c.values)[static_cast<size_t>(i)]);
+        }
+        if (c.codebook) {
+            if (int64_t i = first_non_finite(c.codebook->codebook); i >= 0)
+                user_error("constant '{}': codebook entry {} is {}; sqzc refuses weights that are not finite", c.name,
+                           i, c.codebook->codebook[static_cast<size_t>(i)]);
+        }
         parameters += c.type.numel();
         if (parameters > Limits::max_elements)
             user_error("graph '{}' has more than {} parameters", graph.name, Limits::max_elements);
@@ -78,6 +95,12 @@ void verify(const Graph& graph) {
         for (const std::string& in : node.inputs)
             if (!defined.count(in))
                 user_error("node '{}' ({}) uses '{}', which is not defined before it", node.name, info.name, in);
+        if (node.op != OpKind::Conv) {
+            for (const std::string& in : node.inputs)
+                if (constants.count(in))
+                    user_error("node '{}' ({}) reads the constant '{}'; constants are only a conv's weight and bias",
+                               node.name, info.name, in);
+        }
         if (node.op == OpKind::Conv) {
             const bool residual = node.conv().residual;
             const size_t parameters_end = node.inputs.size() - (residual ? 1 : 0);

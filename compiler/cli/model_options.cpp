@@ -17,6 +17,9 @@ compiler::ModelOptions ModelArgs::to_options() const {
     o.seed = seed;
     o.batch = batch;
     if (input_size != 0) o.input_size = input_size;
+    if (limits.max_file_bytes == 0 || limits.max_parameters < 1 || limits.max_tensor_elements < 1)
+        user_error("--max-file-bytes, --max-params and --max-tensor-elements must be positive");
+    o.limits = limits;
     return o;
 }
 
@@ -27,8 +30,19 @@ compiler::PassOptions ModelArgs::pass_options() const {
     return o;
 }
 
+compiler::CompileOptions ModelArgs::compile_options() const {
+    compiler::CompileOptions o;
+    o.passes = pass_options();
+    o.precision = compiler::parse_precision(precision);
+    o.calibration = calibrate;
+    return o;
+}
+
 void add_pass_options(po::options_description& options, ModelArgs& args) {
     options.add_options()
+        ("precision", po::value(&args.precision)->default_value("float32"), "float32 or int8")
+        ("calibrate", po::value(&args.calibrate)->multitoken()->composing(),
+         "int8 calibration inputs: raw .f32 files or images (default: the built-in test pattern)")
         ("disable-pass", po::value(&args.disable_pass)->composing(),
          ("switch off an optimisation pass (repeatable; 'all' for every pass): " + compiler::pass_names()).c_str())
         ("print-after", po::value(&args.print_after), "print the IR text after a pass (a pass name, or 'all')");
@@ -44,7 +58,13 @@ void add_model_options(po::options_description& options, po::positional_options_
         ("set", po::value(&args.set)->composing(), "override a .sqz metaparameter, e.g. --set SR=0.25 (repeatable)")
         ("seed", po::value(&args.seed)->default_value(1), "seed for random weights when none are given")
         ("batch,n", po::value(&args.batch)->default_value(1), "batch size N")
-        ("input-size", po::value(&args.input_size), "square input resolution (e.g. 224), instead of the model's");
+        ("input-size", po::value(&args.input_size), "square input resolution (e.g. 224), instead of the model's")
+        ("max-file-bytes", po::value(&args.limits.max_file_bytes)->default_value(args.limits.max_file_bytes),
+         "refuse model and weights files larger than this")
+        ("max-params", po::value(&args.limits.max_parameters)->default_value(args.limits.max_parameters),
+         "refuse models with more parameters than this")
+        ("max-tensor-elements", po::value(&args.limits.max_tensor_elements)->default_value(args.limits.max_tensor_elements),
+         "refuse models with an input or activation of more elements than this (batch included)");
     positional.add("model", 1);
 }
 

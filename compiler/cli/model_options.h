@@ -3,6 +3,7 @@
 #pragma once
 
 #include "compiler/model_loader.h"
+#include "compiler/driver.h"
 #include "compiler/pass_manager.h"
 
 #include <boost/program_options.hpp>
@@ -23,15 +24,20 @@ struct ModelArgs {
     int64_t input_size = 0;
     std::vector<std::string> disable_pass;
     std::string print_after;
+    compiler::ResourceLimits limits;
+    std::string precision = "float32";
+    std::vector<std::string> calibrate;
 
     compiler::ModelOptions to_options() const;
     compiler::PassOptions pass_options() const;
+    compiler::CompileOptions compile_options() const;
 };
 
-// Adds --disable-pass and --print-after (for commands that compile).
+// Adds --disable-pass, --print-after, --precision and --calibrate (for commands that compile).
 void add_pass_options(po::options_description& options, ModelArgs& args);
 
-// Adds --weights, --set, --seed, --batch, --input-size and the positional MODEL.
+// Adds --weights, --set, --seed, --batch, --input-size, the resource limits (--max-file-bytes,
+// --max-params, --max-tensor-elements) and the positional MODEL.
 void add_model_options(po::options_description& options, po::positional_options_description& positional,
                        ModelArgs& args);
 

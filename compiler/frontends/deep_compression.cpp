@@ -4,6 +4,7 @@
 
 #include "compiler/file_io.h"
 #include "ir/error.h"
+#include "ir/verifier.h"
 
 #include <cstring>
 
@@ -83,6 +84,13 @@ void bind_deep_compression_bytes(ir::Graph& graph, std::string_view bytes, const
         cb->gap_bits = 4;
         cb->codebook = in.f32s(kCodebookEntries, layer + " codebook");
         std::vector<float> bias_values = in.f32s(static_cast<size_t>(bias->type.numel()), layer + " bias");
+        // NaN or infinite weights are refused, as from every weight source (docs/hardening.md).
+        if (int64_t k = ir::first_non_finite(cb->codebook); k >= 0)
+            user_error("{}: {} codebook entry {} is {}; sqzc refuses weights that are not finite", file, layer, k,
+                       cb->codebook[static_cast<size_t>(k)]);
+        if (int64_t k = ir::first_non_finite(bias_values); k >= 0)
+            user_error("{}: {} bias value {} is {}; sqzc refuses weights that are not finite", file, layer, k,
+                       bias_values[static_cast<size_t>(k)]);
         std::string_view codes = in.take(nnz[i], layer + " codes");
         std::string_view gaps = in.take((uint64_t{nnz[i]} + 1) / 2, layer + " gaps");
         cb->codes.assign(codes.begin(), codes.end());

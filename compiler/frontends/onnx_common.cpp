@@ -2,6 +2,7 @@
 #include "compiler/frontends/onnx_common.h"
 
 #include "ir/error.h"
+#include "ir/verifier.h"
 
 #include <algorithm>
 #include <charconv>
@@ -76,13 +77,21 @@ ir::Dims onnx_tensor_dims(const onnx::TensorProto& tensor, const std::string& wh
 std::vector<float> read_onnx_floats(const onnx::TensorProto& tensor, const std::string& what) {
     require_type(tensor, onnx::TensorProto_DataType_FLOAT, what);
     int64_t n = checked_count(tensor, what, 4, tensor.float_data_size(), "float_data");
-    if (!tensor.has_raw_data()) return {tensor.float_data().begin(), tensor.float_data().end()};
-    std::vector<float> out(static_cast<size_t>(n));
-    const char* raw = tensor.raw_data().data();
-    for (size_t i = 0; i < out.size(); ++i) {
-        auto bits = static_cast<uint32_t>(load_le(raw + 4 * i, 4));
-        std::memcpy(&out[i], &bits, 4);
+    std::vector<float> out;
+    if (!tensor.has_raw_data()) {
+        out.assign(tensor.float_data().begin(), tensor.float_data().end());
+    } else {
+        out.resize(static_cast<size_t>(n));
+        const char* raw = tensor.raw_data().data();
+        for (size_t i = 0; i < out.size(); ++i) {
+            auto bits = static_cast<uint32_t>(load_le(raw + 4 * i, 4));
+            std::memcpy(&out[i], &bits, 4);
+        }
     }
+    // The same policy as every weight source: NaN or infinite weights are refused (docs/hardening.md).
+    if (int64_t i = ir::first_non_finite(out); i >= 0)
+        user_error("{}: value {} is {}; sqzc refuses weights that are not finite", what, i,
+                   out[static_cast<size_t>(i)]);
     return out;
 }
 

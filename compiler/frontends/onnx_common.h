@@ -28,7 +28,8 @@ std::string_view onnx_elem_type_name(int32_t elem_type);
 // dimension is negative or the element count exceeds ir::Limits.
 ir::Dims onnx_tensor_dims(const onnx::TensorProto& tensor, const std::string& what);
 
-// Values of a FLOAT tensor from raw_data (little endian) or float_data; the count must match dims.
+// Values of a FLOAT tensor from raw_data (little endian) or float_data; the count must match dims
+// and every value must be finite (weights: NaN and infinity are refused).
 std::vector<float> read_onnx_floats(const onnx::TensorProto& tensor, const std::string& what);
 // Values of an INT64 tensor from raw_data (little endian) or int64_data. At most `max_count`.
 std::vector<int64_t> read_onnx_int64s(const onnx::TensorProto& tensor, const std::string& what,

@@ -194,6 +194,7 @@ ir::Graph import_model(const onnx::ModelProto& model, const std::string& file) {
                        describe_node(file, node), node.domain());
         onnx_import::Converter convert = onnx_import::find_converter(node.op_type());
         if (!convert) user_error("{}: unsupported operator", describe_node(file, node));
+        check_attribute_names(ctx, node);
         try {
             convert(ctx, node);
         } catch (const Error& e) {

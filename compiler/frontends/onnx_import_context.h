@@ -95,5 +95,9 @@ using Converter = void (*)(ImportContext& ctx, const onnx::NodeProto& node);
 
 // The converter for an operator of the default domain, or null when sqzc does not support it.
 Converter find_converter(std::string_view op_type);
+// Refuses attributes the node's operator does not define, and attributes given twice (the ONNX
+// checker refuses both; silently ignoring one could change the meaning). The operator must have a
+// converter.
+void check_attribute_names(const ImportContext& ctx, const onnx::NodeProto& node);
 
 }  // namespace sqz::compiler::onnx_import

@@ -322,30 +322,59 @@ void import_softmax(ImportContext& ctx, const onnx::NodeProto& node) {
 struct ConverterEntry {
     std::string_view op_type;
     Converter convert;
+    std::vector<std::string_view> attributes;  // every attribute the operator defines (opsets 7 to 17)
 };
 
-const ConverterEntry kConverters[] = {
-    {"Conv", import_conv},
-    {"Relu", import_relu},
-    {"MaxPool", import_max_pool},
-    {"AveragePool", import_average_pool},
-    {"GlobalAveragePool", import_global_average_pool},
-    {"Concat", import_concat},
-    {"Add", import_add},
-    {"Dropout", import_dropout},
-    {"Flatten", import_flatten},
-    {"Reshape", import_reshape},
-    {"Softmax", import_softmax},
-    {"Identity", import_identity},
-    {"Constant", import_constant},
-};
+const std::vector<ConverterEntry>& converters() {
+    static const std::vector<ConverterEntry> table = {
+        {"Conv", import_conv, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}},
+        {"Relu", import_relu, {}},
+        {"MaxPool", import_max_pool,
+         {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"}},
+        {"AveragePool", import_average_pool,
+         {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"}},
+        {"GlobalAveragePool", import_global_average_pool, {}},
+        {"Concat", import_concat, {"axis"}},
+        {"Add", import_add, {}},
+        {"Dropout", import_dropout, {"ratio", "seed"}},
+        {"Flatten", import_flatten, {"axis"}},
+        {"Reshape", import_reshape, {"allowzero"}},
+        {"Softmax", import_softmax, {"axis"}},
+        {"Identity", import_identity, {}},
+        {"Constant", import_constant,
+         {"value", "value_int", "value_ints", "value_float", "value_floats", "value_string", "value_strings",
+          "sparse_value"}},
+    };
+    return table;
+}
+
+const ConverterEntry* find_entry(std::string_view op_type) {
+    for (const ConverterEntry& e : converters())
+        if (e.op_type == op_type) return &e;
+    return nullptr;
+}
 
 }  // namespace
 
 Converter find_converter(std::string_view op_type) {
-    for (const ConverterEntry& e : kConverters)
-        if (e.op_type == op_type) return e.convert;
-    return nullptr;
+    const ConverterEntry* e = find_entry(op_type);
+    return e ? e->convert : nullptr;
+}
+
+void check_attribute_names(const ImportContext& ctx, const onnx::NodeProto& node) {
+    const ConverterEntry* e = find_entry(node.op_type());
+    SQZ_ASSERT(e != nullptr, "no converter for '{}'", node.op_type());
+    for (int i = 0; i < node.attribute_size(); ++i) {
+        const std::string& name = node.attribute(i).name();
+        if (std::find(e->attributes.begin(), e->attributes.end(), name) == e->attributes.end()) {
+            std::string known;
+            for (std::string_view a : e->attributes) known += fmt::format("{}{}", known.empty() ? "" : ", ", a);
+            ctx.fail(node, "unknown attribute '{}' ({} has {})", name, node.op_type(),
+                     known.empty() ? "no attributes" : known);
+        }
+        for (int j = 0; j < i; ++j)
+            if (node.attribute(j).name() == name) ctx.fail(node, "attribute '{}' is given twice", name);
+    }
 }
 
 }  // namespace sqz::compiler::onnx_import
