@@ -1,0 +1,131 @@
+// Decoders for compressed weights, run once when a package sets up a model: a bit reader, a
+// fixed-width unpacker, a canonical Huffman decoder and the expansion of one layer's blob into
+// dense float values. The compiler's encoders (compiler/compression/) write what this reads.
+// Depends on the C++ standard library only (it is copied into generated packages). Every length
+// is checked against the bytes present; malformed input gives an error, never a read past the end.
+//
+// Layer blob format (all little-endian; the blob ends exactly where its last field ends):
+//
+//   offset  size  field
+//   0       1     kind: 0 dense float32, 1 codebook (fixed-width fields), 2 codebook Huffman-coded
+//   kind 0 (dense):
+//   1       3     zero
+//   4       4     numel (u32)
+//   8       4n    float32 values[numel]
+//   kinds 1 and 2 (codebook):
+//   1       1     bits: code width, 1..8 (the codebook has at most 2^bits entries)
+//   2       1     gap_bits: 0 = positional (one code per weight, no gaps), else 1..8
+//   3       1     codebook size - 1 (1..256 entries)
+//   4       4     numel (u32)
+//   8       4     count (u32): stored entries; equals numel when positional
+//   12      4c    float32 codebook[codebook size]
+//   kind 1 then: codes, `bits` each, then (unless positional) gaps, `gap_bits` each; each field
+//          packed LSB-first into ceil(count * width / 8) bytes (4-bit gaps: two per byte, the low
+//          nibble first, as in Deep Compression's .net files).
+//   kind 2 then: the Huffman code lengths of the codebook-size code symbols, then (unless
+//          positional) of the 2^gap_bits gap symbols, 4 bits each (0 = symbol absent), packed
+//          low nibble first, each table padded to whole bytes; then one bit stream holding, per
+//          stored entry, the gap symbol (unless positional) and then the code symbol. Canonical
+//          codes (DEFLATE's assignment: shorter codes first, ties by symbol), each code's first
+//          bit first, bits filled into bytes LSB-first; the stream's last byte is zero-padded.
+//
+// Meaning (as ir::CodebookWeights::decode): every weight starts at codebook[0]; with gaps, entry i
+// lands at p(i) = p(i-1) + gap[i] + 1 with p(-1) = -1 and takes codebook[code[i]]; positional
+// blobs give weight p the value codebook[code[p]].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sqz::runtime {
+
+// Success, or a message saying what is wrong with the bytes.
+struct CodecStatus {
+    bool ok = true;
+    std::string message;
+
+    static CodecStatus failure(std::string why) { return {false, std::move(why)}; }
+    explicit operator bool() const { return ok; }
+};
+
+// ---- Format constants (shared with the compiler's encoders) ----
+enum class BlobKind : uint8_t { Dense = 0, Codebook = 1, CodebookHuffman = 2 };
+constexpr size_t kDenseHeaderBytes = 8;
+constexpr size_t kCodebookHeaderBytes = 12;
+constexpr int kMaxHuffmanLength = 15;        // code lengths are stored in 4 bits
+constexpr size_t kMaxHuffmanSymbols = 256;   // alphabets of codes and gaps
+constexpr uint64_t kMaxBlobElements = 1000000000;  // as ir::Limits: refuse larger layers
+
+// Reads bits LSB-first from a byte buffer; never past its end.
+class BitReader {
+public:
+    BitReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+
+    // The next `count` (0..24) bits without consuming them; bits past the end read as zero.
+    uint32_t peek(int count) const;
+    // Consumes `count` bits; false (nothing consumed) if fewer remain.
+    bool skip(size_t count);
+    // Reads `count` (0..24) bits; false (nothing consumed) if fewer remain.
+    bool read(int count, uint32_t& value);
+    size_t bits_left() const { return size_ * 8 - position_; }
+    size_t bit_position() const { return position_; }
+
+private:
+    const uint8_t* data_;
+    size_t size_;
+    size_t position_ = 0;  // in bits
+};
+
+// Unpacks `count` values of `width` bits (1..8), packed LSB-first, from exactly
+// ceil(count * width / 8) bytes. Fails if `size` differs from that.
+CodecStatus unpack_bits(const uint8_t* data, size_t size, int width, size_t count, uint8_t* out);
+// Bytes that `count` values of `width` bits take when packed.
+inline size_t packed_bytes(size_t count, int width) { return (count * static_cast<size_t>(width) + 7) / 8; }
+
+// A canonical Huffman decoder for code lengths up to kMaxHuffmanLength, table-driven: one lookup
+// of the longest code's width per symbol. Incomplete codes are accepted (a single symbol has a
+// 1-bit code); bit patterns that are no code's prefix decode to an error.
+class HuffmanDecoder {
+public:
+    // Builds the table from one length per symbol (0 = absent). Fails on a length over the limit
+    // or lengths that over-subscribe the code space.
+    CodecStatus init(const uint8_t* lengths, size_t symbol_count);
+    // Decodes one symbol; false at the end of the stream or on a pattern that is no code.
+    bool decode(BitReader& in, uint32_t& symbol) const;
+    size_t symbol_count() const { return symbol_count_; }
+
+private:
+    std::vector<uint32_t> table_;  // indexed by the next max_length_ stream bits: symbol << 4 | length
+    int max_length_ = 0;
+    size_t symbol_count_ = 0;
+};
+
+// Reads `symbol_count` 4-bit code lengths (low nibble first) from exactly ceil(symbol_count / 2) bytes.
+CodecStatus read_code_lengths(const uint8_t* data, size_t size, size_t symbol_count, uint8_t* lengths);
+
+// The fixed header of a layer blob.
+struct LayerHeader {
+    BlobKind kind = BlobKind::Dense;
+    int bits = 0;              // codebook kinds only
+    int gap_bits = 0;          // 0: positional
+    size_t codebook_size = 0;
+    uint64_t numel = 0;
+    uint64_t count = 0;        // stored entries
+    size_t header_bytes = 0;   // fixed header plus codebook
+};
+
+// Parses and checks the header (and that the codebook is present).
+CodecStatus read_layer_header(const uint8_t* blob, size_t size, LayerHeader& header);
+
+// Expands stored entries into `numel` dense values exactly as ir::CodebookWeights::decode does.
+// `gaps` null means positional (`count` must equal `numel`). Fails if an entry lands past the end
+// or a code is outside the codebook.
+CodecStatus expand_codebook_layer(const float* codebook, size_t codebook_size, const uint8_t* codes,
+                                  const uint8_t* gaps, size_t count, float* out, size_t numel);
+
+// Expands a whole layer blob (any kind) into `numel` values at `out`; `numel` must equal the blob's.
+CodecStatus expand_layer_blob(const uint8_t* blob, size_t size, float* out, size_t numel);
+
+}  // namespace sqz::runtime
