@@ -1,0 +1,154 @@
+// The side-by-side comparison with ONNX Runtime (bench/): the FMA peak tool, the benchmark
+// server's line protocol and output (checked against the reference interpreter), and
+// bench/compare-ort end to end in --quick mode on SqueezeNet v1.1 with one thread -- skipped, with
+// a warning, when onnxruntime-node cannot be installed from npm (offline).
+#include "compiler/file_io.h"
+#include "compiler/model_loader.h"
+#include "ir/interpreter.h"
+#include "ir/test_pattern.h"
+#include "tests/support.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace sqz;
+
+namespace {
+
+const char* kTinyFire = R"(sqz 1
+name tiny
+input 3x31x31
+layers
+conv conv1 filters=20 kernel=3 stride=2 relu
+maxpool pool1 kernel=3 stride=2
+fire fire2 squeeze=6 expand1x1=10 expand3x3=10
+fire fire3 squeeze=6 expand1x1=10 expand3x3=10 bypass=simple
+conv conv10 filters=7 kernel=1 relu
+global_avgpool pool10
+softmax prob
+)";
+
+std::string bench_tool(const std::string& name) { return (test::binary_dir() / "bench" / name).string(); }
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+    std::vector<nlohmann::json> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("fma_peak reports a positive peak per thread count", "[bench]") {
+    auto r = test::run_shell(bench_tool("fma_peak") + " --threads 1,2 --ms 20 --repeats 2 --json", 60);
+    REQUIRE(r.exit_code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK((j.at("isa") == "avx512f" || j.at("isa") == "avx2-fma" || j.at("isa") == "sse"));
+    CHECK(j.at("accumulators") == 16);
+    REQUIRE(j.at("peak").size() == 2);
+    CHECK(j["peak"][0].at("threads") == 1);
+    CHECK(j["peak"][1].at("threads") == 2);
+    CHECK(j["peak"][0].at("gflops").get<double>() > 1.0);
+
+    r = test::run_shell(bench_tool("fma_peak") + " --threads 0");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--threads 0: expected a whole number in [1, 256]"));
+}
+
+TEST_CASE("sqzc_bench_server times blocks on request and writes the engines' outputs", "[bench]") {
+    const auto dir = test::scratch_dir();
+    const std::string model = (dir / "tiny.sqz").string();
+    std::ofstream(model) << kTinyFire;
+    const std::string input = (dir / "input.f32").string(), jit_out = (dir / "jit.f32").string();
+    const std::string commands = "run jit 3 1\\nrun nope 1\\nrun jit x\\noutput jit " + jit_out + "\\nquit\\n";
+    auto r = test::run_shell("printf '" + commands + "' | " + bench_tool("sqzc_bench_server") + " " + model +
+                             " --threads 2 --engines jit --save-input " + input, 120);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto replies = json_lines(r.out);
+    REQUIRE(replies.size() == 5);
+    CHECK(replies[0].at("ready") == true);
+    CHECK(replies[0].at("model") == "tiny");
+    CHECK(replies[0].at("threads") == 2);
+    CHECK(replies[0].at("input_dims") == nlohmann::json({1, 3, 31, 31}));
+    CHECK(replies[0].at("output_dims") == nlohmann::json::array({{1, 7, 1, 1}}));
+    CHECK(replies[1].at("engine") == "jit");
+    REQUIRE(replies[1].at("ms").size() == 3);
+    CHECK(replies[1]["ms"][0].get<double>() > 0);
+    CHECK(replies[2].at("error") == "no engine 'nope' in this server");
+    CHECK(replies[3].at("error") == "'x': expected a whole number in [1, 100000]");
+    CHECK(replies[4].at("values") == 7);
+
+    // The input written is the test pattern; the output matches the reference interpreter.
+    compiler::ModelOptions options;
+    options.model_path = model;
+    const ir::Graph graph = compiler::load_model(options);
+    const ir::Tensor pattern = ir::test_pattern(graph.type_of(graph.inputs[0].name));
+    CHECK(test::read_f32(input) == pattern.data);
+    const auto want = ir::interpret(graph, {pattern});
+    CHECK(ir::max_relative_error(test::read_f32(jit_out), want.at(0).data) <= 1e-5);
+
+    r = test::run_shell(bench_tool("sqzc_bench_server") + " " + model + " --threads 0 </dev/null");
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("sqzc_bench_server: error: --threads 0: must lie in [1, 256]"));
+}
+
+TEST_CASE("bench/compare-ort runs sqzc and ONNX Runtime side by side (v1.1, 1 thread, --quick)", "[bench][ort]") {
+    if (test::run_shell("command -v node && command -v gnuplot").exit_code != 0) {
+        WARN("skipped: node or gnuplot is not installed");
+        return;
+    }
+    const std::string out = (test::scratch_dir() / "compare.json").string();
+    const std::string script = (test::source_dir() / "bench" / "compare-ort").string();
+    const auto r = test::run_shell(script + " --quick --models v1.1 --threads 1 --no-build --build-dir " +
+                                       test::binary_dir().string() + " --out " + out, 600);
+    if (r.exit_code == 77) {
+        WARN("skipped: onnxruntime-node could not be installed from npm: " << r.err);
+        return;
+    }
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("median ms"));
+    CHECK_THAT(r.out, Catch::Contains("onnxruntime"));
+
+    const auto j = nlohmann::json::parse(compiler::read_file(out));
+    CHECK(j.at("tool") == "bench/compare-ort");
+    CHECK(j.at("ort_version") == "1.30.0");
+    CHECK(j.at("outputs_agree") == true);
+    CHECK(j.at("machine").at("cores").get<int>() >= 1);
+    CHECK(!j.at("machine").at("cpu").get<std::string>().empty());
+    const double peak = j.at("peak").at("gflops").at("1").get<double>();
+    CHECK(peak > 1.0);
+    CHECK(j.at("settings").at("rounds") == 3);
+    CHECK(j.at("settings").at("iterations") == 2);
+
+    const auto& rows = j.at("results");
+    REQUIRE(rows.size() == 3);
+    const char* engines[] = {"sqzc-jit", "sqzc-source", "onnxruntime"};
+    for (size_t i = 0; i < 3; ++i) {
+        const auto& row = rows[i];
+        INFO(row.dump());
+        CHECK(row.at("engine") == engines[i]);
+        CHECK(row.at("model") == "v1.1");
+        CHECK(row.at("threads") == 1);
+        CHECK(row.at("runs") == 6);
+        CHECK(row.at("macs") == 387747520);
+        const double median = row.at("median_ms").get<double>();
+        CHECK(median > 0);
+        CHECK(row.at("p90_ms").get<double>() >= median);
+        CHECK(row.at("p10_ms").get<double>() <= median);
+        CHECK(row.at("gflops").get<double>() == Approx(2 * 387747520.0 / (median * 1e6)));
+        CHECK(row.at("peak_share").get<double>() == Approx(row.at("gflops").get<double>() / peak));
+        CHECK(row.at("max_rel_err_vs_ort").get<double>() <= 1e-4);
+        CHECK(row.at("agrees") == true);
+    }
+    CHECK(rows[2].at("ratio_to_ort") == 1.0);
+    CHECK(rows[0].at("ratio_to_ort").get<double>() ==
+          Approx(rows[0].at("median_ms").get<double>() / rows[2].at("median_ms").get<double>()));
+
+    // The chart: a PNG beside the JSON.
+    const std::string png = compiler::read_file(out.substr(0, out.size() - 5) + ".png");
+    CHECK(png.substr(0, 8) == "\x89PNG\r\n\x1a\n");
+}
