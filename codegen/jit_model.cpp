@@ -111,6 +111,7 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) : state_(s
     lowering.scheduler = options.scheduler;
     lowering.threads = threads;
     lowering.target = runnable_target(options.target);
+    lowering.c_source = options.c_source_forms;
     s.target = lowering.target;
     s.profile = options.profile;
     s.model = lower(graph, lowering);

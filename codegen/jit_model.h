@@ -18,6 +18,8 @@ struct JitOptions {
     int threads = 0;           // 0: every core of the machine
     bool profile = false;      // time every kernel on every run
     std::string target;        // Halide target string; empty: the host
+    bool c_source_forms = false;  // lower as for packages (LoweringOptions::c_source), to test
+                                  // the package-only algorithms (int8 forms) through the JIT
 
 };
 

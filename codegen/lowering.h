@@ -25,6 +25,9 @@ struct LoweringOptions {
     Halide::Target target = Halide::get_host_target();
     Scheduler scheduler = Scheduler::Manual;
     int threads = 2;  // parallelism the schedule is tuned for (autoscheduler machine parameters)
+    // The pipelines go through Halide's C++ backend (packages), compiled by g++/clang rather than
+    // LLVM: some schedules are written differently so the C++ compiler vectorises them (int8 convs).
+    bool c_source = false;
 };
 
 // A weight tensor packed into the layout its consumer reads, bound to a pipeline parameter.

@@ -72,6 +72,7 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
     LoweringOptions lowering;
     lowering.target = options.target;
     lowering.scheduler = Scheduler::Manual;
+    lowering.c_source = true;
     LoweredModel model = lower(graph, lowering);
     const std::vector<EmittedKernel> kernels = emit_kernels(model, options.target, options.name);
     const WeightBlob weights = pack_weight_blob(model);

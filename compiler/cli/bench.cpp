@@ -87,6 +87,33 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         }
     }
 
+    // int8: the same engine in float32, timed in the same sitting (alternating blocks of runs, so
+    // machine noise hits both), so that the output says whether int8 pays on this engine.
+    if (options.compile.precision == compiler::Precision::Int8 && options.engine != "reference") {
+        compiler::CompileOptions float_options = options.compile;
+        float_options.precision = compiler::Precision::Float32;
+        std::unique_ptr<Engine> f;
+        {
+            std::unique_ptr<Progress> ticker;
+            if (progress) ticker = std::make_unique<Progress>("compiling the float32 variant for comparison");
+            f = make_engine(options.engine, compiler::prepare(graph, float_options), options.engine_options);
+        }
+        f->set_inputs(inputs);
+        for (int i = 0; i < options.warmup; ++i) f->run_prepared();
+        std::vector<double> int8_times, float_times;
+        const int block = 5, rounds = std::max(2, options.iterations / block);
+        for (int round = 0; round < rounds; ++round)
+            for (Engine* e : {engine.get(), f.get()})
+                for (int i = 0; i < block; ++i) {
+                    auto start = std::chrono::steady_clock::now();
+                    e->run_prepared();
+                    (e == f.get() ? float_times : int8_times)
+                        .push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+                }
+        r.float32_median_ms = percentile(float_times, 0.5);
+        r.int8_speedup = r.float32_median_ms / percentile(int8_times, 0.5);
+    }
+
     if (options.profile) {
         if (options.engine == "reference") user_error("--profile needs the jit or source engine");
         EngineOptions profiled = options.engine_options;
@@ -135,6 +162,10 @@ nlohmann::ordered_json bench_json(const BenchResult& r) {
     j["precision"] = r.precision;
     j["max_rel_err"] = r.checked ? nlohmann::ordered_json(r.max_rel_err) : nlohmann::ordered_json(nullptr);
     if (r.precision == "int8") j["int8_vs_float_err"] = r.int8_vs_float_err;
+    if (r.float32_median_ms > 0) {
+        j["float32_median_ms"] = r.float32_median_ms;
+        j["int8_speedup"] = r.int8_speedup;
+    }
     j["check_passed"] = r.check_passed;
     if (!r.layers.empty()) {
         auto layers = nlohmann::ordered_json::array();
@@ -157,6 +188,14 @@ void print_bench(const BenchResult& r) {
                    r.precision == "int8" ? " (its int8 evaluation)" : "", r.check_passed ? "ok" : "FAILED");
     if (r.checked && r.precision == "int8")
         fmt::print("int8      max |a-b|/max|ref| = {:.2e} against float32 (the cost of quantisation)\n", r.int8_vs_float_err);
+    if (r.float32_median_ms > 0) {
+        fmt::print("vs float32 the same engine in float32: median {:.3f} ms, timed alternately with int8: int8 is {:.2f}x {}\n",
+                   r.float32_median_ms, r.int8_speedup >= 1 ? r.int8_speedup : 1 / r.int8_speedup,
+                   r.int8_speedup >= 1 ? "faster" : "SLOWER");
+        if (r.int8_speedup < 1)
+            fmt::print("warning   int8 is slower than float32 on the {} engine here; use --precision float32 for speed\n",
+                       r.engine);
+    }
     if (r.layers.empty()) return;
     size_t width = 10;
     for (const LayerProfile& l : r.layers) width = std::max(width, l.node.size());

@@ -55,6 +55,8 @@ struct BenchResult {
     bool checked = false;
     double max_rel_err = 0;
     double int8_vs_float_err = 0;
+    double float32_median_ms = 0;  // int8: the same engine in float32, timed alternately (0: not measured)
+    double int8_speedup = 0;       // float32 median / int8 median in those alternating runs
     bool check_passed = true;
     std::vector<LayerProfile> layers;
 };

@@ -1,0 +1,245 @@
+// int8 inference: the reference interpreter's int8 evaluation against an independent integer
+// implementation written here, and the JIT's int8 kernels (the VNNI form, and the two forms
+// packages use: row dot products and exact float sums) against the interpreter, exactly; then
+// int8 against float32 within the stated tolerance on a full model.
+#include "codegen/jit_model.h"
+#include "compiler/calibration.h"
+#include "compiler/driver.h"
+#include "compiler/frontends/random_weights.h"
+#include "compiler/pass_manager.h"
+#include "compiler/passes/quantize_int8.h"
+#include "compiler/model_loader.h"
+#include "ir/builder.h"
+#include "ir/interpreter.h"
+#include "ir/quantization.h"
+#include "ir/test_pattern.h"
+#include "tests/support.h"
+
+#include <cmath>
+#include <map>
+
+using namespace sqz;
+using namespace sqz::ir;
+
+namespace {
+
+Window window(int64_t k, int64_t stride, int64_t pad) {
+    Window w;
+    w.kernel_h = w.kernel_w = k;
+    w.stride_h = w.stride_w = stride;
+    w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = pad;
+    return w;
+}
+
+// A model whose first conv copies the input into 16 channels (weights 1 and 0, no bias) and whose
+// input values are multiples of 1/64 up to 255/64: calibration then gives that conv the scale 1/64
+// exactly, so its float-to-u8 rounding is exact in float32 and float64 alike and every later
+// tensor must agree bit for bit. Then: a Fire module with 3x3 expands over 16 channels (short
+// reductions), one with a simple bypass, a max-pool, a 1x1 over 128 channels and a 3x3 over 32
+// (long reductions), and a float-output classifier conv.
+struct Int8Model {
+    Graph graph;
+    Tensor input;
+};
+
+Int8Model int8_model(int64_t size) {
+    GraphBuilder b("int8_test");
+    // A conv, with a ReLU after it when asked (the passes fold it into the conv).
+    auto conv = [&](const std::string& name, const std::string& in, int64_t out, const Window& w, bool relu, bool bias) {
+        const std::string y = b.conv(name, in, out, w, bias);
+        return relu ? b.relu(name + "/relu", y) : y;
+    };
+    std::string x = b.input("data", TensorType{DType::F32, {3, size, size}});
+    x = conv("copy", x, 16, window(1, 1, 0), true, false);
+    auto fire = [&](const std::string& name, const std::string& in, int64_t s, int64_t e) {
+        std::string sq = conv(name + "/squeeze", in, s, window(1, 1, 0), true, true);
+        std::string e1 = conv(name + "/expand1x1", sq, e, window(1, 1, 0), true, true);
+        std::string e3 = conv(name + "/expand3x3", sq, e, window(3, 1, 1), true, true);
+        return b.concat(name + "/concat", {e1, e3});
+    };
+    x = fire("fire2", x, 16, 32);
+    std::string f3 = fire("fire3", x, 16, 32);
+    x = b.add("bypass3", f3, x);
+    x = b.max_pool("pool3", x, window(3, 2, 0), Rounding::Ceil);
+    x = conv("wide1x1", x, 32, window(1, 1, 0), true, true);   // 64 in: 1x1 over 64
+    x = fire("fire4", x, 32, 64);                                 // squeeze over 32, 3x3 over 32
+    x = conv("deep1x1", x, 24, window(1, 1, 0), true, true);   // 1x1 over 128
+    x = conv("classifier", x, 10, window(1, 1, 0), false, true);
+    b.output(x);
+    Int8Model m{b.finish(), {}};
+    compiler::bind_random_weights(m.graph, 5);
+    Constant* copy = m.graph.find_constant("copy.weight");
+    std::vector<float> w(static_cast<size_t>(16 * 3), 0.0f);
+    for (int o = 0; o < 16; ++o) w[static_cast<size_t>(o * 3 + o % 3)] = 1.0f;
+    copy->bind(w);
+    m.input.dims = {1, 3, size, size};
+    m.input.data.resize(static_cast<size_t>(3 * size * size));
+    for (size_t i = 0; i < m.input.data.size(); ++i)
+        m.input.data[i] = static_cast<float>((i * 37 + 11) % 256) / 64.0f;
+    return m;
+}
+
+Graph quantized(const Graph& graph, const Tensor& input) {
+    const Graph optimized = compiler::optimize(graph);
+    return compiler::quantize_int8(optimized, compiler::calibrate(optimized, {input}));
+}
+
+// An int8 conv computed here from its definition in quantization.h, independently of the
+// interpreter: NCHW u8 input (as doubles), int64 sums, the integer epilogue.
+std::vector<double> integer_conv(const Node& node, const Graph& g, const std::vector<double>& x, const Dims& in_dims,
+                                 const std::vector<double>* residual, const Dims& residual_dims) {
+    const ConvAttrs& a = node.conv();
+    const Int8ConvParams p = int8_conv_params(*g.find_constant(node.inputs[1]),
+                                              node.has_bias() ? g.find_constant(node.inputs[2]) : nullptr, a.quant);
+    const int64_t C = in_dims[1], H = in_dims[2], W = in_dims[3];
+    const int64_t O = node.type.dims[1], OH = node.type.dims[2], OW = node.type.dims[3];
+    const int64_t K = a.window.kernel_h, S = a.window.stride_h, P = a.window.pad_top;
+    std::vector<double> y(static_cast<size_t>(O * OH * OW));
+    for (int64_t o = 0; o < O; ++o)
+        for (int64_t oy = 0; oy < OH; ++oy)
+            for (int64_t ox = 0; ox < OW; ++ox) {
+                int64_t t = p.bias[static_cast<size_t>(o)];
+                for (int64_t c = 0; c < C; ++c)
+                    for (int64_t ky = 0; ky < K; ++ky)
+                        for (int64_t kx = 0; kx < K; ++kx) {
+                            const int64_t iy = oy * S - P + ky, ix = ox * S - P + kx;
+                            if (iy < 0 || ix < 0 || iy >= H || ix >= W) continue;
+                            t += static_cast<int64_t>(p.weights[static_cast<size_t>(((o * C + c) * K + ky) * K + kx)]) *
+                                 static_cast<int64_t>(x[static_cast<size_t>((c * H + iy) * W + ix)]);
+                        }
+                const size_t i = static_cast<size_t>((o * OH + oy) * OW + ox);
+                if (a.quant.u8_output) {
+                    int64_t u = (t * p.multiplier[static_cast<size_t>(o)] + (int64_t{1} << (p.shift - 1))) >> p.shift;
+                    if (a.relu) u = std::max<int64_t>(u, 0);
+                    if (residual) {
+                        const double r = (*residual)[static_cast<size_t>(((a.residual_offset + o) * OH + oy) * OW + ox)];
+                        u += (static_cast<int64_t>(r) * p.residual_multiplier + (int64_t{1} << (p.shift - 1))) >> p.shift;
+                    }
+                    y[i] = static_cast<double>(std::min<int64_t>(std::max<int64_t>(u, 0), 255));
+                } else {
+                    double v = static_cast<double>(static_cast<float>(t) * p.float_multiplier[static_cast<size_t>(o)]);
+                    y[i] = a.relu ? std::max(v, 0.0) : v;
+                }
+                (void)residual_dims;
+            }
+    return y;
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<double>& b) {
+    REQUIRE(a.size() == b.size());
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(static_cast<double>(a[i]) - b[i]));
+    return worst;
+}
+
+}  // namespace
+
+TEST_CASE("the interpreter's int8 convs equal an independent integer implementation", "[int8][reference]") {
+    const Int8Model m = int8_model(15);
+    const Graph q = quantized(m.graph, m.input);
+    int int8_convs = 0, u8_convs = 0;
+    for (const Node& node : q.nodes)
+        if (node.op == OpKind::Conv && node.conv().quant.int8_input) ++int8_convs, u8_convs += node.conv().quant.u8_output;
+    // Every conv after the first reads u8; all but the classifier write u8.
+    CHECK(int8_convs == 12);
+    CHECK(u8_convs == 11);
+
+    std::map<std::string, TensorF64> values;
+    interpret(q, {m.input}, [&](const Node& node, const TensorF64& v) { values[node.name] = v; });
+    int checked = 0;
+    for (const Node& node : q.nodes) {
+        if (node.op != OpKind::Conv || !node.conv().quant.int8_input) continue;
+        const TensorF64& x = values.at(node.inputs[0]);
+        const TensorF64* r = node.conv().residual ? &values.at(node.residual_input()) : nullptr;
+        const std::vector<double> want =
+            integer_conv(node, q, x.data, x.dims, r ? &r->data : nullptr, r ? r->dims : Dims{});
+        const std::vector<double>& got = values.at(node.name).data;
+        // A conv writing into a concat slice produces its own channels only.
+        REQUIRE(got.size() == want.size());
+        INFO(node.name);
+        CHECK(got == want);
+        ++checked;
+    }
+    CHECK(checked == 12);
+}
+
+TEST_CASE("int8 kernels in every form equal the interpreter's int8 evaluation exactly", "[int8][jit]") {
+    const Int8Model m = int8_model(15);
+    const Graph q = quantized(m.graph, m.input);
+    const std::vector<TensorF64> want = interpret(q, {m.input});
+    for (const bool package_forms : {false, true})
+        for (const int threads : {1, 2}) {
+            codegen::JitOptions options;
+            options.threads = threads;
+            options.c_source_forms = package_forms;
+            codegen::JitModel jit(q, options);
+            const std::vector<Tensor> got = jit.run({m.input});
+            INFO("package forms " << package_forms << ", threads " << threads);
+            REQUIRE(got.at(0).dims == want.at(0).dims);
+            CHECK(max_abs_diff(got[0].data, want[0].data) == 0.0);
+        }
+}
+
+TEST_CASE("int8 agrees with float32 on the Deep Compression model and real photographs", "[int8][accuracy][photos]") {
+    SQZ_REQUIRE_SHARED();
+    const std::vector<std::string> calibration = {"data_apple.jpg", "data_board.jpg", "data_home.jpg", "data_rocket.jpg",
+                                                  "data_basketball1.png"};
+    const std::vector<std::string> evaluation = {"data_chelsea.png", "data_coffee.png", "dnn_superres_butterfly.png",
+                                                 "data_fruits.jpg", "data_motorcycle_left.png", "data_baboon.jpg",
+                                                 "data_orange.jpg", "data_astronaut.png"};
+    if (test::photo(evaluation[0]).empty()) {
+        WARN("skipped: no photographs in .cache/photos (run scripts/fetch-photos)");
+        return;
+    }
+    const auto dir = test::shared_dir() / "models" / "squeezenet_v1.0_deep_compression";
+    compiler::ModelOptions mo;
+    mo.model_path = (dir / "deploy.prototxt").string();
+    mo.weights_path = (dir / "compressed_SqueezeNet.net").string();
+    const Graph graph = compiler::load_model(mo);
+    compiler::CompileOptions co;
+    co.precision = compiler::Precision::Int8;
+    for (const std::string& name : calibration) co.calibration.push_back(test::photo(name).string());
+    const Graph q = compiler::prepare(graph, co);
+
+    int top1 = 0, top5 = 0;
+    double worst = 0;
+    for (const std::string& name : evaluation) {
+        const Tensor input = compiler::calibration_inputs(graph, {test::photo(name).string()}).at(0);
+        const std::vector<double> f = interpret(graph, {input}).at(0).data;
+        const std::vector<double> i8 = interpret(q, {input}).at(0).data;
+        const auto best = [](const std::vector<double>& v) { return std::max_element(v.begin(), v.end()) - v.begin(); };
+        const auto float_top = best(f), int8_top = best(i8);
+        top1 += float_top == int8_top;
+        // The float top class among int8's five best.
+        int above = 0;
+        for (double v : i8) above += v > i8[static_cast<size_t>(float_top)];
+        top5 += above < 5;
+        worst = std::max(worst, max_relative_error(std::vector<float>(i8.begin(), i8.end()), f));
+    }
+    WARN("int8 (calibrated on 5 photos) vs float32 on " << evaluation.size() << " other photos: top-1 agrees on "
+                                                        << top1 << ", float top-1 within int8 top-5 on " << top5
+                                                        << ", worst max |a-b| / max |ref| " << worst);
+    CHECK(top1 >= static_cast<int>(evaluation.size()) - 1);
+    CHECK(top5 == static_cast<int>(evaluation.size()));
+    CHECK(worst < 0.25);
+
+    // Random inputs over the preprocessed pixel range (noise images: no class stands out, so
+    // top-1 may flip between near-equal scores; the error is what to watch).
+    double worst_random = 0;
+    int random_top1 = 0;
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+        const Tensor input = test::random_input(graph, seed, -123.0f, 151.0f);
+        const std::vector<double> f = interpret(graph, {input}).at(0).data;
+        const std::vector<double> i8 = interpret(q, {input}).at(0).data;
+        random_top1 += std::max_element(f.begin(), f.end()) - f.begin() == std::max_element(i8.begin(), i8.end()) - i8.begin();
+        worst_random = std::max(worst_random, max_relative_error(std::vector<float>(i8.begin(), i8.end()), f));
+    }
+    WARN("int8 vs float32 on 3 random inputs: top-1 agrees on " << random_top1 << ", worst max |a-b| / max |ref| "
+                                                               << worst_random);
+    CHECK(worst_random < 0.5);
+
+    // The JIT's int8 kernels give the interpreter's int8 result on a photograph.
+    const Tensor cat = compiler::calibration_inputs(graph, {test::photo("data_chelsea.png").string()}).at(0);
+    codegen::JitModel jit(q, {});
+    CHECK(max_relative_error(jit.run({cat}).at(0).data, interpret(q, {cat}).at(0).data) <= 1e-2);
+}
