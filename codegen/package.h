@@ -8,7 +8,10 @@
 
 #include <Halide.h>
 
+#include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace sqz::codegen {
 
@@ -20,6 +23,11 @@ struct PackageOptions {
     WeightsStorage weights = WeightsStorage::Embedded;
     bool force = false;                                // replace an existing package folder
     std::string source_description;                    // e.g. the model file name, for comments
+    // Compressed weight storage: a layer blob (runtime/weight_codec.h) per constant name. The
+    // package stores these instead of the packed values of those constants and expands them
+    // into the packed layout once, at create. Empty: every weight stored packed (dense).
+    std::map<std::string, std::vector<uint8_t>> weight_blobs;
+    std::string weights_format = "dense";              // its name, for comments
 };
 
 struct PackageSummary {
@@ -27,7 +35,9 @@ struct PackageSummary {
     int kernels = 0;
     int files = 0;
     int64_t arena_bytes = 0;
-    int64_t weight_bytes = 0;
+    int64_t weight_bytes = 0;           // stored (embedded or in the weights file)
+    int64_t expanded_weight_bytes = 0;  // packed for the kernels, in memory after create
+    int compressed_tensors = 0;         // weights stored as layer blobs
     double selftest_reference_max = 0;  // max |output| of the stored expected output
 };
 

@@ -75,7 +75,8 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
     lowering.c_source = true;
     LoweredModel model = lower(graph, lowering);
     const std::vector<EmittedKernel> kernels = emit_kernels(model, options.target, options.name);
-    const WeightBlob weights = pack_weight_blob(model);
+    WeightBlob weights = pack_weight_blob(model);
+    compress_weight_blob(weights, model, graph, options.weight_blobs);
     PackageModel p{graph, model, options, kernels, weights};
     for (const ir::GraphInput& in : graph.inputs) p.selftest_inputs.push_back(ir::test_pattern(graph.type_of(in.name)));
     for (const ir::TensorF64& t : ir::interpret(graph, p.selftest_inputs))
@@ -134,7 +135,9 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
     summary.kernels = static_cast<int>(kernels.size());
     summary.files = static_cast<int>(files.size());
     summary.arena_bytes = model.plan.arena_bytes;
-    summary.weight_bytes = static_cast<int64_t>(weights.bytes.size());
+    summary.weight_bytes = static_cast<int64_t>(weights.stored_bytes().size());
+    summary.expanded_weight_bytes = static_cast<int64_t>(weights.bytes.size());
+    summary.compressed_tensors = weights.compressed_tensors;
     return summary;
 }
 

@@ -173,7 +173,8 @@ std::string package_header(const PackageModel& p) {
 #include <stdint.h>
 
 {c_sizes}#define {G}_ARENA_BYTES ((size_t){arena})   /* working memory, if you supply it (64-byte aligned) */
-#define {G}_WEIGHT_BYTES ((size_t){weight_bytes})  /* packed weights ({storage}) */
+#define {G}_WEIGHT_BYTES ((size_t){weight_bytes})  /* stored weights, {format} ({storage}) */
+#define {G}_PACKED_WEIGHT_BYTES ((size_t){packed_bytes})  /* the weights packed for the kernels{expanded} */
 
 #ifdef __cplusplus
 extern "C" {{
@@ -184,7 +185,7 @@ enum {{
     {G}_ERROR_ARGUMENT = 1,     /* a null pointer, or memory too small or misaligned */
     {G}_ERROR_OUT_OF_MEMORY = 2,
     {G}_ERROR_CPU = 3,          /* this CPU lacks an instruction set the package was compiled for */
-    {G}_ERROR_WEIGHTS = 4,      /* the weights file is missing, truncated or not this model's */
+    {G}_ERROR_WEIGHTS = 4,      /* the weights file is missing, truncated or not this model's, or corrupt */
     {G}_ERROR_KERNEL = 5        /* a kernel failed */
 }};
 
@@ -202,6 +203,8 @@ int {N}_create(const {N}_options* options, {N}_model** model);
 {run_single}/* One pointer per input and per output, in the order listed above. */
 int {N}_run_all({N}_model* model, const float* const* inputs, float* const* outputs);
 int {N}_threads(const {N}_model* model);
+/* The weights the kernels read ({G}_PACKED_WEIGHT_BYTES, packed), for inspection. */
+const void* {N}_packed_weights(const {N}_model* model, size_t* bytes);
 void {N}_destroy({N}_model* model);
 const char* {N}_status_string(int status);
 
@@ -265,7 +268,9 @@ private:
         fmt::arg("source", comment_text(p.options.source_description)), fmt::arg("target", p.options.target.to_string()),
         fmt::arg("params", stats.params), fmt::arg("macs", stats.macs), fmt::arg("io_doc", io_doc),
         fmt::arg("pre", preprocess_comment(pre)), fmt::arg("arena", arena), fmt::arg("c_sizes", c_sizes),
-        fmt::arg("weight_bytes", p.weights.bytes.size()),
+        fmt::arg("weight_bytes", p.weights.stored_bytes().size()), fmt::arg("packed_bytes", p.weights.bytes.size()),
+        fmt::arg("format", p.options.weights_format),
+        fmt::arg("expanded", p.weights.compressed() ? ", expanded from the stored form at create" : ""),
         fmt::arg("storage", file_weights ? std::string("read from ") + N + ".weights at create" : "embedded, read-only"),
         fmt::arg("weights_doc", file_weights ? std::string("the weights file; NULL: \"") + N + ".weights\""
                                              : std::string("unused: the weights are embedded")),
@@ -386,6 +391,13 @@ int load_weights(const char* path, {N}_model& m) {{
 }}
 )SRC", fmt::arg("N", N), fmt::arg("G", G));
 
+    const std::string expander = expand_weights_source(N, p.weights);
+    const std::string expand_call =
+        p.weights.compressed() ? fmt::format("    if (const int status = expand_weights(*m); status != {}_OK) {{\n"
+                                             "        delete m;\n        return status;\n    }}\n",
+                                             G)
+                               : "";
+
     std::string single_run;
     if (plan.input_slots.size() == 1 && plan.output_slots.size() == 1)
         single_run = fmt::format("int {0}_run({0}_model* model, const float* input, float* output) {{\n"
@@ -396,6 +408,7 @@ int load_weights(const char* path, {N}_model& m) {{
 #include "{N}.h"
 #include "{N}_kernel_context.h"
 #include "{N}_kernels.h"
+#include "{N}_weight_codec.h"
 
 #include <chrono>
 #include <cstdio>
@@ -470,7 +483,7 @@ struct {N}_model {{
 }};
 
 namespace {{
-{loader}
+{loader}{expander}
 // Runs one kernel; returns false if it failed. When profiling, adds its wall time.
 template <typename Call>
 bool run_kernel({N}_model* m, int index, Call call) {{
@@ -519,7 +532,7 @@ int {N}_create(const {N}_options* options, {N}_model** out) {{
     m->scratch.reset(m->arena + kPlannedBytes, kScratchBytes);
     m->context.pool = &m->pool;
     m->context.scratch = &m->scratch;
-{weights_init}    for (int i = 0; i < kBufferCount; ++i) {{
+{weights_init}{expand_call}    for (int i = 0; i < kBufferCount; ++i) {{
         const BufferSpec& s = kBuffers[i];
         halide_buffer_t& b = m->buffers[i];
         std::memset(&b, 0, sizeof b);
@@ -562,6 +575,11 @@ int {N}_run_all({N}_model* m, const float* const* inputs, float* const* outputs)
 
 {single_run}int {N}_threads(const {N}_model* m) {{ return m ? m->pool.threads() : 0; }}
 
+const void* {N}_packed_weights(const {N}_model* m, size_t* bytes) {{
+    if (bytes) *bytes = m ? {G}_PACKED_WEIGHT_BYTES : 0;
+    return m ? m->weights : nullptr;
+}}
+
 void {N}_set_profiling({N}_model* m, int enabled) {{
     if (!m) return;
     std::lock_guard<std::mutex> lock(m->mutex);
@@ -599,7 +617,7 @@ const char* {N}_status_string(int status) {{
     case {G}_ERROR_ARGUMENT: return "invalid argument (null pointer, or memory too small or misaligned)";
     case {G}_ERROR_OUT_OF_MEMORY: return "out of memory";
     case {G}_ERROR_CPU: return "this CPU lacks an instruction set the package was compiled for";
-    case {G}_ERROR_WEIGHTS: return "the weights file is missing, truncated or not this model's";
+    case {G}_ERROR_WEIGHTS: return "the weights file is missing, truncated or not this model's, or the stored weights are corrupt";
     case {G}_ERROR_KERNEL: return "a kernel failed";
     default: return "unknown status";
     }}
@@ -610,8 +628,9 @@ const char* {N}_status_string(int status) {{
         fmt::arg("N", N), fmt::arg("G", G), fmt::arg("weights_decl", weights_decl), fmt::arg("table", table),
         fmt::arg("buffer_count", rows.size()), fmt::arg("planned", plan.arena_bytes),
         fmt::arg("zeroed_from", plan.dedicated_offset), fmt::arg("scratch", p.scratch_bytes),
-        fmt::arg("weight_bytes", p.weights.bytes.size()), fmt::arg("cpu_check", cpu_check),
+        fmt::arg("weight_bytes", p.weights.stored_bytes().size()), fmt::arg("cpu_check", cpu_check),
         fmt::arg("loader", loader), fmt::arg("calls", calls), fmt::arg("weights_init", weights_init),
+        fmt::arg("expander", expander), fmt::arg("expand_call", expand_call),
         fmt::arg("single_run", single_run), fmt::arg("kernel_count", plan.kernels.size()),
         fmt::arg("kernel_names", kernel_names));
 }
@@ -759,8 +778,9 @@ The model '{graph}' ({source}), compiled by sqzc for `{target}`.
   tensor shapes, memory sizes and the preprocessing the model expects.
 - `{N}.cpp`: the model: its memory plan and the kernels in execution order.
 - `{N}_k*.cpp`: the kernels, generated by Halide's C++ backend.
-- `{N}_{weights_file}`: the weights{weights_note}.
-- `{N}_thread_pool.*`, `{N}_arena.*`, `{N}_kernel_context.h`, `{N}_halide_glue.cpp`: the runtime.
+- `{N}_{weights_file}`: the weights{weights_note}; stored {format}.
+- `{N}_thread_pool.*`, `{N}_arena.*`, `{N}_kernel_context.h`, `{N}_halide_glue.cpp`, `{N}_weight_codec.*`:
+  the runtime (the weight codec expands compressed weights at create).
 - `{N}_selftest.cpp`, `{N}_selftest_data.cpp`: a self-test (stored input, expected output).
 
 Build and run the self-test with nothing but a C++17 compiler:
@@ -777,7 +797,12 @@ program, compile every `.cpp` here except the two self-test files.
                        fmt::arg("weights_note", file_weights ? ", read at create from the file you name (default: "
                                                                  + N + ".weights in the working directory)"
                                                              : ", as constant data"),
-                       fmt::arg("weights_arg", file_weights ? " --weights " + N + ".weights" : ""));
+                       fmt::arg("weights_arg", file_weights ? " --weights " + N + ".weights" : ""),
+                       fmt::arg("format", p.weights.compressed()
+                                              ? fmt::format("as {} ({} of {} tensors compressed, expanded at create)",
+                                                            p.options.weights_format, p.weights.compressed_tensors,
+                                                            p.weights.layout.size())
+                                              : std::string("dense (packed float32)")));
 }
 
 std::vector<std::pair<std::string, std::string>> package_runtime_files(const std::string& prefix) {

@@ -1,29 +1,74 @@
 // The weights of a package: every packed weight tensor of every kernel, laid end to end (each
 // 64-byte aligned) in one blob, stored bit-exactly either as constant data in a source file (it
 // stays in read-only memory) or as a binary file with a header and checksum, read at set-up.
+//
+// Compressed storage (sqzc compile --weights-format codebook|codebook-huffman): the package stores
+// a layer blob (runtime/weight_codec.h) for each compressed constant instead of its packed values,
+// and the other tensors' packed bytes; at create it expands every blob into the constant's values
+// (OIHW order) and gathers them into the packed layout, giving the same packed image bit for bit.
+// The gather is described by strides: packed element (i0, i1, ...) (innermost first) is value
+// sum(ik * stride[k]) of the constant. Each layout is checked at compile time by doing the
+// expansion and comparing it with the packed tensor.
 #pragma once
 
 #include "codegen/lowering.h"
+#include "ir/graph.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace sqz::codegen {
 
+// How one packed tensor is stored when the weights are compressed.
+struct StoredTensor {
+    std::string constant;            // the IR constant it packs (or the Halide parameter's name)
+    bool expand = false;             // a layer blob to expand and gather; else packed bytes to copy
+    int64_t stored_offset = 0;       // bytes, in WeightBlob::stored
+    int64_t stored_bytes = 0;
+    int64_t offset = 0;              // bytes, in the packed image (WeightBlob::bytes)
+    int64_t numel = 0;               // values of the packed tensor (and of the blob)
+    std::vector<int32_t> extents;    // packed dims, innermost first (expand only)
+    std::vector<int64_t> strides;    // per packed dim: stride in the constant's values (expand only)
+};
+
 struct WeightBlob {
     std::vector<uint8_t> bytes;                       // the packed tensors, little-endian, a multiple of 64 bytes
     std::vector<std::vector<int64_t>> offsets;        // per kernel, per weight: byte offset
+    // Compressed storage (empty `layout`: the package stores `bytes` as they are).
+    std::vector<uint8_t> stored;                      // packed bytes of the tensors copied, then the blobs
+    std::vector<StoredTensor> layout;                 // one per packed tensor, in kernel order
+    int compressed_tensors = 0;
+
+    bool compressed() const { return !layout.empty(); }
+    // What the package holds: the stored form, or the packed image itself.
+    const std::vector<uint8_t>& stored_bytes() const { return compressed() ? stored : bytes; }
 };
 
 WeightBlob pack_weight_blob(const LoweredModel& model);
 
+// Adds the compressed storage to a packed blob: `blobs` maps constant names of `graph` to their
+// layer blobs; every packed tensor of such a constant is stored as its blob. Throws sqz::Error if
+// a blob does not expand to the constant's values or the packed layout is not a gather of them.
+void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir::Graph& graph,
+                          const std::map<std::string, std::vector<uint8_t>>& blobs);
+
+// Expands stored weights into the packed image as a package does at create (for tests and checks).
+std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob);
+
+// For a compressed blob: the table of stored tensors and `int expand_weights(<prefix>_model& m)`,
+// which the package's create calls to expand m.weights (the stored form) into the packed weights
+// (it returns <PREFIX>_OK, _ERROR_WEIGHTS for a corrupt blob, or _ERROR_OUT_OF_MEMORY). Empty when
+// the blob is not compressed.
+std::string expand_weights_source(const std::string& prefix, const WeightBlob& blob);
+
 // <prefix>_weights.cpp defining `alignas(64) extern const uint32_t <prefix>_weight_data[]` (the
-// bytes as little-endian 32-bit words).
+// stored bytes as little-endian 32-bit words).
 std::string embedded_weights_source(const std::string& prefix, const WeightBlob& blob);
 
-// The weights file: "SQZW", format version, byte count, FNV-1a 64 checksum, then the bytes (all
-// little-endian).
+// The weights file: "SQZW", format version, byte count, FNV-1a 64 checksum, then the stored bytes
+// (all little-endian).
 std::string weights_file(const WeightBlob& blob);
 constexpr size_t kWeightsFileHeaderBytes = 24;
 

@@ -100,6 +100,7 @@ std::string supported_weight_extensions() {
 }
 
 ir::Graph load_model(const ModelOptions& options) {
+    check_compression_options(options.compression);
     // Clear messages for missing files, directories and files over the size limit.
     check_file(options.model_path, options.limits);
     if (!options.weights_path.empty()) check_file(options.weights_path, options.limits);
@@ -139,6 +140,7 @@ ir::Graph load_model(const ModelOptions& options) {
         bind_random_weights(graph, options.seed);
     }
     ir::verify(graph);
+    if (options.compression.any()) graph = compress_weights(std::move(graph), options.compression);
     return graph;
 }
 

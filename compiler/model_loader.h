@@ -2,6 +2,7 @@
 // weights bound, choosing the frontend by file extension.
 #pragma once
 
+#include "compiler/compression/weight_coding.h"
 #include "compiler/file_io.h"
 #include "ir/graph.h"
 
@@ -32,12 +33,14 @@ struct ModelOptions {
     std::optional<int64_t> input_size;       // square input resolution override
     bool random_weights = true;              // bind seeded weights when the model has none
     ResourceLimits limits;
+    CompressionOptions compression;          // --prune / --codebook-bits, applied after loading
 };
 
 // Throws sqz::Error naming `file` when the graph's parameters or any of its tensors exceed `limits`.
 void check_resource_limits(const ir::Graph& graph, const ResourceLimits& limits, const std::string& file);
 
-// Loads, binds and verifies. Throws sqz::Error with a message naming the file on any problem.
+// Loads, binds and verifies, then compresses the weights if `compression` asks for it (the graph
+// then holds the compressed model's values, in codebook form where clustered). Throws sqz::Error with a message naming the file on any problem.
 ir::Graph load_model(const ModelOptions& options);
 
 // The model formats and weight formats sqzc reads, for help texts: ".sqz, .prototxt, ...".

@@ -22,6 +22,7 @@ int bench_command(const Args& argv) {
     po::positional_options_description positional;
     add_model_options(options, positional, model);
     add_pass_options(options, model);
+    add_compression_options(options, model);
     options.add_options()
         ("engine", po::value(&bench.engine)->default_value("jit"), "engine to time: jit or reference")
         ("threads", po::value(&bench.engine_options.threads)->default_value(0), "worker threads (0: all cores)")

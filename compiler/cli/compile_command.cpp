@@ -3,6 +3,7 @@
 #include "codegen/package.h"
 #include "compiler/cli/command.h"
 #include "compiler/cli/model_options.h"
+#include "compiler/cli/package_library.h"
 #include "compiler/cli/progress.h"
 #include "ir/error.h"
 
@@ -14,32 +15,41 @@ namespace sqz::cli {
 
 int compile_command(const Args& argv) {
     ModelArgs model;
-    std::string output, name, target = "host", storage = "embedded";
+    std::string output, name, target = "host", storage = "embedded", weights_format = "dense";
     bool force = false;
     po::options_description options("sqzc compile options");
     po::positional_options_description positional;
     add_model_options(options, positional, model);
     add_pass_options(options, model);
+    add_compression_options(options, model);
     options.add_options()
         ("output,o", po::value(&output)->required(), "the package folder to write")
         ("name", po::value(&name), "C identifier for the API's namespace and file prefix (default: from the model)")
         ("target", po::value(&target)->default_value("host"), "Halide target, e.g. x86-64-linux-avx2-fma, arm-64-linux")
         ("weights-storage", po::value(&storage)->default_value("embedded"),
          "embedded (constant data in a source file) or file (NAME.weights, read at set-up)")
+        ("weights-format", po::value(&weights_format)->default_value("dense"),
+         "dense (packed float32), codebook (Deep Compression's codebooks, codes and gaps) or codebook-huffman "
+         "(codes and gaps Huffman-coded); the codebook forms are expanded at set-up")
         ("force", po::bool_switch(&force), "replace an existing package folder");
     po::variables_map vm;
-    if (!parse_args("compile", "MODEL [--weights FILE] -o DIR [--name NAME] [--target T] [--weights-storage embedded|file]",
+    if (!parse_args("compile", "MODEL [--weights FILE] -o DIR [--name NAME] [--target T] [--weights-storage embedded|file] "
+                               "[--weights-format dense|codebook|codebook-huffman] [--prune F] [--codebook-bits B]",
                     argv, options, positional, vm))
         return 0;
     if (storage != "embedded" && storage != "file")
         user_error("--weights-storage {}: choose embedded or file", storage);
+    const compiler::WeightsFormat format = compiler::parse_weights_format(weights_format);
+    const compiler::CompileOptions compile = model.compile_options();
+    check_weights_format(format, compile);
 
-    const ir::Graph graph = compiler::prepare(compiler::load_model(model.to_options()), model.compile_options());
+    const ir::Graph graph = compiler::prepare(compiler::load_model(model.to_options()), compile);
     codegen::PackageOptions p;
     p.name = name.empty() ? codegen::default_package_name(graph.name) : name;
     p.target = codegen::parse_target(target);
     p.weights = storage == "file" ? codegen::WeightsStorage::File : codegen::WeightsStorage::Embedded;
     p.force = force;
+    set_weight_blobs(p, graph, format);
     p.source_description = std::filesystem::path(model.model).filename().string() +
                            (model.weights.empty() ? "" : " with " + std::filesystem::path(model.weights).filename().string());
     codegen::PackageSummary summary;
@@ -49,6 +59,10 @@ int compile_command(const Args& argv) {
     }
     fmt::print("wrote {}: package '{}' for {}, {} kernels in {} files, {} arena bytes, {} weight bytes\n", summary.dir,
                p.name, p.target.to_string(), summary.kernels, summary.files, summary.arena_bytes, summary.weight_bytes);
+    if (format != compiler::WeightsFormat::Dense)
+        fmt::print("weights stored as {}: {} of {} weight tensors compressed, {} bytes expanded to {} packed bytes at set-up\n",
+                   weights_format, summary.compressed_tensors, p.weight_blobs.size(), summary.weight_bytes,
+                   summary.expanded_weight_bytes);
     fmt::print("build and check it: cd {} && c++ -std=c++17 -O2 *.cpp -lpthread -o {}_selftest && ./{}_selftest{}\n",
                summary.dir, p.name, p.name, p.weights == codegen::WeightsStorage::File ? " --weights " + p.name + ".weights" : "");
     return 0;

@@ -1,7 +1,13 @@
 // `sqzc info`: a model's layers (name, op, output shape, parameters, MACs) and its totals, as a
-// table or as one JSON object.
+// table or as one JSON object; with --size, the model-size table of its compressed forms (and the
+// size of the shared library a package builds into); with --accuracy, how compressed weights
+// change its answers.
+#include "compiler/cli/accuracy.h"
 #include "compiler/cli/command.h"
 #include "compiler/cli/model_options.h"
+#include "compiler/cli/package_library.h"
+#include "compiler/compression/size_report.h"
+#include "ir/error.h"
 #include "ir/stats.h"
 
 #include <fmt/format.h>
@@ -21,19 +27,116 @@ std::string with_commas(int64_t v) {
     return out;
 }
 
+// The paper's figures (Iandola et al. 2016, table 2), for comparison.
+constexpr const char* kPaperSizes =
+    "for comparison, the SqueezeNet paper: AlexNet 240 MB (32-bit); SqueezeNet 4.8 MB (32-bit);\n"
+    "SqueezeNet with Deep Compression 0.66 MB (8-bit) and 0.47 MB (6-bit)\n";
+
+struct SizeArgs {
+    bool size = false;
+    bool library = false;
+    std::string weights_format;
+    std::string compiler = "c++";
+    bool accuracy = false;
+    std::string photos;
+    int random = 20;
+    std::string engine = "jit";
+};
+
+// --size [--package-library]: the size table of the model (uncompressed as loaded) and of the forms
+// `compression` asks for.
+int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compression, const SizeArgs& a) {
+    fmt::print("model {}\n{}\n{}", graph.name, compiler::format_size_report(compiler::size_report(graph, compression)),
+               kPaperSizes);
+    if (!a.library) return 0;
+    const ir::Graph compressed = compiler::compress_weights(graph, compression);
+    const compiler::WeightsFormat format =
+        !a.weights_format.empty() ? compiler::parse_weights_format(a.weights_format)
+        : compiler::has_codebook_weights(compressed) ? compiler::WeightsFormat::CodebookHuffman
+                                                     : compiler::WeightsFormat::Dense;
+    const ir::Graph prepared = compiler::prepare(compressed, {});
+    codegen::PackageOptions p;
+    p.name = codegen::default_package_name(graph.name);
+    p.source_description = "sqzc info --size --package-library";
+    set_weight_blobs(p, prepared, format);
+    fmt::print("\nbuilding package '{}' ({}{}{}) into a shared library (takes a minute)...\n", p.name, p.weights_format,
+               compression.any() ? ", " : "", compression.any() ? describe_compression(compression) : "");
+    std::fflush(stdout);
+    const LibraryReport report = measure_package_library(prepared, p, a.compiler);
+    fmt::print("{}", format_library_report(report));
+    for (const LibraryBuild& b : report.builds)
+        if (!b.selftest_passed) user_error("the package's self-test failed against the {} library: {}", b.flags, b.selftest);
+    return 0;
+}
+
+// --accuracy: the compressed model (or, with no --prune or --codebook-bits, 6-bit codebooks with
+// both k-means starts) against the model as loaded.
+int accuracy_info(const ir::Graph& graph, const compiler::CompressionOptions& compression, const SizeArgs& a) {
+    std::vector<compiler::CompressionOptions> variants;
+    if (compression.any()) {
+        variants.push_back(compression);
+    } else {
+        compiler::CompressionOptions six;
+        six.codebook_bits = 6;
+        variants.push_back(six);
+        six.cluster_init = compiler::ClusterInit::Optimal;
+        variants.push_back(six);
+    }
+    std::vector<std::pair<std::string, ir::Graph>> candidates;
+    for (const compiler::CompressionOptions& v : variants)
+        candidates.emplace_back(describe_compression(v), compiler::compress_weights(graph, v));
+    const std::vector<InputSet> sets = accuracy_inputs(graph, a.photos, a.random, 1);
+    EngineOptions engine;
+    const auto rows = compare_models(graph, candidates, sets, a.engine, engine);
+    fmt::print("model {}: compressed weights against the weights as loaded ({} engine)\n{}", graph.name, a.engine,
+               format_agreement(rows));
+    return 0;
+}
+
 }  // namespace
 
 int info_command(const Args& argv) {
     ModelArgs model;
     bool json = false;
+    SizeArgs size;
     po::options_description options("sqzc info options");
     po::positional_options_description positional;
     add_model_options(options, positional, model);
-    options.add_options()("json", po::bool_switch(&json), "print one JSON object instead of a table");
+    add_compression_options(options, model);
+    options.add_options()("json", po::bool_switch(&json), "print one JSON object instead of a table")
+        ("size", po::bool_switch(&size.size),
+         "print the model-size table: parameters, dense size and each compressed form's bytes")
+        ("package-library", po::bool_switch(&size.library),
+         "with --size: build a package into a stripped shared library and report its size (slow)")
+        ("weights-format", po::value(&size.weights_format),
+         "with --package-library: dense, codebook or codebook-huffman (default: the smallest lossless)")
+        ("compiler", po::value(&size.compiler)->default_value("c++"), "with --package-library: the C++ compiler")
+        ("accuracy", po::bool_switch(&size.accuracy),
+         "compare the compressed model's outputs with the model's as loaded (top-1/top-5 agreement, error)")
+        ("photos", po::value(&size.photos), "with --accuracy: a folder of photographs (e.g. .cache/photos)")
+        ("random", po::value(&size.random)->default_value(20), "with --accuracy: this many random images")
+        ("engine", po::value(&size.engine)->default_value("jit"), "with --accuracy: the engine (jit or reference)");
     po::variables_map vm;
-    if (!parse_args("info", "MODEL [--weights FILE] [--set K=V ...] [--json]", argv, options, positional, vm)) return 0;
+    if (!parse_args("info", "MODEL [--weights FILE] [--set K=V ...] [--json] [--size [--package-library]] "
+                            "[--accuracy [--photos DIR]] [--prune F] [--codebook-bits B]",
+                    argv, options, positional, vm))
+        return 0;
+    if (size.library && !size.size) user_error("--package-library goes with --size");
+    if (size.weights_format.size() && !size.library) user_error("--weights-format goes with --size --package-library");
 
     compiler::ModelOptions opts = model.to_options();
+    if (size.size || size.accuracy) {
+        // Compression is applied by the report, to the model as loaded.
+        const compiler::CompressionOptions compression = opts.compression;
+        opts.compression = {};
+        const ir::Graph loaded = compiler::load_model(opts);
+        if (size.size) size_info(loaded, compression, size);
+        if (size.accuracy) {
+            if (size.size) fmt::print("\n");
+            accuracy_info(loaded, compression, size);
+        }
+        return 0;
+    }
     const ir::Graph graph = compiler::load_model(opts);
     const ir::GraphStats stats = ir::graph_stats(graph);
 

@@ -20,6 +20,13 @@ compiler::ModelOptions ModelArgs::to_options() const {
     if (limits.max_file_bytes == 0 || limits.max_parameters < 1 || limits.max_tensor_elements < 1)
         user_error("--max-file-bytes, --max-params and --max-tensor-elements must be positive");
     o.limits = limits;
+    o.compression.prune = prune;
+    if (codebook_bits != kNotGiven) o.compression.codebook_bits = codebook_bits;
+    if (cluster_init != "linear" && cluster_init != "optimal")
+        user_error("--cluster-init {}: choose linear or optimal", cluster_init);
+    o.compression.cluster_init =
+        cluster_init == "optimal" ? compiler::ClusterInit::Optimal : compiler::ClusterInit::Linear;
+    compiler::check_compression_options(o.compression);
     return o;
 }
 
@@ -46,6 +53,16 @@ void add_pass_options(po::options_description& options, ModelArgs& args) {
         ("disable-pass", po::value(&args.disable_pass)->composing(),
          ("switch off an optimisation pass (repeatable; 'all' for every pass): " + compiler::pass_names()).c_str())
         ("print-after", po::value(&args.print_after), "print the IR text after a pass (a pass name, or 'all')");
+}
+
+void add_compression_options(po::options_description& options, ModelArgs& args) {
+    options.add_options()
+        ("prune", po::value(&args.prune)->default_value(0.0),
+         "prune this fraction of each convolution's weights, smallest magnitudes first, in [0, 1)")
+        ("codebook-bits", po::value(&args.codebook_bits),
+         "share weights: k-means per convolution to at most 2^B values (B in 2..8; zeros stay zero)")
+        ("cluster-init", po::value(&args.cluster_init)->default_value("linear"),
+         "k-means start for --codebook-bits: linear (Deep Compression's) or optimal (least squares)");
 }
 
 void add_model_options(po::options_description& options, po::positional_options_description& positional,

@@ -27,6 +27,10 @@ struct ModelArgs {
     compiler::ResourceLimits limits;
     std::string precision = "float32";
     std::vector<std::string> calibrate;
+    double prune = 0.0;            // --prune FRACTION
+    int codebook_bits = kNotGiven;  // --codebook-bits B
+    static constexpr int kNotGiven = -1000000;
+    std::string cluster_init = "linear";  // --cluster-init linear|optimal
 
     compiler::ModelOptions to_options() const;
     compiler::PassOptions pass_options() const;
@@ -35,6 +39,10 @@ struct ModelArgs {
 
 // Adds --disable-pass, --print-after, --precision and --calibrate (for commands that compile).
 void add_pass_options(po::options_description& options, ModelArgs& args);
+
+// Adds --prune, --codebook-bits and --cluster-init (for commands that load a model to run, measure
+// or compile it): they change the model's weights (Deep Compression's pruning and weight sharing).
+void add_compression_options(po::options_description& options, ModelArgs& args);
 
 // Adds --weights, --set, --seed, --batch, --input-size, the resource limits (--max-file-bytes,
 // --max-params, --max-tensor-elements) and the positional MODEL.

@@ -47,6 +47,7 @@ int run_command(const Args& argv) {
     po::positional_options_description positional;
     add_model_options(options, positional, model);
     add_pass_options(options, model);
+    add_compression_options(options, model);
     options.add_options()
         ("input,i", po::value(&input_path), "raw little-endian float32 input, NCHW, already preprocessed")
         ("image", po::value(&image_path), "PNG, JPEG or PPM image, resized and preprocessed for the model")

@@ -1,0 +1,188 @@
+// Compressed package weights and the shared-library size measurement (see package_library.h).
+#include "compiler/cli/package_library.h"
+
+#include "ir/error.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+namespace sqz::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string read_text(const fs::path& path, size_t limit = 4096) {
+    std::ifstream in(path, std::ios::binary);
+    std::string text(limit, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(limit));
+    text.resize(static_cast<size_t>(in.gcount()));
+    return text;
+}
+
+// Runs shell commands two at a time (the machine's cores are shared); throws with the first
+// failure's command and output.
+void run_all(const std::vector<std::string>& commands, const fs::path& log_dir) {
+    std::atomic<size_t> next{0};
+    std::mutex mutex;
+    std::string failure;
+    auto work = [&] {
+        for (size_t i = next++; i < commands.size(); i = next++) {
+            const fs::path log = log_dir / fmt::format("cmd{}.log", i);
+            if (std::system((commands[i] + " >" + quote(log.string()) + " 2>&1").c_str()) != 0) {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (failure.empty()) failure = fmt::format("{}\n{}", commands[i], read_text(log));
+            }
+        }
+    };
+    std::thread helper(work);
+    work();
+    helper.join();
+    if (!failure.empty()) throw Error("building the package library failed: " + failure);
+}
+
+// The size of the .text section of an ELF file, from `size -A` (0 if unavailable).
+int64_t text_bytes(const fs::path& library, const fs::path& log_dir) {
+    const fs::path out = log_dir / "size.txt";
+    if (std::system(("size -A " + quote(library.string()) + " >" + quote(out.string()) + " 2>/dev/null").c_str()) != 0)
+        return 0;
+    std::ifstream in(out);
+    std::string section;
+    int64_t bytes = 0;
+    while (in >> section) {
+        if (section == ".text" && in >> bytes) return bytes;
+        std::string rest;
+        std::getline(in, rest);
+    }
+    return 0;
+}
+
+// The kernels raise themselves to -O3 with a pragma whatever the command line says (their speed
+// depends on it), so the flags change the size of the model, runtime and weights code only.
+struct FlagSet {
+    const char* description;
+    const char* flags;
+    const char* link_flags;
+    bool gc_sections;  // and a version script exporting the C API only
+};
+
+const FlagSet kFlagSets[] = {
+    {"-O2", "-O2", "", false},
+    // No separate page for the code, no RELRO page, no build id: less padding between segments.
+    {"-Os, gc-sections, only the C API exported", "-Os -ffunction-sections -fdata-sections",
+     " -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--build-id=none", true},
+};
+
+}  // namespace
+
+void check_weights_format(compiler::WeightsFormat format, const compiler::CompileOptions& compile) {
+    if (format != compiler::WeightsFormat::Dense && compile.precision == compiler::Precision::Int8)
+        user_error("--weights-format {} stores float weights and cannot be combined with --precision int8 (int8 "
+                   "packages store int8 weights; use --weights-format dense)",
+                   compiler::to_string(format));
+}
+
+void set_weight_blobs(codegen::PackageOptions& options, const ir::Graph& graph, compiler::WeightsFormat format) {
+    options.weights_format = std::string(compiler::to_string(format));
+    options.weight_blobs.clear();
+    if (format == compiler::WeightsFormat::Dense) return;
+    for (compiler::LayerBlob& blob : compiler::encode_constants(graph, format))
+        if (blob.compressible) options.weight_blobs[blob.constant] = std::move(blob.bytes);
+}
+
+LibraryReport measure_package_library(const ir::Graph& graph, codegen::PackageOptions options,
+                                      const std::string& compiler) {
+    static std::atomic<int> counter{0};
+    const fs::path dir = fs::temp_directory_path() / fmt::format("sqzc_library_{}_{}", ::getpid(), counter++);
+    struct Cleanup {
+        fs::path dir;
+        ~Cleanup() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } cleanup{dir};
+    fs::create_directories(dir);
+
+    options.weights = codegen::WeightsStorage::Embedded;
+    options.force = true;
+    const fs::path package = dir / "package";
+    const codegen::PackageSummary summary = codegen::emit_package(graph, options, package.string());
+    LibraryReport report;
+    report.package = options.name;
+    report.weights_format = options.weights_format;
+    report.packed_weight_bytes = summary.expanded_weight_bytes;
+
+    // Export the C API only; everything else may be dropped by --gc-sections.
+    const fs::path version_script = dir / "exports.map";
+    std::ofstream(version_script) << "{ global: " << options.name << "_*; local: *; };\n";
+
+    for (size_t f = 0; f < std::size(kFlagSets); ++f) {
+        const FlagSet& flags = kFlagSets[f];
+        const fs::path build = dir / fmt::format("build{}", f);
+        fs::create_directories(build);
+        std::vector<std::string> compiles, objects;
+        for (const auto& entry : fs::directory_iterator(package)) {
+            const std::string file = entry.path().filename().string();
+            if (entry.path().extension() != ".cpp" || file.find("_selftest") != std::string::npos) continue;
+            const fs::path object = build / (entry.path().stem().string() + ".o");
+            compiles.push_back(fmt::format("{} -std=c++17 -fPIC {} -I{} -c {} -o {}", compiler,
+                                           flags.flags, quote(package.string()),
+                                           quote(entry.path().string()), quote(object.string())));
+            objects.push_back(quote(object.string()));
+        }
+        run_all(compiles, build);
+        const fs::path library = build / ("lib" + options.name + ".so");
+        const std::string gc =
+            (flags.gc_sections ? " -Wl,--gc-sections -Wl,--version-script=" + quote(version_script.string()) : "") +
+            flags.link_flags;
+        const fs::path selftest = build / "selftest";
+        run_all({fmt::format("{} -shared -o {} {}{} -lpthread && strip --strip-all {}", compiler, quote(library.string()),
+                             fmt::join(objects, " "), gc, quote(library.string()))},
+                build);
+        // The self-test, linked against the stripped library, shows it is complete and correct.
+        run_all({fmt::format("{} -std=c++17 -O2 -I{} {} {} {} -Wl,-rpath,{} -lpthread -o {}", compiler,
+                             quote(package.string()), quote((package / (options.name + "_selftest.cpp")).string()),
+                             quote((package / (options.name + "_selftest_data.cpp")).string()), quote(library.string()),
+                             quote(build.string()), quote(selftest.string()))},
+                build);
+        LibraryBuild b;
+        b.flags = flags.description;
+        b.library_bytes = static_cast<int64_t>(fs::file_size(library));
+        b.weight_bytes = summary.weight_bytes;
+        b.text_bytes = text_bytes(library, build);
+        const fs::path log = build / "selftest.log";
+        b.selftest_passed = std::system((quote(selftest.string()) + " >" + quote(log.string()) + " 2>&1").c_str()) == 0;
+        b.selftest = read_text(log, 400);
+        while (!b.selftest.empty() && b.selftest.back() == '\n') b.selftest.pop_back();
+        report.builds.push_back(std::move(b));
+    }
+    return report;
+}
+
+std::string format_library_report(const LibraryReport& r) {
+    std::string out = fmt::format("shared library of package '{}' (weights stored {}, embedded; {} bytes packed in "
+                                  "memory after set-up):\n",
+                                  r.package, r.weights_format, r.packed_weight_bytes);
+    out += fmt::format("  {:<40}  {:>11}  {:>6}  {:>11}  {:>11}  {}\n", "build", "stripped", "MB", "weights", ".text",
+                       "self-test");
+    for (const LibraryBuild& b : r.builds)
+        out += fmt::format("  {:<40}  {:>11}  {:>6.3f}  {:>11}  {:>11}  {}\n", b.flags, b.library_bytes,
+                           b.library_bytes / 1e6, b.weight_bytes, b.text_bytes, b.selftest_passed ? "passed" : "FAILED");
+    return out;
+}
+
+}  // namespace sqz::cli
