@@ -13,6 +13,7 @@ struct ConvBlocking {
     bool vectorize;    // false when the layer has fewer channels than one vector
 };
 
-ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels, int out_width);
+// `c_source`: for Halide's C++ backend (packages), which leaves register allocation to g++.
+ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels, int out_width, bool c_source = false);
 
 }  // namespace sqz::codegen

@@ -48,7 +48,7 @@ Buffer<float> pack_bias(const ir::Constant& bias) {
 // consumer's loop is the parallel one).
 void schedule_conv_channels_innermost(LoweringContext& ctx, Func out, Func acc, RDom r, int64_t weight_elements,
                                       int64_t input_elements, int out_c, int out_w, std::optional<LoopLevel> level) {
-    const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w);
+    const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w, ctx.options.c_source);
     // Where the weights outweigh the input (the deep 13x13 layers), loop over output-channel blocks
     // outermost and in parallel, so each block's weights stay in one core's cache for all rows;
     // elsewhere parallelise over rows, which keeps each core on its own slice of the input.
