@@ -67,7 +67,10 @@ std::string target_pragmas(const Halide::Target& target) {
         "#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n"
         "#endif\n"
         "#if defined(__GNUC__) && !defined(__clang__)\n"
-        "#pragma GCC optimize(\"O3\")  // the kernels gain 15-20% over -O2 (measured on SqueezeNet)\n"
+        "// The kernels gain 15-20% with O3 over -O2, and another 11% with unrolled loops, whose\n"
+        "// accumulators g++ then keeps in place instead of copying them around each iteration\n"
+        "// (SqueezeNet v1.1, one thread, alternating runs in one process).\n"
+        "#pragma GCC optimize(\"O3\", \"unroll-loops\")\n"
         "#endif\n";
     if (!isa.empty())
         out += fmt::format(
