@@ -57,6 +57,41 @@ void check_pnm(std::string_view b, const std::string& path) {
                    needed, b.size() - at);
 }
 
+// Checks every Huffman table (DHT segment) of a JPEG before stb_image sees it: stb_image 2.27 writes
+// a table's code lengths and symbols into fixed arrays of 257 and 256 entries without checking the
+// declared count, which can reach 16 x 255 (found by tests/fuzz/image_fuzz.cpp). Follows the marker
+// segments the way stb_image does: bytes between segments are skipped until the next 0xff, a table
+// is read while its segment's declared length lasts (past the end of the file stb_image reads
+// zeros), and entropy-coded data runs until a 0xff followed by neither 0x00 nor a restart marker.
+void check_jpeg_huffman_tables(std::string_view b, const std::string& path) {
+    auto byte = [&](size_t i) -> unsigned { return i < b.size() ? static_cast<unsigned char>(b[i]) : 0; };
+    size_t at = 2;
+    while (at + 1 < b.size()) {
+        if (byte(at) != 0xff) { ++at; continue; }                 // padding before a marker
+        const unsigned marker = byte(at + 1);
+        if (marker == 0xff) { ++at; continue; }                   // fill byte
+        if (marker == 0xd9) return;                               // end of image
+        if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd8)) { at += 2; continue; }  // no length
+        const size_t end = at + 2 + (byte(at + 2) << 8 | byte(at + 3));
+        if (marker == 0xc4)
+            for (size_t t = at + 4; t < end;) {
+                size_t codes = 0;
+                for (size_t i = 1; i <= 16; ++i) codes += byte(t + i);
+                if (codes > 256)
+                    user_error("{}: cannot decode image: a JPEG Huffman table declares {} codes, more than 256", path,
+                               codes);
+                t += 17 + codes;
+            }
+        at = end;
+        if (marker != 0xda) continue;
+        // Start of scan: skip the entropy-coded data up to the next marker.
+        auto is_marker = [&](size_t i) {
+            return byte(i) == 0xff && byte(i + 1) != 0 && (byte(i + 1) < 0xd0 || byte(i + 1) > 0xd7);
+        };
+        while (at + 1 < b.size() && !is_marker(at)) ++at;
+    }
+}
+
 }  // namespace
 
 ir::Tensor load_image_input(const std::string& path, const ir::Graph& graph, const ir::Preprocess& pre,
@@ -85,6 +120,7 @@ ir::Tensor decode_image_input(std::string_view bytes, const std::string& path, c
         const size_t scan = bytes.rfind("\xff\xda");
         if (scan == std::string_view::npos || bytes.find("\xff\xd9", scan) == std::string_view::npos)
             user_error("{}: cannot decode image: the JPEG is truncated (it has no end-of-image marker)", path);
+        check_jpeg_huffman_tables(bytes, path);
     }
     if (bytes.size() > static_cast<size_t>(INT_MAX)) user_error("{}: {} bytes is too large for an image", path, bytes.size());
     const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());

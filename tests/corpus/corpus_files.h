@@ -11,6 +11,7 @@
 #include "compiler/frontends/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "frontends/caffe.pb.h"
+#include "ir/error.h"
 #include "tests/support.h"
 
 #include <onnx/onnx_pb.h>
@@ -376,6 +377,16 @@ inline void write_images(const fs::path& dir) {
         j = jpg;
         set_be(j, sof + 5, 0, 2);
         put(dir / "zero_height.jpg", j);
+    }
+    // JPEG: a Huffman table (DHT: length, then class/id and 16 code counts) declaring 16 x 32 = 512
+    // codes; stb_image 2.27 would write past its 256-entry tables (found by fuzzing).
+    const size_t dht = jpg.find("\xff\xc4");
+    if (dht != std::string::npos) {
+        std::string j = jpg;
+        for (size_t i = 0; i < 16; ++i) j[dht + 5 + i] = 32;
+        put(dir / "huffman_overflow.jpg", j);
+        // The same after padding bytes, which stb_image skips while looking for the next marker.
+        put(dir / "huffman_after_padding.jpg", j.substr(0, dht) + std::string(3, '\x00') + j.substr(dht));
     }
     put(dir / "huge.ppm", "P6\n99999 99999\n255\n" + std::string(64, 'x'));
     put(dir / "zero.ppm", "P6\n0 0\n255\n");

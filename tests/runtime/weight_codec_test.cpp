@@ -169,7 +169,7 @@ TEST_CASE("codebook expansion is bit-exact with ir::CodebookWeights::decode", "[
 TEST_CASE("codebook expansion reports entries past the end and codes outside the codebook", "[runtime][codec]") {
     const float codebook[] = {0.0f, 1.0f};
     const uint8_t codes[] = {1, 1}, gaps[] = {3, 1}, bad_codes[] = {1, 2};
-    float out[5];
+    float out[6];
     CodecStatus s = runtime::expand_codebook_layer(codebook, 2, codes, gaps, 2, out, 5);
     CHECK_FALSE(s);
     CHECK(s.message == "stored entry 1 of 2 lands at position 5, past the 5 weights of the layer");

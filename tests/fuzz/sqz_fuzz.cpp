@@ -1,0 +1,9 @@
+// libFuzzer target: the .sqz description frontend (parse_sqz), then what load_model does next.
+#include "tests/fuzz/fuzz_support.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    return sqz::fuzz::guarded([&] {
+        sqz::ir::Graph graph = sqz::compiler::parse_sqz(sqz::fuzz::as_view(data, size), "fuzz.sqz");
+        sqz::fuzz::finish_like_load_model(graph);
+    });
+}
