@@ -14,6 +14,8 @@ const {spawn, spawnSync, execFileSync} = require('child_process');
 const readline = require('readline');
 
 const TOLERANCE = 1e-4;  // max |a - b| / max |ort| between any sqzc engine and ONNX Runtime
+// Idle time before each block of runs (see the alternation loop).
+const PAUSE_MS = 50;
 const ENGINES = [
   {key: 'jit', label: 'sqzc-jit', server: 'sqzc'},
   {key: 'source', label: 'sqzc-source', server: 'sqzc'},
@@ -255,7 +257,11 @@ async function compareOne(o, repo, key, threads, work, log) {
     for (let round = 0; round < o.rounds; ++round) {
       for (let i = 0; i < ENGINES.length; ++i) {
         const e = ENGINES[(round + i) % ENGINES.length];
-        // One untimed run first, so each block starts warm whoever ran before it.
+        // A pause first, so that the previous engine's threads have gone idle (ONNX Runtime's
+        // workers spin after each run by default; on 2 cores a spinning worker takes a core from
+        // the next engine, which halved sqzc's speed at 2 threads); then one untimed run, so each
+        // block starts warm whoever ran before it.
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
         const reply = await serverOf(e).request(`run ${e.key} ${o.iterations} 1`);
         times[e.key].push(...reply.ms);
       }
