@@ -45,7 +45,10 @@ std::string GraphBuilder::conv(const std::string& name, const std::string& x, in
     if (t.rank() != 4) user_error("conv '{}': input '{}' is {}, expected a 4-D NCHW tensor", name, x, to_string(t));
     if (out_channels < 1 || out_channels > Limits::max_dim)
         user_error("conv '{}': {} output channels is out of range", name, out_channels);
-    Node n{name, OpKind::Conv, {x}, ConvAttrs{window, out_channels, false}, {}};
+    ConvAttrs attrs;
+    attrs.window = window;
+    attrs.out_channels = out_channels;
+    Node n{name, OpKind::Conv, {x}, attrs, {}, {}};
     n.inputs.push_back(add_constant(name + ".weight", {out_channels, t.dims[1], window.kernel_h, window.kernel_w}));
     if (bias) n.inputs.push_back(add_constant(name + ".bias", {out_channels}));
     try {
@@ -57,49 +60,49 @@ std::string GraphBuilder::conv(const std::string& name, const std::string& x, in
 }
 
 std::string GraphBuilder::relu(const std::string& name, const std::string& x) {
-    return node({name, OpKind::Relu, {x}, {}, {}});
+    return node({name, OpKind::Relu, {x}, {}, {}, {}});
 }
 
 std::string GraphBuilder::max_pool(const std::string& name, const std::string& x, const Window& window,
                                    Rounding rounding) {
-    return node({name, OpKind::MaxPool, {x}, PoolAttrs{window, rounding, false}, {}});
+    return node({name, OpKind::MaxPool, {x}, PoolAttrs{window, rounding, false}, {}, {}});
 }
 
 std::string GraphBuilder::avg_pool(const std::string& name, const std::string& x, const Window& window,
                                    Rounding rounding, bool count_include_pad) {
-    return node({name, OpKind::AvgPool, {x}, PoolAttrs{window, rounding, count_include_pad}, {}});
+    return node({name, OpKind::AvgPool, {x}, PoolAttrs{window, rounding, count_include_pad}, {}, {}});
 }
 
 std::string GraphBuilder::global_avg_pool(const std::string& name, const std::string& x) {
-    return node({name, OpKind::GlobalAvgPool, {x}, {}, {}});
+    return node({name, OpKind::GlobalAvgPool, {x}, {}, {}, {}});
 }
 
 std::string GraphBuilder::concat(const std::string& name, const std::vector<std::string>& xs, int64_t axis) {
-    return node({name, OpKind::Concat, xs, ConcatAttrs{axis}, {}});
+    return node({name, OpKind::Concat, xs, ConcatAttrs{axis}, {}, {}});
 }
 
 std::string GraphBuilder::add(const std::string& name, const std::string& a, const std::string& b) {
-    return node({name, OpKind::Add, {a, b}, {}, {}});
+    return node({name, OpKind::Add, {a, b}, {}, {}, {}});
 }
 
 std::string GraphBuilder::dropout(const std::string& name, const std::string& x) {
-    return node({name, OpKind::Dropout, {x}, {}, {}});
+    return node({name, OpKind::Dropout, {x}, {}, {}, {}});
 }
 
 std::string GraphBuilder::identity(const std::string& name, const std::string& x) {
-    return node({name, OpKind::Identity, {x}, {}, {}});
+    return node({name, OpKind::Identity, {x}, {}, {}, {}});
 }
 
 std::string GraphBuilder::softmax(const std::string& name, const std::string& x, int64_t axis) {
-    return node({name, OpKind::Softmax, {x}, SoftmaxAttrs{axis}, {}});
+    return node({name, OpKind::Softmax, {x}, SoftmaxAttrs{axis}, {}, {}});
 }
 
 std::string GraphBuilder::flatten(const std::string& name, const std::string& x) {
-    return node({name, OpKind::Flatten, {x}, {}, {}});
+    return node({name, OpKind::Flatten, {x}, {}, {}, {}});
 }
 
 std::string GraphBuilder::reshape(const std::string& name, const std::string& x, const Dims& per_sample) {
-    return node({name, OpKind::Reshape, {x}, ReshapeAttrs{per_sample}, {}});
+    return node({name, OpKind::Reshape, {x}, ReshapeAttrs{per_sample}, {}, {}});
 }
 
 void GraphBuilder::output(const std::string& name) { graph_.outputs.push_back(name); }

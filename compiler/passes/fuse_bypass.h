@@ -1,9 +1,9 @@
 // Pass fuse-bypass: does the residual Add of simple and complex bypass in the epilogue of the
 // convolutions that produce one of its operands, instead of as a pass over memory.
 //
-//   e1 --\                                  e1[+ skip[:, 0:C1]] --\
+//   e1 ---.                                 e1[+ skip[:, 0:C1]] ---.
 //         concat --> add(., skip)   becomes                         concat --> users
-//   e3 --/                                  e3[+ skip[:, C1:]] ---/
+//   e3 ---'                                 e3[+ skip[:, C1:]] ----'
 //
 // (or conv --> add(., skip) becomes conv[+ skip] when the operand is one convolution). Each conv
 // adds its channel slice of the skip tensor after its activation, as Caffe's bypass does after the
