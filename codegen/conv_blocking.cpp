@@ -48,4 +48,24 @@ ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels
     return b;
 }
 
+ConvTileVars place_conv_tiles(Halide::Func out, const ConvBlocking& blk, int64_t weight_elements,
+                              int64_t input_elements, int out_c, const std::optional<Halide::LoopLevel>& level,
+                              Halide::Var c, Halide::Var x, Halide::Var y, Halide::Var n) {
+    using Halide::TailStrategy;
+    ConvTileVars t;
+    out.split(c, t.co, t.ci, blk.channels, TailStrategy::ShiftInwards)
+        .split(x, t.xo, t.xi, blk.pixels, TailStrategy::ShiftInwards)
+        .unroll(t.xi);
+    if (level) {
+        out.compute_at(*level).store_in(Halide::MemoryType::Stack).reorder(t.ci, t.xi, t.xo, t.co, y, n);
+    } else if (weight_elements > input_elements && out_c >= 4 * blk.channels) {
+        Halide::Var con("con");
+        out.reorder(t.ci, t.xi, t.xo, y, t.co, n).fuse(t.co, n, con).parallel(con);
+    } else {
+        Halide::Var yn("yn");
+        out.reorder(t.ci, t.xi, t.xo, t.co, y, n).fuse(y, n, yn).parallel(yn);
+    }
+    return t;
+}
+
 }  // namespace sqz::codegen

@@ -1,9 +1,12 @@
 // Register blocking of a convolution for the target: how many output channels (a multiple of the
 // vector width) and output pixels one inner tile computes, so that its accumulators fill but do
-// not overflow the vector register file.
+// not overflow the vector register file; and where those tiles run.
 #pragma once
 
 #include <Halide.h>
+
+#include <cstdint>
+#include <optional>
 
 namespace sqz::codegen {
 
@@ -15,5 +18,19 @@ struct ConvBlocking {
 
 // `c_source`: for Halide's C++ backend (packages), which leaves register allocation to g++.
 ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels, int out_width, bool c_source = false);
+
+// The output tile loops of a conv schedule, for the float and int8 convs to schedule inside.
+struct ConvTileVars {
+    Halide::Var co{"co"}, ci{"ci"}, xo{"xo"}, xi{"xi"};
+};
+
+// Splits out(c, x, y, n) into tiles of `blk` (pixels unrolled) and places them: inside `level`
+// when the conv is fused into a consumer; else, where the weights outweigh the input (the deep
+// 13x13 layers), parallel over output-channel blocks outermost, so each block's weights stay in
+// one core's cache for all rows; elsewhere parallel over rows, which keeps each core on its own
+// slice of the input. Call inside LoweringContext::schedule.
+ConvTileVars place_conv_tiles(Halide::Func out, const ConvBlocking& blk, int64_t weight_elements,
+                              int64_t input_elements, int out_c, const std::optional<Halide::LoopLevel>& level,
+                              Halide::Var c, Halide::Var x, Halide::Var y, Halide::Var n);
 
 }  // namespace sqz::codegen

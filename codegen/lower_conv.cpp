@@ -49,25 +49,11 @@ Buffer<float> pack_bias(const ir::Constant& bias) {
 void schedule_conv_channels_innermost(LoweringContext& ctx, Func out, Func acc, RDom r, int64_t weight_elements,
                                       int64_t input_elements, int out_c, int out_w, std::optional<LoopLevel> level) {
     const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w, ctx.options.c_source);
-    // Where the weights outweigh the input (the deep 13x13 layers), loop over output-channel blocks
-    // outermost and in parallel, so each block's weights stay in one core's cache for all rows;
-    // elsewhere parallelise over rows, which keeps each core on its own slice of the input.
-    const bool channel_blocks_outer = weight_elements > input_elements && out_c >= 4 * blk.channels;
     const int vw = ctx.vector_width;
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
     ctx.schedule([=]() mutable {
-        Var co("co"), ci("ci"), xo("xo"), xi("xi"), yn("yn");
-        out.split(c, co, ci, blk.channels, TailStrategy::ShiftInwards)
-            .split(x, xo, xi, blk.pixels, TailStrategy::ShiftInwards)
-            .unroll(xi);
-        if (level) {
-            out.compute_at(*level).store_in(MemoryType::Stack).reorder(ci, xi, xo, co, y, n);
-        } else if (channel_blocks_outer) {
-            Var con("con");
-            out.reorder(ci, xi, xo, y, co, n).fuse(co, n, con).parallel(con);
-        } else {
-            out.reorder(ci, xi, xo, co, y, n).fuse(y, n, yn).parallel(yn);
-        }
+        const ConvTileVars t = place_conv_tiles(out, blk, weight_elements, input_elements, out_c, level, c, x, y, n);
+        const Var xo = t.xo, ci = t.ci;
         acc.compute_at(out, xo).store_in(MemoryType::Register).unroll(x);
         acc.update().reorder(c, x, r.x, r.y, r.z).unroll(x);
         if (blk.vectorize) {

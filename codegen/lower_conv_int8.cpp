@@ -196,21 +196,11 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     const bool rows = form == Int8Form::Rows;
     const ConvBlocking blk = rows ? ConvBlocking{std::min(8, out_c), std::min(2, out_w), false}
                                   : choose_conv_blocking(ctx.options.target, out_c, out_w, ctx.options.c_source);
-    const bool channel_blocks_outer = weight->type.numel() > input_elements && out_c >= 4 * blk.channels;
+    const int64_t weight_elements = weight->type.numel();
     const int vw = ctx.vector_width;
     ctx.schedule([=]() mutable {
-        Var co("co"), ci("ci"), xo("xo"), xi("xi"), yn("yn");
-        out.split(c, co, ci, blk.channels, TailStrategy::ShiftInwards)
-            .split(x, xo, xi, blk.pixels, TailStrategy::ShiftInwards)
-            .unroll(xi);
-        if (level) {
-            out.compute_at(*level).store_in(MemoryType::Stack).reorder(ci, xi, xo, co, y, n);
-        } else if (channel_blocks_outer) {
-            Var con("con");
-            out.reorder(ci, xi, xo, y, co, n).fuse(co, n, con).parallel(con);
-        } else {
-            out.reorder(ci, xi, xo, co, y, n).fuse(y, n, yn).parallel(yn);
-        }
+        const ConvTileVars t = place_conv_tiles(out, blk, weight_elements, input_elements, out_c, level, c, x, y, n);
+        const Var xo = t.xo, ci = t.ci;
         acc.compute_at(out, xo).store_in(MemoryType::Register).unroll(x);
         if (rows) {
             out.unroll(ci);
