@@ -44,6 +44,21 @@ CommandResult run_shell(const std::string& command, int timeout_seconds = 300);
 // Runs build/sqzc with the given arguments (already shell-quoted where needed).
 CommandResult run_sqzc(const std::string& args, int timeout_seconds = 300);
 
+// A small .sqz model with two Fire modules (one with a simple bypass), fast to compile and run,
+// for the command-line and benchmark tests.
+inline constexpr const char* kTinyFireSqz = R"(sqz 1
+name tiny
+input 3x31x31
+layers
+conv conv1 filters=20 kernel=3 stride=2 relu
+maxpool pool1 kernel=3 stride=2
+fire fire2 squeeze=6 expand1x1=10 expand3x3=10
+fire fire3 squeeze=6 expand1x1=10 expand3x3=10 bypass=simple
+conv conv10 filters=7 kernel=1 relu
+global_avgpool pool10
+softmax prob
+)";
+
 }  // namespace sqz::test
 
 // Skips the rest of a test case, with a message in the report, when ../shared is missing.

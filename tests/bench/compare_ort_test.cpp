@@ -17,19 +17,6 @@ using namespace sqz;
 
 namespace {
 
-const char* kTinyFire = R"(sqz 1
-name tiny
-input 3x31x31
-layers
-conv conv1 filters=20 kernel=3 stride=2 relu
-maxpool pool1 kernel=3 stride=2
-fire fire2 squeeze=6 expand1x1=10 expand3x3=10
-fire fire3 squeeze=6 expand1x1=10 expand3x3=10 bypass=simple
-conv conv10 filters=7 kernel=1 relu
-global_avgpool pool10
-softmax prob
-)";
-
 std::string bench_tool(const std::string& name) { return (test::binary_dir() / "bench" / name).string(); }
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
@@ -60,7 +47,7 @@ TEST_CASE("fma_peak reports a positive peak per thread count", "[bench]") {
 TEST_CASE("sqzc_bench_server times blocks on request and writes the engines' outputs", "[bench]") {
     const auto dir = test::scratch_dir();
     const std::string model = (dir / "tiny.sqz").string();
-    std::ofstream(model) << kTinyFire;
+    std::ofstream(model) << test::kTinyFireSqz;
     const std::string input = (dir / "input.f32").string(), jit_out = (dir / "jit.f32").string();
     const std::string commands = "run jit 3 1\\nrun nope 1\\nrun jit x\\noutput jit " + jit_out + "\\nquit\\n";
     auto r = test::run_shell("printf '" + commands + "' | " + bench_tool("sqzc_bench_server") + " " + model +

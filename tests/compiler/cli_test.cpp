@@ -11,19 +11,6 @@ using namespace sqz;
 
 namespace {
 
-const char* kTinyFire = R"(sqz 1
-name tiny
-input 3x31x31
-layers
-conv conv1 filters=20 kernel=3 stride=2 relu
-maxpool pool1 kernel=3 stride=2
-fire fire2 squeeze=6 expand1x1=10 expand3x3=10
-fire fire3 squeeze=6 expand1x1=10 expand3x3=10 bypass=simple
-conv conv10 filters=7 kernel=1 relu
-global_avgpool pool10
-softmax prob
-)";
-
 std::string write_scratch(const std::string& name, const std::string& contents) {
     const auto path = test::scratch_dir() / name;
     std::ofstream(path, std::ios::binary) << contents;
@@ -56,7 +43,7 @@ TEST_CASE("sqzc info prints the layer table and exact totals", "[cli][info]") {
 }
 
 TEST_CASE("sqzc run: the JIT and reference engines agree; outputs are written", "[cli][run]") {
-    const std::string model = write_scratch("tiny.sqz", kTinyFire);
+    const std::string model = write_scratch("tiny.sqz", test::kTinyFireSqz);
     const std::string ref_out = (test::scratch_dir() / "ref.f32").string();
     const std::string jit_out = (test::scratch_dir() / "jit.f32").string();
     auto r = test::run_sqzc("run " + model + " --engine reference --output " + ref_out);
@@ -84,7 +71,7 @@ TEST_CASE("sqzc run classifies an image file with labels", "[cli][run]") {
         for (int x = 0; x < 40; ++x) ppm += x < 20 ? std::string("\xff\x00\x00", 3) : std::string("\x00\x00\xff", 3);
     const std::string image = write_scratch("image.ppm", ppm);
     const std::string labels = write_scratch("labels.txt", "zero\none\ntwo\nthree\nfour\nfive\nsix\n");
-    const std::string model = write_scratch("tiny_img.sqz", kTinyFire);
+    const std::string model = write_scratch("tiny_img.sqz", test::kTinyFireSqz);
     auto r = test::run_sqzc("run " + model + " --image " + image + " --labels " + labels + " --top 7");
     REQUIRE(r.exit_code == 0);
     for (const char* label : {"zero", "three", "six"}) CHECK_THAT(r.out, Catch::Contains(label));
@@ -94,7 +81,7 @@ TEST_CASE("sqzc run classifies an image file with labels", "[cli][run]") {
 }
 
 TEST_CASE("sqzc bench --json has the documented fields", "[cli][bench]") {
-    const std::string model = write_scratch("tiny_bench.sqz", kTinyFire);
+    const std::string model = write_scratch("tiny_bench.sqz", test::kTinyFireSqz);
     auto r = test::run_sqzc("bench " + model + " --json --threads 2 --iterations 5 --warmup 1");
     REQUIRE(r.exit_code == 0);
     const auto j = nlohmann::json::parse(r.out);
@@ -140,7 +127,7 @@ TEST_CASE("sqzc bench --sweep times each metaparameter value and writes JSON and
 }
 
 TEST_CASE("sqzc export writes ONNX that sqzc reads back to the same outputs", "[cli][export]") {
-    const std::string model = write_scratch("tiny_export.sqz", kTinyFire);
+    const std::string model = write_scratch("tiny_export.sqz", test::kTinyFireSqz);
     const std::string onnx = (test::scratch_dir() / "tiny.onnx").string();
     auto r = test::run_sqzc("export " + model + " -o " + onnx);
     REQUIRE(r.exit_code == 0);
