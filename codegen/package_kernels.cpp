@@ -1,6 +1,8 @@
 // Kernel sources for packages (see package_kernels.h).
 #include "codegen/package_kernels.h"
 
+#include "codegen/register_arrays.h"
+
 #include "ir/error.h"
 
 #include <fmt/format.h>
@@ -65,6 +67,7 @@ std::string target_pragmas(const Halide::Target& target) {
         "#pragma GCC diagnostic ignored \"-Wunused-function\"\n"
         "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n"
         "#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n"
+        "#pragma GCC diagnostic ignored \"-Wuninitialized\"\n"
         "#endif\n"
         "#if defined(__GNUC__) && !defined(__clang__)\n"
         "// The kernels gain 15-20% with O3 over -O2, and another 11% with unrolled loops, whose\n"
@@ -115,7 +118,7 @@ std::string canonicalize_names(const std::string& source) {
 
 std::string adapt_source(std::string source, const Halide::Target& target, const std::string& prefix,
                          const std::string& kernel) {
-    source = canonicalize_names(strip_lowering_markers(source));
+    source = promote_register_arrays(canonicalize_names(strip_lowering_markers(source)));
     for (const char* f : kRuntimeFunctions)
         source = std::regex_replace(source, std::regex(std::string("\\b") + f + "\\b"), prefix + "_" + f);
     // The pragmas go after the system headers at the top of the file.
