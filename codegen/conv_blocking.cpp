@@ -25,14 +25,13 @@ int best_pixel_block(int width, int largest) {
 
 }  // namespace
 
-ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels, int out_width, bool c_source) {
+ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels, int out_width) {
     const int vw = target.natural_vector_size<float>();
     const bool wide_register_file = target.has_feature(Halide::Target::AVX512) || target.arch == Halide::Target::ARM;
-    // g++ allocates registers for Halide's C++ output less well than LLVM does for the JIT: with 16
-    // accumulators it copies them around the loop and spills one (seen in the kernels' assembly),
-    // and v1.1's package ran 13% faster with 12 (2 vectors x 6 pixels; measured alternating with
-    // the 16-accumulator package in one process).
-    const int budget = !wide_register_file ? 12 : c_source ? 12 : 24;
+    // The same for packages: once their accumulators are vector variables (register_arrays.h),
+    // g++ keeps 24 in registers without copies or spills, and v1.1's package ran 10% faster with
+    // 24 than with 12 (alternating runs in one process).
+    const int budget = wide_register_file ? 24 : 12;
 
     ConvBlocking b{};
     if (out_channels < vw) {

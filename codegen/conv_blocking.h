@@ -16,8 +16,7 @@ struct ConvBlocking {
     bool vectorize;    // false when the layer has fewer channels than one vector
 };
 
-// `c_source`: for Halide's C++ backend (packages), which leaves register allocation to g++.
-ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels, int out_width, bool c_source = false);
+ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels, int out_width);
 
 // The output tile loops of a conv schedule, for the float and int8 convs to schedule inside.
 struct ConvTileVars {

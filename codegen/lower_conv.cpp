@@ -48,7 +48,7 @@ Buffer<float> pack_bias(const ir::Constant& bias) {
 // consumer's loop is the parallel one).
 void schedule_conv_channels_innermost(LoweringContext& ctx, Func out, Func acc, RDom r, int64_t weight_elements,
                                       int64_t input_elements, int out_c, int out_w, std::optional<LoopLevel> level) {
-    const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w, ctx.options.c_source);
+    const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w);
     const int vw = ctx.vector_width;
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
     ctx.schedule([=]() mutable {

@@ -195,7 +195,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     // compiler's vectoriser (8 x 2 was the best of 8x2, 4x4 and 2x8 on 3x3 and 1x1 layers).
     const bool rows = form == Int8Form::Rows;
     const ConvBlocking blk = rows ? ConvBlocking{std::min(8, out_c), std::min(2, out_w), false}
-                                  : choose_conv_blocking(ctx.options.target, out_c, out_w, ctx.options.c_source);
+                                  : choose_conv_blocking(ctx.options.target, out_c, out_w);
     const int64_t weight_elements = weight->type.numel();
     const int vw = ctx.vector_width;
     ctx.schedule([=]() mutable {
