@@ -50,12 +50,21 @@ void schedule_conv_channels_innermost(LoweringContext& ctx, Func out, Func acc, 
                                       int64_t input_elements, int out_c, int out_w, std::optional<LoopLevel> level) {
     const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, out_w);
     const int vw = ctx.vector_width;
+    // The JIT: two input channels per iteration of the reduction loop, when their number is even
+    // (v1.1 3%, Deep Compression v1.0 1% faster at one thread, alternating in one process). g++
+    // unrolls the packages' loops itself, and gains nothing from it.
+    const int64_t* in_c = Internal::as_const_int(r.x.extent());
+    const bool unroll_input_channels = !ctx.options.c_source && in_c && *in_c % 2 == 0;
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
     ctx.schedule([=]() mutable {
         const ConvTileVars t = place_conv_tiles(out, blk, weight_elements, input_elements, out_c, level, c, x, y, n);
         const Var xo = t.xo, ci = t.ci;
         acc.compute_at(out, xo).store_in(MemoryType::Register).unroll(x);
         acc.update().reorder(c, x, r.x, r.y, r.z).unroll(x);
+        if (unroll_input_channels) {
+            RVar rxo("rxo"), rxi("rxi");
+            acc.update().split(r.x, rxo, rxi, 2).unroll(rxi);
+        }
         if (blk.vectorize) {
             out.vectorize(ci, vw).unroll(ci);
             acc.vectorize(c, vw).unroll(c);
