@@ -54,7 +54,8 @@ size_t count_words(const std::string& text, const std::string& word) {
     return n;
 }
 
-std::string variable(const std::string& array, long offset) { return fmt::format("{}_v{}", array, offset); }
+// `acc_v32` for the vector at offset 32, `acc_e3` for element 3.
+std::string variable(const std::string& array, char kind, long at) { return fmt::format("{}_{}{}", array, kind, at); }
 
 }  // namespace
 
@@ -93,7 +94,7 @@ std::string promote_register_arrays(const std::string& source, int* promoted) {
                 std::distance(std::sregex_iterator(body.begin(), body.end(), element), std::sregex_iterator()));
             if (n != uses || *indices.rbegin() >= array.size) continue;
             std::vector<std::string> names;
-            for (long i : indices) names.push_back(fmt::format("{}_e{}", name, i));
+            for (long i : indices) names.push_back(variable(name, 'e', i));
             out = std::regex_replace(out, this_declaration,
                                      fmt::format("\n$1{} {};", array.element, fmt::join(names, ", ")));
             out = std::regex_replace(out, element, name + "_e$1");
@@ -121,7 +122,7 @@ std::string promote_register_arrays(const std::string& source, int* promoted) {
 
         const std::string type = accesses[0].type;
         std::vector<std::string> names;
-        for (long offset : offsets) names.push_back(variable(name, offset));
+        for (long offset : offsets) names.push_back(variable(name, 'v', offset));
         out = std::regex_replace(out, this_declaration, fmt::format("\n$1{} {};", type, fmt::join(names, ", ")));
         out = std::regex_replace(out, load, name + "_v$2");
         out = std::regex_replace(out, store, name + "_v$3 = $2;");

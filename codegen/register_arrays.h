@@ -14,8 +14,9 @@ namespace sqz::codegen {
 
 // Rewrites each local array of `source` whose every use is a whole-vector load or store at a
 // constant, lane-aligned offset, with the vector type's element type, into one vector variable
-// per offset (`acc_v32`); any other array is left as it is. `promoted`, if given, receives the
-// number of arrays rewritten.
+// per offset (`acc_v32`), and each whose every use is an element at a constant index (scalar
+// accumulators, for layers narrower than a vector) into one variable per element (`acc_e3`);
+// any other array is left as it is. `promoted`, if given, receives the number rewritten.
 std::string promote_register_arrays(const std::string& source, int* promoted = nullptr);
 
 }  // namespace sqz::codegen
