@@ -171,30 +171,6 @@ Scheduler parse_scheduler(const std::string& name) {
 
 std::string scheduler_name(Scheduler scheduler) { return scheduler_info(scheduler).name; }
 
-Target parse_target(const std::string& text) {
-    if (text.empty() || text == "host") return get_host_target();
-    if (!Target::validate_target_string(text))
-        user_error("invalid Halide target '{}' (examples: host, x86-64-linux-avx2-fma, arm-64-linux)", text);
-    return Target(text);
-}
-
-Target runnable_target(const std::string& text) {
-    const Target host = get_host_target();
-    if (text.empty() || text == "host") return host;
-    const Target t = parse_target(text);
-    if (t.arch != host.arch || t.bits != host.bits || t.os != host.os)
-        user_error("target '{}' cannot run on this machine ({}); JIT engines need the host's architecture and OS "
-                   "(use sqzc compile for other CPUs)",
-                   text, host.to_string());
-    for (int f = 0; f < Target::FeatureEnd; ++f) {
-        const auto feature = static_cast<Target::Feature>(f);
-        if (t.has_feature(feature) && !host.has_feature(feature))
-            user_error("target '{}' needs the CPU feature '{}', which this machine ({}) lacks", text,
-                       Target::feature_to_name(feature), host.to_string());
-    }
-    return t;
-}
-
 namespace {
 
 // A buffer parameter with exactly the type, shape and strides of a planned slot (with its border).

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "codegen/model_plan.h"
+#include "codegen/target.h"
 #include "ir/graph.h"
 
 #include <Halide.h>
@@ -22,7 +23,7 @@ Scheduler parse_scheduler(const std::string& name);  // "manual", "adams2019", .
 std::string scheduler_name(Scheduler scheduler);
 
 struct LoweringOptions {
-    Halide::Target target = Halide::get_host_target();
+    Halide::Target target = host_target();
     Scheduler scheduler = Scheduler::Manual;
     int threads = 2;  // parallelism the schedule is tuned for (autoscheduler machine parameters)
     // The pipelines go through Halide's C++ backend (packages), compiled by g++/clang rather than
@@ -58,9 +59,5 @@ struct LoweredModel {
 // Throws sqz::Error when the graph uses something codegen cannot lower (e.g. a 3-D tensor).
 LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options);
 
-// Parses a Halide target string ("host", "x86-64-linux-avx2-fma", "arm-64-linux", ...).
-Halide::Target parse_target(const std::string& text);
-// The same, for code that runs here (JIT): refuses another architecture or missing CPU features.
-Halide::Target runnable_target(const std::string& text);
 
 }  // namespace sqz::codegen

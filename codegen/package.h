@@ -4,6 +4,7 @@
 // compiler (`c++ -std=c++17 -O2 *.cpp -lpthread` builds the self-test).
 #pragma once
 
+#include "codegen/target.h"
 #include "ir/graph.h"
 
 #include <Halide.h>
@@ -19,7 +20,7 @@ enum class WeightsStorage { Embedded, File };
 
 struct PackageOptions {
     std::string name;                                  // C identifier; namespace and file prefix
-    Halide::Target target = Halide::get_host_target();
+    Halide::Target target = host_target();
     WeightsStorage weights = WeightsStorage::Embedded;
     bool force = false;                                // replace an existing package folder
     std::string source_description;                    // e.g. the model file name, for comments

@@ -2,6 +2,7 @@
 #include "codegen/package_kernels.h"
 
 #include "codegen/register_arrays.h"
+#include "codegen/target.h"
 
 #include "ir/error.h"
 
@@ -27,25 +28,6 @@ const char* const kRuntimeFunctions[] = {
     "halide_profiler_pipeline_end",
 };
 
-// Halide x86 features and the GCC target / __builtin_cpu_supports names they need.
-struct IsaFeature {
-    Halide::Target::Feature feature;
-    const char* gcc_target;   // for #pragma GCC target
-    const char* cpu_check;    // for __builtin_cpu_supports ("" when there is no such name)
-};
-
-const IsaFeature kIsaFeatures[] = {
-    {Halide::Target::SSE41, "sse4.1", "sse4.1"},
-    {Halide::Target::AVX, "avx", "avx"},
-    {Halide::Target::AVX2, "avx2", "avx2"},
-    {Halide::Target::FMA, "fma", "fma"},
-    {Halide::Target::F16C, "f16c", ""},
-    {Halide::Target::AVX512, "avx512f,avx512cd", "avx512f"},
-    {Halide::Target::AVX512_Skylake, "avx512vl,avx512bw,avx512dq", "avx512bw"},
-    {Halide::Target::AVX512_Cannonlake, "avx512ifma,avx512vbmi", "avx512vbmi"},
-    {Halide::Target::AVX512_SapphireRapids, "avx512bf16,avx512vnni,avxvnni", "avx512vnni"},
-};
-
 std::string read_text(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream s;
@@ -54,10 +36,7 @@ std::string read_text(const std::filesystem::path& p) {
 }
 
 std::string target_pragmas(const Halide::Target& target) {
-    std::string isa;
-    if (target.arch == Halide::Target::X86)
-        for (const IsaFeature& f : kIsaFeatures)
-            if (target.has_feature(f.feature)) isa += (isa.empty() ? "" : ",") + std::string(f.gcc_target);
+    const std::string isa = gcc_target_isa(target);
     std::string out =
         "// sqzc: quiet warnings about Halide's generated code and enable the target's instruction sets,\n"
         "// so that a plain `c++ -O2` builds fast code.\n"
@@ -210,14 +189,6 @@ std::string runtime_declarations(const std::string& source) {
     const auto e = source.find(end);
     SQZ_ASSERT(b != std::string::npos && e != std::string::npos && e > b, "Halide's runtime declarations not found");
     return source.substr(b, e + end.size() - b) + "\n";
-}
-
-std::vector<std::string> required_cpu_features(const Halide::Target& target) {
-    std::vector<std::string> out;
-    if (target.arch != Halide::Target::X86) return out;
-    for (const IsaFeature& f : kIsaFeatures)
-        if (target.has_feature(f.feature) && *f.cpu_check) out.emplace_back(f.cpu_check);
-    return out;
 }
 
 }  // namespace sqz::codegen

@@ -30,7 +30,4 @@ std::string runtime_declarations(const std::string& kernel_source);
 // Removes the per-lowering markers from Halide names (see LoweringContext::func_name).
 std::string strip_lowering_markers(const std::string& text);
 
-// GCC/Clang feature names (for __builtin_cpu_supports) the target needs, e.g. {"avx2", "fma"}.
-std::vector<std::string> required_cpu_features(const Halide::Target& target);
-
 }  // namespace sqz::codegen

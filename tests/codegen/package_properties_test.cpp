@@ -4,6 +4,7 @@
 // for the same inputs; and weights can live in a checked file instead of the source.
 #include "compiler/frontends/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
+#include "runtime/cpu_features.h"
 #include "tests/codegen/package_support.h"
 
 #include <fstream>
@@ -231,4 +232,24 @@ TEST_CASE("sqzc compile refuses to overwrite a package without --force and leave
     CHECK(fs::exists(dir / "small.h"));
     for (const auto& entry : fs::directory_iterator(dir.parent_path()))
         CHECK(entry.path().filename().string().find("sqzc-staging") == std::string::npos);
+}
+
+TEST_CASE("a package refuses at create a CPU without the instruction sets it was compiled for", "[package][cpu]") {
+    // Every x86 feature sqzc knows; a CPU lacking one of them gets ERROR_CPU, not a crash.
+    const std::string target = "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake-avx512_cannonlake-"
+                               "avx512_sapphirerapids";
+    bool lacking = false;
+    for (const std::string& f : codegen::required_cpu_features(Halide::Target(target)))
+        lacking = lacking || !runtime::cpu_has(f.c_str());
+    if (!lacking) {
+        WARN("skipped: this CPU has every x86 feature sqzc knows");
+        return;
+    }
+    const auto dir = test::write_package(tiny("tinycpu", 12, "none"), "tinycpu", codegen::WeightsStorage::Embedded, target);
+    const auto exe = (dir / "selftest").string();
+    REQUIRE(test::build_package(dir, exe).exit_code == 0);
+    const auto run = test::run_shell(exe);
+    CHECK(run.exit_code == 2);
+    CHECK(run.signal == 0);
+    CHECK_THAT(run.err, Catch::Contains("this CPU lacks an instruction set the package was compiled for"));
 }

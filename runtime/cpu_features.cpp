@@ -1,0 +1,97 @@
+// Run-time detection of x86 instruction sets (see cpu_features.h).
+//
+// CPUID leaf 1 (ECX), leaf 7 subleaf 0 (EBX, ECX) and leaf 7 subleaf 1 (EAX) give the
+// instructions; XCR0 (XGETBV) says whether the OS saves the YMM state (bits 1-2) and the AVX-512
+// opmask and ZMM state (bits 5-7), without which the AVX and AVX-512 instructions fault.
+#include "cpu_features.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+namespace sqz::runtime {
+namespace {
+
+struct Bit {
+    int leaf, subleaf;  // CPUID input
+    int reg;            // 0 EAX, 1 EBX, 2 ECX, 3 EDX
+    int bit;
+    int state;          // 0 none, 1 AVX state, 2 AVX-512 state
+    const char* name;
+};
+
+// Indexed by CpuFeature.
+constexpr Bit kBits[] = {
+    {1, 0, 2, 19, 0, "sse4.1"},       // SSE41
+    {1, 0, 2, 28, 1, "avx"},          // AVX
+    {7, 0, 1, 5, 1, "avx2"},          // AVX2
+    {1, 0, 2, 12, 1, "fma"},          // FMA
+    {1, 0, 2, 29, 1, "f16c"},         // F16C
+    {7, 0, 1, 16, 2, "avx512f"},      // AVX512F
+    {7, 0, 1, 28, 2, "avx512cd"},     // AVX512CD
+    {7, 0, 1, 30, 2, "avx512bw"},     // AVX512BW
+    {7, 0, 1, 17, 2, "avx512dq"},     // AVX512DQ
+    {7, 0, 1, 31, 2, "avx512vl"},     // AVX512VL
+    {7, 0, 1, 21, 2, "avx512ifma"},   // AVX512IFMA
+    {7, 0, 2, 1, 2, "avx512vbmi"},    // AVX512VBMI
+    {7, 0, 2, 11, 2, "avx512vnni"},   // AVX512VNNI
+    {7, 1, 0, 5, 2, "avx512bf16"},    // AVX512BF16
+    {7, 1, 0, 4, 1, "avxvnni"},       // AVXVNNI
+};
+static_assert(sizeof(kBits) / sizeof(kBits[0]) == static_cast<int>(CpuFeature::Count),
+              "one CPUID bit per CpuFeature, in enum order");
+
+#if defined(__x86_64__) || defined(__i386__)
+bool cpuid_bit(const Bit& b) {
+    unsigned regs[4] = {0, 0, 0, 0};
+    if (static_cast<unsigned>(b.leaf) > __get_cpuid_max(0, nullptr)) return false;
+    __cpuid_count(b.leaf, b.subleaf, regs[0], regs[1], regs[2], regs[3]);
+    return (regs[b.reg] >> b.bit) & 1u;
+}
+
+// XCR0, when the OS has enabled XSAVE (CPUID.1:ECX.OSXSAVE); else 0.
+unsigned long long xcr0() {
+    unsigned a, b, c, d;
+    __cpuid(1, a, b, c, d);
+    if (!((c >> 27) & 1u)) return 0;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (static_cast<unsigned long long>(hi) << 32) | lo;
+}
+#endif
+
+}  // namespace
+
+bool cpu_has(CpuFeature feature) {
+#if defined(__x86_64__) || defined(__i386__)
+    const int index = static_cast<int>(feature);
+    if (index < 0 || index >= static_cast<int>(CpuFeature::Count)) return false;
+    const Bit& b = kBits[index];
+    if (!cpuid_bit(b)) return false;
+    const unsigned long long xcr = b.state ? xcr0() : 0;
+    if (b.state >= 1 && (xcr & 0x6) != 0x6) return false;
+    if (b.state == 2 && (xcr & 0xe0) != 0xe0) return false;
+    return true;
+#else
+    (void)feature;
+    return false;
+#endif
+}
+
+const char* cpu_feature_name(CpuFeature feature) {
+    const int index = static_cast<int>(feature);
+    if (index < 0 || index >= static_cast<int>(CpuFeature::Count)) return "";
+    return kBits[index].name;
+}
+
+bool cpu_has(const char* name) {
+    for (int i = 0; i < static_cast<int>(CpuFeature::Count); ++i) {
+        const char* a = kBits[i].name;
+        const char* b = name;
+        while (*a && *a == *b) ++a, ++b;
+        if (*a == 0 && *b == 0) return cpu_has(static_cast<CpuFeature>(i));
+    }
+    return false;
+}
+
+}  // namespace sqz::runtime
