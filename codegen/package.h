@@ -20,7 +20,7 @@ enum class WeightsStorage { Embedded, File };
 
 struct PackageOptions {
     std::string name;                                  // C identifier; namespace and file prefix
-    Halide::Target target = host_target();
+    Halide::Target target = host_target(CodeKind::Package);
     WeightsStorage weights = WeightsStorage::Embedded;
     bool force = false;                                // replace an existing package folder
     std::string source_description;                    // e.g. the model file name, for comments

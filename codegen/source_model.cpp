@@ -113,7 +113,7 @@ SourceModel::SourceModel(const ir::Graph& graph, const SourceOptions& options) :
     s.dir = fs::temp_directory_path() / s.name;
     PackageOptions p;
     p.name = s.name;
-    p.target = runnable_target(options.target);
+    p.target = runnable_target(options.target, CodeKind::Package);
     p.force = true;
     p.source_description = "sqzc source engine";
     emit_package(graph, p, (s.dir / "package").string());

@@ -1,12 +1,16 @@
-// Run-time detection of x86 instruction sets (see cpu_features.h).
+// Run-time detection of instruction sets (see cpu_features.h).
 //
 // CPUID leaf 1 (ECX), leaf 7 subleaf 0 (EBX, ECX) and leaf 7 subleaf 1 (EAX) give the
 // instructions; XCR0 (XGETBV) says whether the OS saves the YMM state (bits 1-2) and the AVX-512
-// opmask and ZMM state (bits 5-7), without which the AVX and AVX-512 instructions fault.
+// opmask and ZMM state (bits 5-7), without which the AVX and AVX-512 instructions fault. On
+// 64-bit ARM Linux, AT_HWCAP's bit 20 (HWCAP_ASIMDDP) says the kernel reports the dot products.
 #include "cpu_features.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
 #endif
 
 namespace sqz::runtime {
@@ -16,7 +20,7 @@ struct Bit {
     int leaf, subleaf;  // CPUID input
     int reg;            // 0 EAX, 1 EBX, 2 ECX, 3 EDX
     int bit;
-    int state;          // 0 none, 1 AVX state, 2 AVX-512 state
+    int state;          // 0 none, 1 AVX state, 2 AVX-512 state; -1: not an x86 feature
     const char* name;
 };
 
@@ -37,6 +41,7 @@ constexpr Bit kBits[] = {
     {7, 0, 2, 11, 2, "avx512vnni"},   // AVX512VNNI
     {7, 1, 0, 5, 2, "avx512bf16"},    // AVX512BF16
     {7, 1, 0, 4, 1, "avxvnni"},       // AVXVNNI
+    {0, 0, 0, 0, -1, "dotprod"},      // ARMDotProd (AT_HWCAP, below)
 };
 static_assert(sizeof(kBits) / sizeof(kBits[0]) == static_cast<int>(CpuFeature::Count),
               "one CPUID bit per CpuFeature, in enum order");
@@ -63,11 +68,13 @@ unsigned long long xcr0() {
 }  // namespace
 
 bool cpu_has(CpuFeature feature) {
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__aarch64__) && defined(__linux__)
+    return feature == CpuFeature::ARMDotProd && ((getauxval(AT_HWCAP) >> 20) & 1u);
+#elif defined(__x86_64__) || defined(__i386__)
     const int index = static_cast<int>(feature);
     if (index < 0 || index >= static_cast<int>(CpuFeature::Count)) return false;
     const Bit& b = kBits[index];
-    if (!cpuid_bit(b)) return false;
+    if (b.state < 0 || !cpuid_bit(b)) return false;
     const unsigned long long xcr = b.state ? xcr0() : 0;
     if (b.state >= 1 && (xcr & 0x6) != 0x6) return false;
     if (b.state == 2 && (xcr & 0xe0) != 0xe0) return false;

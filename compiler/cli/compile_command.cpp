@@ -46,7 +46,7 @@ int compile_command(const Args& argv) {
     const ir::Graph graph = compiler::prepare(compiler::load_model(model.to_options()), compile);
     codegen::PackageOptions p;
     p.name = name.empty() ? codegen::default_package_name(graph.name) : name;
-    p.target = codegen::parse_target(target);
+    p.target = codegen::parse_target(target, codegen::CodeKind::Package);
     p.weights = storage == "file" ? codegen::WeightsStorage::File : codegen::WeightsStorage::Embedded;
     p.force = force;
     set_weight_blobs(p, graph, format);

@@ -18,7 +18,7 @@ inline std::filesystem::path write_package(const ir::Graph& graph, const std::st
                                            const std::string& target = "host") {
     codegen::PackageOptions o;
     o.name = name;
-    o.target = codegen::parse_target(target);
+    o.target = codegen::parse_target(target, codegen::CodeKind::Package);
     o.weights = storage;
     o.force = true;
     o.source_description = "test";
