@@ -1,6 +1,7 @@
 // Kernel sources for packages (see package_kernels.h).
 #include "codegen/package_kernels.h"
 
+#include "codegen/c_backend.h"
 #include "codegen/register_arrays.h"
 #include "codegen/target.h"
 
@@ -10,12 +11,8 @@
 
 #include <atomic>
 #include <map>
-#include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <regex>
-#include <sstream>
-#include <thread>
 
 namespace sqz::codegen {
 namespace {
@@ -27,13 +24,6 @@ const char* const kRuntimeFunctions[] = {
     "halide_error_buffer_allocation_too_large",        "halide_current_time_ns",
     "halide_profiler_pipeline_end",
 };
-
-std::string read_text(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string target_pragmas(const Halide::Target& target) {
     const std::string isa = gcc_target_isa(target);
@@ -56,7 +46,11 @@ std::string target_pragmas(const Halide::Target& target) {
         "// and so spills the accumulators: without it, DC SqueezeNet v1.0 runs 3% faster.\n"
         "#pragma GCC optimize(\"O3\", \"unroll-loops\", \"no-predictive-commoning\")\n"
         "#endif\n";
-    if (!isa.empty())
+    // Clang's aarch64 target attribute does not enable <arm_neon.h>'s dot products (it declares
+    // them only under -march flags), so on ARM only g++ gets the pragma (c_backend.cpp falls back).
+    if (!isa.empty() && target.arch != Halide::Target::X86)
+        out += fmt::format("#if defined(__GNUC__) && !defined(__clang__)\n#pragma GCC target(\"{}\")\n#endif\n", isa);
+    else if (!isa.empty())
         out += fmt::format(
             "#if defined(__clang__)\n"
             "#pragma clang attribute push(__attribute__((target(\"{0}\"))), apply_to = function)\n"
@@ -145,9 +139,6 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
     // A package is emitted in a process of its own (sqzc compile), from a fixed state of Halide's
     // name counters; emitting the same model twice in one process may name temporaries differently.
     const Halide::Target t = package_target(target);
-    const auto scratch = std::filesystem::temp_directory_path() /
-                         fmt::format("sqzc-kernels-{}-{}", prefix, std::hash<std::thread::id>()(std::this_thread::get_id()));
-    std::filesystem::create_directories(scratch);
     std::vector<EmittedKernel> out(model.kernels.size());
     std::atomic<size_t> next{0};
     std::mutex failure_mutex;
@@ -159,14 +150,12 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
             for (const Halide::ImageParam& p : kernel.inputs) args.push_back(p);
             for (const PackedWeight& w : kernel.weights) args.push_back(w.param);
             const std::string fn = prefix + "::kernels::" + kernel.name;
-            const auto cpp = scratch / (kernel.name + ".cpp");
-            const auto h = scratch / (kernel.name + ".h");
             try {
-                kernel.pipeline.compile_to_c(cpp.string(), args, fn, t);
-                kernel.pipeline.compile_to_header(h.string(), args, fn, t);
+                // Lowered once, printed by sqzc's C++ backend (c_backend.h) as source and header.
+                const PrintedKernel printed = print_kernel(kernel.pipeline.compile_to_module(args, fn, t));
                 out[k].name = kernel.name;
-                out[k].source = adapt_source(read_text(cpp), target, prefix, kernel.name);
-                out[k].prototype = extract_prototype(strip_lowering_markers(read_text(h)), kernel.name);
+                out[k].source = adapt_source(printed.source, target, prefix, kernel.name);
+                out[k].prototype = extract_prototype(strip_lowering_markers(printed.header), kernel.name);
             } catch (const std::exception& e) {
                 std::lock_guard<std::mutex> lock(failure_mutex);
                 failure = fmt::format("generating C++ for kernel {} failed: {}", kernel.name, e.what());
@@ -176,8 +165,6 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
     // One kernel after another: Halide draws the names of loops and temporaries from process-wide
     // counters, so only a fixed order gives the same names, and byte-identical packages, every time.
     work();
-    std::error_code ignored;
-    std::filesystem::remove_all(scratch, ignored);
     if (!failure.empty()) throw Error(failure);
     return out;
 }

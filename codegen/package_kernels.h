@@ -1,4 +1,5 @@
-// The kernels of a package: each lowered kernel through Halide's C++ backend, then adapted to
+// The kernels of a package: each lowered kernel through sqzc's C++ backend (c_backend.h: Halide's
+// C++ printer, with the int8 dot products as the target's instructions), then adapted to
 // live beside other packages in one program (runtime calls renamed with the package's prefix)
 // and to build fast without target flags (the target's instruction sets enabled by pragma).
 #pragma once
