@@ -26,8 +26,9 @@ struct LoweringOptions {
     Halide::Target target = host_target();
     Scheduler scheduler = Scheduler::Manual;
     int threads = 2;  // parallelism the schedule is tuned for (autoscheduler machine parameters)
-    // The pipelines go through Halide's C++ backend (packages), compiled by g++/clang rather than
-    // LLVM: some schedules are written differently so the C++ compiler vectorises them (int8 convs).
+    // The pipelines go through sqzc's C++ backend (packages), compiled by g++/clang rather than
+    // LLVM: a schedule may differ where the C++ compiler does better without a step LLVM likes
+    // (lower_conv.cpp's unrolled input channels).
     bool c_source = false;
 };
 

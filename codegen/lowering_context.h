@@ -81,9 +81,9 @@ private:
 // Each op family's lowering; every one defines the node's value in the context.
 void lower_conv(LoweringContext& ctx, const ir::Node& node);
 void lower_conv_int8(LoweringContext& ctx, const ir::Node& node);
-// The float conv's channels-innermost schedule (lower_conv.cpp), also used by int8 convs computed
-// exactly in float arithmetic: `out` tiles of vectorised output channels by pixels, `acc` in
-// registers over the reduction `r` (ci, kx, ky); `level` is the consumer loop of a fused conv.
+// The float conv's channels-innermost schedule (lower_conv.cpp): `out` tiles of vectorised output
+// channels by pixels, `acc` in registers over the reduction `r` (ci, kx, ky); `level` is the
+// consumer loop of a fused conv.
 void schedule_conv_channels_innermost(LoweringContext& ctx, Halide::Func out, Halide::Func acc, Halide::RDom r,
                                       int64_t weight_elements, int64_t input_elements, int out_c, int out_w,
                                       std::optional<Halide::LoopLevel> level);

@@ -1,7 +1,7 @@
 // int8 inference: the reference interpreter's int8 evaluation against an independent integer
-// implementation written here, and the JIT's int8 kernels (the VNNI form, and the two forms
-// packages use: row dot products and exact float sums) against the interpreter, exactly; then
-// int8 against float32 within the stated tolerance on a full model.
+// implementation written here, and the JIT's int8 kernels against the interpreter, exactly; then
+// int8 against float32 within the stated tolerance on a full model. Packages' int8 kernels:
+// int8_package_test.cpp.
 #include "codegen/jit_model.h"
 #include "compiler/calibration.h"
 #include "compiler/driver.h"
@@ -13,6 +13,7 @@
 #include "ir/interpreter.h"
 #include "ir/quantization.h"
 #include "ir/test_pattern.h"
+#include "tests/codegen/int8_model.h"
 #include "tests/support.h"
 
 #include <cmath>
@@ -22,67 +23,6 @@ using namespace sqz;
 using namespace sqz::ir;
 
 namespace {
-
-Window window(int64_t k, int64_t stride, int64_t pad) {
-    Window w;
-    w.kernel_h = w.kernel_w = k;
-    w.stride_h = w.stride_w = stride;
-    w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = pad;
-    return w;
-}
-
-// A model whose first conv copies the input into 16 channels (weights 1 and 0, no bias) and whose
-// input values are multiples of 1/64 up to 255/64: calibration then gives that conv the scale 1/64
-// exactly, so its float-to-u8 rounding is exact in float32 and float64 alike and every later
-// tensor must agree bit for bit. Then: a Fire module with 3x3 expands over 16 channels (short
-// reductions), one with a simple bypass, a max-pool, a 1x1 over 128 channels and a 3x3 over 32
-// (long reductions), and a float-output classifier conv.
-struct Int8Model {
-    Graph graph;
-    Tensor input;
-};
-
-Int8Model int8_model(int64_t size) {
-    GraphBuilder b("int8_test");
-    // A conv, with a ReLU after it when asked (the passes fold it into the conv).
-    auto conv = [&](const std::string& name, const std::string& in, int64_t out, const Window& w, bool relu, bool bias) {
-        const std::string y = b.conv(name, in, out, w, bias);
-        return relu ? b.relu(name + "/relu", y) : y;
-    };
-    std::string x = b.input("data", TensorType{DType::F32, {3, size, size}});
-    x = conv("copy", x, 16, window(1, 1, 0), true, false);
-    auto fire = [&](const std::string& name, const std::string& in, int64_t s, int64_t e) {
-        std::string sq = conv(name + "/squeeze", in, s, window(1, 1, 0), true, true);
-        std::string e1 = conv(name + "/expand1x1", sq, e, window(1, 1, 0), true, true);
-        std::string e3 = conv(name + "/expand3x3", sq, e, window(3, 1, 1), true, true);
-        return b.concat(name + "/concat", {e1, e3});
-    };
-    x = fire("fire2", x, 16, 32);
-    std::string f3 = fire("fire3", x, 16, 32);
-    x = b.add("bypass3", f3, x);
-    x = b.max_pool("pool3", x, window(3, 2, 0), Rounding::Ceil);
-    x = conv("wide1x1", x, 32, window(1, 1, 0), true, true);   // 64 in: 1x1 over 64
-    x = fire("fire4", x, 32, 64);                                 // squeeze over 32, 3x3 over 32
-    x = conv("deep1x1", x, 24, window(1, 1, 0), true, true);   // 1x1 over 128
-    x = conv("classifier", x, 10, window(1, 1, 0), false, true);
-    b.output(x);
-    Int8Model m{b.finish(), {}};
-    compiler::bind_random_weights(m.graph, 5);
-    Constant* copy = m.graph.find_constant("copy.weight");
-    std::vector<float> w(static_cast<size_t>(16 * 3), 0.0f);
-    for (int o = 0; o < 16; ++o) w[static_cast<size_t>(o * 3 + o % 3)] = 1.0f;
-    copy->bind(w);
-    m.input.dims = {1, 3, size, size};
-    m.input.data.resize(static_cast<size_t>(3 * size * size));
-    for (size_t i = 0; i < m.input.data.size(); ++i)
-        m.input.data[i] = static_cast<float>((i * 37 + 11) % 256) / 64.0f;
-    return m;
-}
-
-Graph quantized(const Graph& graph, const Tensor& input) {
-    const Graph optimized = compiler::optimize(graph);
-    return compiler::quantize_int8(optimized, compiler::calibrate(optimized, {input}));
-}
 
 // An int8 conv computed here from its definition in quantization.h, independently of the
 // interpreter: NCHW u8 input (as doubles), int64 sums, the integer epilogue.
@@ -135,8 +75,8 @@ double max_abs_diff(const std::vector<float>& a, const std::vector<double>& b) {
 }  // namespace
 
 TEST_CASE("the interpreter's int8 convs equal an independent integer implementation", "[int8][reference]") {
-    const Int8Model m = int8_model(15);
-    const Graph q = quantized(m.graph, m.input);
+    const test::Int8Model m = test::int8_model(15);
+    const Graph q = test::quantized(m.graph, m.input);
     int int8_convs = 0, u8_convs = 0;
     for (const Node& node : q.nodes)
         if (node.op == OpKind::Conv && node.conv().quant.int8_input) ++int8_convs, u8_convs += node.conv().quant.u8_output;
@@ -163,18 +103,20 @@ TEST_CASE("the interpreter's int8 convs equal an independent integer implementat
     CHECK(checked == 12);
 }
 
-TEST_CASE("int8 kernels in every form equal the interpreter's int8 evaluation exactly", "[int8][jit]") {
-    const Int8Model m = int8_model(15);
-    const Graph q = quantized(m.graph, m.input);
+TEST_CASE("int8 kernels equal the interpreter's int8 evaluation exactly", "[int8][jit]") {
+    const test::Int8Model m = test::int8_model(15);
+    const Graph q = test::quantized(m.graph, m.input);
     const std::vector<TensorF64> want = interpret(q, {m.input});
-    for (const bool package_forms : {false, true})
+    // Lowered for the JIT and as for packages (whose int8 convs now share the JIT's form, so this
+    // checks only that the packages' other schedule choices keep int8 exact).
+    for (const bool package_lowering : {false, true})
         for (const int threads : {1, 2}) {
             codegen::JitOptions options;
             options.threads = threads;
-            options.c_source_forms = package_forms;
+            options.c_source_forms = package_lowering;
             codegen::JitModel jit(q, options);
             const std::vector<Tensor> got = jit.run({m.input});
-            INFO("package forms " << package_forms << ", threads " << threads);
+            INFO("package lowering " << package_lowering << ", threads " << threads);
             REQUIRE(got.at(0).dims == want.at(0).dims);
             CHECK(max_abs_diff(got[0].data, want[0].data) == 0.0);
         }
