@@ -187,10 +187,8 @@ TEST_CASE("int8 agrees with float32 on the Deep Compression model and real photo
     const std::vector<std::string> evaluation = {"data_chelsea.png", "data_coffee.png", "dnn_superres_butterfly.png",
                                                  "data_fruits.jpg", "data_motorcycle_left.png", "data_baboon.jpg",
                                                  "data_orange.jpg", "data_astronaut.png"};
-    if (test::photo(evaluation[0]).empty()) {
-        WARN("skipped: no photographs in .cache/photos (run scripts/fetch-photos)");
-        return;
-    }
+    for (const auto& names : {calibration, evaluation})
+        for (const std::string& name : names) SQZ_REQUIRE_PHOTO(name);
     const auto dir = test::shared_dir() / "models" / "squeezenet_v1.0_deep_compression";
     compiler::ModelOptions mo;
     mo.model_path = (dir / "deploy.prototxt").string();
