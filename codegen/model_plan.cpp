@@ -1,6 +1,6 @@
 // Kernel and memory planning (see model_plan.h).
 //
-// The algorithm. plan_model makes one pass over the graph per step, each a function below:
+// The algorithm. plan_model runs five steps in order, each a function below:
 //   1. add_input_slots: a slot per graph input, in the caller's buffer (NCHW).
 //   2. add_kernels_and_views: in node order, a kernel per node or fusion group with the slot it
 //      writes; views for nodes that move no data (Dropout and Identity alias their input's slot,
