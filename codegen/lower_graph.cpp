@@ -5,8 +5,8 @@
 #include "codegen/lowering_context.h"
 
 #include "ir/error.h"
+#include "ir/lookup.h"
 
-#include <array>
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -25,23 +25,29 @@ std::string sanitize(const std::string& name) {
     return out;
 }
 
-using Lowerer = void (*)(LoweringContext&, const ir::Node&);
+using ir::OpKind;
 
-// One entry per ir::OpKind, in enum order.
-constexpr std::array<Lowerer, 12> kLowerers = {
-    lower_conv,              // Conv
-    lower_relu,              // Relu
-    lower_pool,              // MaxPool
-    lower_pool,              // AvgPool
-    lower_global_avg_pool,   // GlobalAvgPool
-    lower_concat,            // Concat
-    lower_add,               // Add
-    lower_passthrough,       // Dropout
-    lower_softmax,           // Softmax
-    lower_reshape,           // Flatten
-    lower_reshape,           // Reshape
-    lower_passthrough,       // Identity
+struct Lowerer {
+    OpKind op;
+    void (*lower)(LoweringContext&, const ir::Node&);
 };
+
+// One entry per ir::OpKind, in enum order: checked when this file compiles.
+constexpr Lowerer kLowerers[] = {
+    {OpKind::Conv, lower_conv},
+    {OpKind::Relu, lower_relu},
+    {OpKind::MaxPool, lower_pool},
+    {OpKind::AvgPool, lower_pool},
+    {OpKind::GlobalAvgPool, lower_global_avg_pool},
+    {OpKind::Concat, lower_concat},
+    {OpKind::Add, lower_add},
+    {OpKind::Dropout, lower_passthrough},
+    {OpKind::Softmax, lower_softmax},
+    {OpKind::Flatten, lower_reshape},
+    {OpKind::Reshape, lower_reshape},
+    {OpKind::Identity, lower_passthrough},
+};
+static_assert(ir::lists_every_op_in_order(kLowerers, &Lowerer::op), "kLowerers needs one entry per ir::OpKind, in order");
 
 struct SchedulerInfo {
     Scheduler scheduler;
@@ -256,7 +262,7 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
         for (size_t j = 0; j + 1 < kernel.nodes.size(); ++j) ctx.mark_fused(graph.nodes[kernel.nodes[j]].name);
         for (size_t i : kernel.nodes) {
             const ir::Node& node = graph.nodes[i];
-            kLowerers.at(static_cast<size_t>(node.op))(ctx, node);
+            lookup(kLowerers, static_cast<size_t>(node.op), "lowering for op").lower(ctx, node);
         }
         result = ctx.value(graph.nodes[kernel.nodes.back()].name);
     }
