@@ -19,6 +19,7 @@
 #include "codegen/source_model.h"
 #include "compiler/file_io.h"
 #include "compiler/driver.h"
+#include "compiler/error_report.h"
 #include "compiler/model_loader.h"
 #include "ir/error.h"
 #include "ir/stats.h"
@@ -256,10 +257,10 @@ int main(int argc, char** argv) {
         sqz::bench::ServerOptions options;
         if (!sqz::bench::parse_options(argc, argv, options)) return 0;
         return sqz::bench::serve(options);
-    } catch (const sqz::Error& e) {
-        fmt::print(stderr, "sqzc_bench_server: error: {}\n", e.what());
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "sqzc_bench_server: error: {}\n", e.what());
+    } catch (...) {
+        const sqz::compiler::FailureReport report = sqz::compiler::describe_failure(
+            std::current_exception(), "sqzc_bench_server", std::vector<std::string>(argv, argv + argc));
+        fmt::print(stderr, "{}", report.text);
+        return report.exit_code;
     }
-    return 1;
 }

@@ -113,7 +113,7 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
     try {
         fs::create_directory(staging);
         for (const auto& [name, text] : files) write(staging / name, text);
-    } catch (const std::exception& e) {
+    } catch (const std::runtime_error& e) {  // sqz::Error from write(), or std::filesystem_error
         fs::remove_all(staging, ec);
         user_error("{}: writing the package failed: {}", target_dir.string(), e.what());
     }
