@@ -63,8 +63,8 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     const ir::Int8ConvParams p = ir::int8_conv_params(*weight, bias, q);
 
     // The algorithm: the bias plus the int32 sum over (c4, cb, kx, ky), ci = 4 * cb + c4.
-    ImageParam b = ctx.add_weight(node.name + ".bias_q", vector_buffer(p.bias));
-    ImageParam w = ctx.add_weight(node.inputs[1], pack_int8_weight(p, weight->type.dims));
+    ImageParam b = ctx.add_derived_weight(node.name + ".bias_q", vector_buffer(p.bias));
+    ImageParam w = ctx.add_derived_weight(node.inputs[1], pack_int8_weight(p, weight->type.dims));
     const int64_t max_pad = std::max({win.pad_top, win.pad_left, win.pad_bottom, win.pad_right});
     Func src = in.func;
     if (max_pad > in.border)
@@ -81,7 +81,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     // The epilogue (quantization.h): integer requantisation to u8, or the float output.
     Expr result;
     if (q.u8_output) {
-        ImageParam m = ctx.add_weight(node.name + ".multiplier", vector_buffer(p.multiplier));
+        ImageParam m = ctx.add_derived_weight(node.name + ".multiplier", vector_buffer(p.multiplier));
         const Expr round = Expr(static_cast<int64_t>(1) << (p.shift - 1));
         Expr v = (cast<int64_t>(sum) * cast<int64_t>(m(c)) + round) >> p.shift;
         if (a.relu) v = max(v, cast<int64_t>(0));
@@ -91,7 +91,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
         }
         result = cast<uint8_t>(clamp(v, cast<int64_t>(0), cast<int64_t>(255)));
     } else {
-        ImageParam m = ctx.add_weight(node.name + ".multiplier", vector_buffer(p.float_multiplier));
+        ImageParam m = ctx.add_derived_weight(node.name + ".multiplier", vector_buffer(p.float_multiplier));
         Expr v = cast<float>(sum) * m(c);
         if (a.relu) v = max(v, 0.0f);
         if (a.residual) {

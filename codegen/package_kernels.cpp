@@ -9,9 +9,7 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <map>
-#include <mutex>
 #include <regex>
 
 namespace sqz::codegen {
@@ -139,33 +137,29 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
     // A package is emitted in a process of its own (sqzc compile), from a fixed state of Halide's
     // name counters; emitting the same model twice in one process may name temporaries differently.
     const Halide::Target t = package_target(target);
-    std::vector<EmittedKernel> out(model.kernels.size());
-    std::atomic<size_t> next{0};
-    std::mutex failure_mutex;
-    std::string failure;
-    auto work = [&] {
-        for (size_t k = next++; k < model.kernels.size(); k = next++) {
-            LoweredKernel& kernel = model.kernels[k];
-            std::vector<Halide::Argument> args;
-            for (const Halide::ImageParam& p : kernel.inputs) args.push_back(p);
-            for (const PackedWeight& w : kernel.weights) args.push_back(w.param);
-            const std::string fn = prefix + "::kernels::" + kernel.name;
-            try {
-                // Lowered once, printed by sqzc's C++ backend (c_backend.h) as source and header.
-                const PrintedKernel printed = print_kernel(kernel.pipeline.compile_to_module(args, fn, t));
-                out[k].name = kernel.name;
-                out[k].source = adapt_source(printed.source, target, prefix, kernel.name);
-                out[k].prototype = extract_prototype(strip_lowering_markers(printed.header), kernel.name);
-            } catch (const std::exception& e) {
-                std::lock_guard<std::mutex> lock(failure_mutex);
-                failure = fmt::format("generating C++ for kernel {} failed: {}", kernel.name, e.what());
-            }
-        }
-    };
     // One kernel after another: Halide draws the names of loops and temporaries from process-wide
     // counters, so only a fixed order gives the same names, and byte-identical packages, every time.
-    work();
-    if (!failure.empty()) throw Error(failure);
+    std::vector<EmittedKernel> out(model.kernels.size());
+    for (size_t k = 0; k < model.kernels.size(); ++k) {
+        LoweredKernel& kernel = model.kernels[k];
+        std::vector<Halide::Argument> args;
+        for (const Halide::ImageParam& p : kernel.inputs) args.push_back(p);
+        for (const PackedWeight& w : kernel.weights) args.push_back(w.param);
+        const std::string fn = prefix + "::kernels::" + kernel.name;
+        PrintedKernel printed;
+        try {
+            // Lowered once, printed by sqzc's C++ backend (c_backend.h) as source and header.
+            printed = print_kernel(kernel.pipeline.compile_to_module(args, fn, t));
+        } catch (const Halide::CompileError& e) {
+            // The pipeline is sqzc's own, for a target Halide accepted: Halide rejecting it is a bug
+            // in sqzc (or a target sqzc should have refused up front), not a problem of the model.
+            SQZ_INTERNAL_ERROR("Halide's C++ backend failed on kernel {} for {}: {}", kernel.name, t.to_string(),
+                               e.what());
+        }
+        out[k].name = kernel.name;
+        out[k].source = adapt_source(printed.source, target, prefix, kernel.name);
+        out[k].prototype = extract_prototype(strip_lowering_markers(printed.header), kernel.name);
+    }
     return out;
 }
 

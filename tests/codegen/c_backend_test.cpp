@@ -198,7 +198,7 @@ TEST_CASE("c_backend's dot-product helpers are exact for every byte value", "[co
                               : d.lanes == 8 ? runtime::cpu_has(runtime::CpuFeature::AVX2)
                                              : true;
         if (!runnable) {
-            WARN("skipped " << d.target << " x" << d.lanes << ": not runnable here");
+            SQZ_RECORD_SKIP(d.target << " x" << d.lanes << " not runnable here");
             continue;
         }
         const auto dir = test::scratch_dir() / fmt::format("c_backend_{}_{}", d.instruction, d.lanes + (d.arm ? 100 : 0));
