@@ -811,7 +811,7 @@ std::vector<std::pair<std::string, std::string>> package_runtime_files(const std
         // Own namespace and file names, so several packages coexist in one program and folder.
         t = std::regex_replace(t, std::regex(R"(namespace sqz::runtime)"), "namespace " + prefix + "::runtime");
         t = std::regex_replace(t, std::regex(R"(sqz::runtime::)"), prefix + "::runtime::");
-        t = std::regex_replace(t, std::regex(R"re(#include "([a-z_]+\.h)")re"), "#include \"" + prefix + "_$1\"");
+        t = std::regex_replace(t, std::regex(R"re(#include "([a-z0-9_]+\.h)")re"), "#include \"" + prefix + "_$1\"");
         if (name == "halide_glue.cpp") t = "#define SQZ_HALIDE_PREFIX " + prefix + "_\n" + t;
         out.emplace_back(prefix + "_" + name, t);
     }

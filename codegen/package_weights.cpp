@@ -125,23 +125,38 @@ void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir:
     SQZ_ASSERT(expand_stored_weights(blob) == blob.bytes, "compressed weights do not expand to the packed weights");
 }
 
-std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob) {
-    if (!blob.compressed()) return blob.bytes;
-    std::vector<uint8_t> out(blob.bytes.size(), 0);
+std::vector<runtime::StoredTensor> runtime_stored_tensors(const WeightBlob& blob) {
+    std::vector<runtime::StoredTensor> out;
     for (const StoredTensor& t : blob.layout) {
-        const uint8_t* src = blob.stored.data() + t.stored_offset;
-        if (!t.expand) {
-            std::memcpy(out.data() + t.offset, src, static_cast<size_t>(t.stored_bytes));
-            continue;
-        }
-        std::vector<float> values(static_cast<size_t>(t.numel));
-        const runtime::CodecStatus status =
-            runtime::expand_layer_blob(src, static_cast<size_t>(t.stored_bytes), values.data(), values.size());
-        SQZ_ASSERT(status.ok, "stored weight '{}' does not expand: {}", t.constant, status.message);
-        const std::vector<float> packed = gather(values, t.extents, t.strides);
-        std::memcpy(out.data() + t.offset, packed.data(), packed.size() * 4);
+        SQZ_ASSERT(t.extents.size() <= static_cast<size_t>(runtime::kMaxStoredRank) && t.extents.size() == t.strides.size(),
+                   "stored weight '{}' has {} packed dims and {} strides, at most {} fit", t.constant, t.extents.size(),
+                   t.strides.size(), runtime::kMaxStoredRank);
+        runtime::StoredTensor r{};
+        r.expand = t.expand ? 1 : 0;
+        r.rank = static_cast<int8_t>(t.extents.size());
+        r.stored_offset = t.stored_offset;
+        r.stored_bytes = t.stored_bytes;
+        r.offset = t.offset;
+        r.numel = t.numel;
+        std::copy(t.extents.begin(), t.extents.end(), r.extent);
+        std::copy(t.strides.begin(), t.strides.end(), r.stride);
+        out.push_back(r);
     }
     return out;
+}
+
+std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob) {
+    if (!blob.compressed()) return blob.bytes;
+    const std::vector<runtime::StoredTensor> tensors = runtime_stored_tensors(blob);
+    std::vector<float> values(std::max<size_t>(1, runtime::largest_expansion(tensors.data(), tensors.size())));
+    std::vector<float> packed((blob.bytes.size() + 3) / 4);  // the expansion writes floats: float-aligned memory
+    const runtime::Status status =
+        runtime::expand_weights(blob.stored.data(), blob.stored.size(), tensors.data(), tensors.size(),
+                                reinterpret_cast<uint8_t*>(packed.data()), blob.bytes.size(), values.data(), values.size());
+    SQZ_ASSERT(status == runtime::Status::Ok, "the stored weights do not expand: {}",
+               runtime::status_string(static_cast<int>(status)));
+    const auto* bytes = reinterpret_cast<const uint8_t*>(packed.data());
+    return std::vector<uint8_t>(bytes, bytes + blob.bytes.size());
 }
 
 std::string expand_weights_source(const std::string& prefix, const WeightBlob& blob) {
@@ -258,18 +273,11 @@ std::string embedded_weights_source(const std::string& prefix, const WeightBlob&
 }
 
 std::string weights_file(const WeightBlob& blob) {
-    const size_t n = blob.stored_bytes().size();
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    const std::string data(blob.stored_bytes().begin(), blob.stored_bytes().end());
-    for (unsigned char c : data) hash = (hash ^ c) * 0x100000001b3ULL;
-    std::string out = "SQZW";
-    auto put = [&](uint64_t v, int bytes) {
-        for (int b = 0; b < bytes; ++b) out.push_back(static_cast<char>(v >> (8 * b)));
-    };
-    put(1, 4);           // format version
-    put(n, 8);           // byte count
-    put(hash, 8);        // FNV-1a 64 of the data bytes
-    return out + data;
+    const std::vector<uint8_t>& data = blob.stored_bytes();
+    unsigned char header[runtime::kWeightsFileHeaderBytes];
+    runtime::weights_file_header(data.data(), data.size(), header);
+    std::string out(reinterpret_cast<const char*>(header), sizeof header);
+    return out.append(data.begin(), data.end());
 }
 
 }  // namespace sqz::codegen
