@@ -1,6 +1,7 @@
 // The kernels of a package: each lowered kernel through Halide's C++ backend, then adapted to
-// live beside other packages in one program (runtime calls renamed with the package's prefix)
-// and to build fast without target flags (the target's instruction sets enabled by pragma).
+// live beside other packages in one program (each includes NAME_halide_names.h, which gives the
+// Halide runtime functions it calls the package's prefix) and to build fast without target flags
+// (the target's instruction sets enabled by pragma).
 #pragma once
 
 #include "codegen/lowering.h"

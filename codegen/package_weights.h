@@ -65,12 +65,6 @@ std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob);
 // weight_expansion.h), in WeightBlob::layout's order; empty when the blob is not compressed.
 std::vector<runtime::StoredTensor> runtime_stored_tensors(const WeightBlob& blob);
 
-// For a compressed blob: the table of stored tensors and `int expand_weights(<prefix>_model& m)`,
-// which the package's create calls to expand m.weights (the stored form) into the packed weights
-// (it returns <PREFIX>_OK, _ERROR_WEIGHTS for a corrupt blob, or _ERROR_OUT_OF_MEMORY). Empty when
-// the blob is not compressed.
-std::string expand_weights_source(const std::string& prefix, const WeightBlob& blob);
-
 // <prefix>_weights.cpp defining `alignas(64) extern const uint32_t <prefix>_weight_data[]` (the
 // stored bytes as little-endian 32-bit words).
 std::string embedded_weights_source(const std::string& prefix, const WeightBlob& blob);

@@ -3,10 +3,12 @@
 // cryptographic hash: it catches damaged files, not forged ones.
 #pragma once
 
+#include "prefix.h"
+
 #include <cstddef>
 #include <cstdint>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 
 constexpr uint64_t kFnv1aOffsetBasis = 0xcbf29ce484222325ULL;
 constexpr uint64_t kFnv1aPrime = 0x100000001b3ULL;
@@ -18,4 +20,4 @@ inline uint64_t fnv1a(const void* data, size_t bytes, uint64_t hash = kFnv1aOffs
     return hash;
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

@@ -1,7 +1,7 @@
 // Status messages (see status.h).
 #include "status.h"
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 namespace {
 
 // Indexed by Status.
@@ -23,4 +23,4 @@ const char* status_string(int status) {
     return kMessages[status];
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

@@ -1,8 +1,11 @@
-// What a package's functions report: success or why not. The values are the status codes of a
-// package's C API (<NAME>_OK, <NAME>_ERROR_ARGUMENT, ...).
+// What a package's functions report: success or why not. The values are the status codes of the
+// public C API (model_api.h: <NAME>_OK, <NAME>_ERROR_ARGUMENT, ...); c_api.cpp checks at compile
+// time that the two agree.
 #pragma once
 
-namespace sqz::runtime {
+#include "prefix.h"
+
+namespace SQZ_PACKAGE::runtime {
 
 enum class Status {
     Ok = 0,
@@ -17,4 +20,4 @@ enum class Status {
 // One line saying what the status means; "unknown status" for a value outside the enum.
 const char* status_string(int status);
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

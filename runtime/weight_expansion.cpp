@@ -6,7 +6,7 @@
 #include <cstring>
 #include <new>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 namespace {
 
 // Whether [offset, offset + bytes) lies inside [0, size).
@@ -83,4 +83,4 @@ Status expand_weights(const uint8_t* stored, size_t stored_bytes, const StoredTe
     return Status::Ok;
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

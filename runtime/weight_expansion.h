@@ -7,12 +7,13 @@
 // described by strides: packed element (i0, i1, ...) (innermost first) is value sum(ik * stride[k]).
 #pragma once
 
+#include "prefix.h"
 #include "status.h"
 
 #include <cstddef>
 #include <cstdint>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 
 constexpr int kMaxStoredRank = 6;
 
@@ -39,4 +40,4 @@ size_t largest_expansion(const StoredTensor* tensors, size_t count);
 Status expand_weights(const uint8_t* stored, size_t stored_bytes, const StoredTensor* tensors, size_t count,
                       uint8_t* packed, size_t packed_bytes, float* values, size_t value_count);
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

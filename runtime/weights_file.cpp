@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 namespace {
 
 constexpr unsigned char kMagic[4] = {'S', 'Q', 'Z', 'W'};
@@ -48,4 +48,4 @@ Status read_weights_file(const char* path, void* out, size_t bytes) {
     return Status::Ok;
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

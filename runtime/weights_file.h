@@ -11,12 +11,13 @@
 //   24      n     the data: the stored weights, exactly as the package holds them embedded
 #pragma once
 
+#include "prefix.h"
 #include "status.h"
 
 #include <cstddef>
 #include <cstdint>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 
 constexpr size_t kWeightsFileHeaderBytes = 24;
 constexpr uint32_t kWeightsFileVersion = 1;
@@ -30,4 +31,4 @@ void weights_file_header(const void* data, uint64_t bytes, unsigned char header[
 // then holds no meaningful data.
 Status read_weights_file(const char* path, void* out, size_t bytes);
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime
