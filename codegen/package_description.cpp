@@ -190,7 +190,7 @@ std::string package_description_source(const PackageModel& p) {
     out += field("input_sizes", "kInputSizes") + field("input_count", input_sizes.size());
     out += field("output_sizes", "kOutputSizes") + field("output_count", output_sizes.size());
     out += field("planned_bytes", plan.arena_bytes) + field("zeroed_from", plan.dedicated_offset);
-    out += "    m.scratch_bytes = 0;  // the kernels allocate nothing\n";
+    out += "    m.scratch_bytes = 0;  // no kernel allocates (sqzc checks it)\n";
     out += field("arena_bytes", plan.arena_bytes);
     out += field("buffers", "kBuffers") + field("buffer_count", rows.size());
     out += field("kernels", "kKernels") + field("kernel_count", plan.kernels.size());

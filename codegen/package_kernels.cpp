@@ -167,7 +167,23 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
         out[k].source = adapt_source(read_text(cpp), target, prefix, kernel.name);
         out[k].prototype = extract_prototype(strip_lowering_markers(read_text(h)), kernel.name);
     }
+    // A package gives its kernels no memory of their own (its scratch arena is empty): a schedule
+    // that allocates would fail only in packages, so refuse it here.
+    for (const EmittedKernel& k : out)
+        SQZ_ASSERT(!kernel_allocates(k.source),
+                   "kernel {} allocates memory (halide_malloc), but package kernels get none: schedule it to "
+                   "compute into its buffers or on the stack",
+                   k.name);
     return out;
+}
+
+bool kernel_allocates(const std::string& source) {
+    // Halide's runtime declarations (part of every kernel source) declare halide_malloc; the code
+    // after them calls it only when the schedule allocates on the heap.
+    const std::string declarations = runtime_declarations(source);
+    const std::string code = source.substr(source.find(declarations) + declarations.size());
+    static const std::regex call(R"(\bhalide_malloc\s*\()");
+    return std::regex_search(code, call);
 }
 
 std::string runtime_declarations(const std::string& source) {
