@@ -120,42 +120,87 @@ std::string package_kernels_header(const PackageModel& p) {
            "namespace " + N + "::kernels {\n\n" + protos + "\n}  // namespace " + N + "::kernels\n\n#endif\n";
 }
 
-std::string package_description_source(const PackageModel& p) {
-    const std::string& N = p.options.name;
-    const std::string G = upper(N);
-    const ModelPlan& plan = p.model.plan;
-    const bool file = p.options.weights == WeightsStorage::File;
+namespace {
 
-    std::vector<BufferRow> rows;
-    std::string wrappers, kernels;
+// The buffer table, the kernel table and the kernels' call wrappers, as source lines.
+struct KernelTables {
+    std::vector<BufferRow> buffers;  // every kernel's arguments in order: input slots, weights, output
+    std::string wrappers;
+    std::string kernels;
+};
+
+KernelTables kernel_tables(const PackageModel& p) {
+    const ModelPlan& plan = p.model.plan;
+    KernelTables t;
     for (size_t k = 0; k < plan.kernels.size(); ++k) {
         const Kernel& kernel = plan.kernels[k];
         const LoweredKernel& lowered = p.model.kernels[k];
-        const size_t first = rows.size();
-        for (const std::string& slot : kernel_input_slots(kernel)) rows.push_back(slot_row(plan, slot, true));
-        for (size_t w = 0; w < lowered.weights.size(); ++w) rows.push_back(weight_row(lowered.weights[w], p.weights.offsets[k][w]));
-        rows.push_back(slot_row(plan, kernel.output, false));
+        const size_t first = t.buffers.size();
+        for (const std::string& slot : kernel_input_slots(kernel)) t.buffers.push_back(slot_row(plan, slot, true));
+        for (size_t w = 0; w < lowered.weights.size(); ++w)
+            t.buffers.push_back(weight_row(lowered.weights[w], p.weights.offsets[k][w]));
+        t.buffers.push_back(slot_row(plan, kernel.output, false));
+        const size_t count = t.buffers.size() - first;
         std::string arguments = "b";
-        for (size_t a = 1; a < rows.size() - first; ++a) arguments += fmt::format(", b + {}", a);
-        wrappers += "int call_" + kernel.name + "(void* context, halide_buffer_t* b) { return kernels::" + kernel.name +
-                    "(context, " + arguments + "); }\n";
+        for (size_t a = 1; a < count; ++a) arguments += fmt::format(", b + {}", a);
+        t.wrappers += "int call_" + kernel.name + "(void* context, halide_buffer_t* b) { return kernels::" + kernel.name +
+                      "(context, " + arguments + "); }\n";
         std::string nodes;
         for (size_t i : kernel.nodes) nodes += (nodes.empty() ? "" : " + ") + p.graph.nodes[i].name;
         if (nodes.empty()) nodes = kernel.name;
-        kernels += "    {" + fmt::format("\"{}\", call_{}, {}, {}", c_escape(nodes), kernel.name, first, rows.size() - first) + "},\n";
+        t.kernels += "    {" + fmt::format("\"{}\", call_{}, {}, {}", c_escape(nodes), kernel.name, first, count) + "},\n";
     }
-    std::string buffers;
-    for (const BufferRow& r : rows) buffers += buffer_line(r);
+    return t;
+}
 
+// describe(), which fills the ModelDescription from the tables above it, field by field.
+std::string describe_function(const PackageModel& p, const KernelTables& tables, bool stored, bool cpu_features) {
+    const std::string& N = p.options.name;
+    const ModelPlan& plan = p.model.plan;
+    std::string out = "constexpr ModelDescription describe() {\n    ModelDescription m;\n";
+    const auto field = [&out](const std::string& name, const auto& value) { out += fmt::format("    m.{} = {};\n", name, value); };
+    field("input_sizes", "kInputSizes");
+    field("input_count", p.graph.inputs.size());
+    field("output_sizes", "kOutputSizes");
+    field("output_count", p.graph.outputs.size());
+    field("planned_bytes", plan.arena_bytes);
+    field("zeroed_from", plan.dedicated_offset);
+    out += "    m.scratch_bytes = 0;  // no kernel allocates (sqzc checks it)\n";
+    field("arena_bytes", plan.arena_bytes);
+    field("buffers", "kBuffers");
+    field("buffer_count", tables.buffers.size());
+    field("kernels", "kKernels");
+    field("kernel_count", plan.kernels.size());
+    if (p.options.weights == WeightsStorage::File) field("default_weights_path", "\"" + c_escape(N + ".weights") + "\"");
+    else field("embedded_weights", N + "_weight_data");
+    field("stored_weight_bytes", p.weights.stored_bytes().size());
+    field("packed_weight_bytes", p.weights.bytes.size());
+    if (stored) {
+        field("stored_tensors", "kStoredTensors");
+        field("stored_tensor_count", p.weights.layout.size());
+    }
+    if (cpu_features) {
+        field("cpu_features", "kCpuFeatures");
+        field("cpu_feature_count", required_cpu_features(p.options.target).size());
+    }
+    return out + "    return m;\n}\n";
+}
+
+}  // namespace
+
+std::string package_description_source(const PackageModel& p) {
+    const std::string& N = p.options.name;
+    const KernelTables tables = kernel_tables(p);
     std::string out = fmt::format(
         "// {0}.cpp: the model of package {0} as data: the buffer every kernel argument is (memory\n"
         "// planned by sqzc at compile time), the kernels in execution order, how the weights are stored\n"
         "// and the instruction sets the kernels need. Generated by sqzc; {0}_model.cpp runs it.\n"
         "#include \"{0}.h\"\n#include \"{0}_kernels.h\"\n#include \"{0}_model_description.h\"\n\n#include <cstdint>\n\n",
         N);
-    if (!file) out += fmt::format("alignas(64) extern const uint32_t {}_weight_data[];\n\n", N);
+    if (p.options.weights == WeightsStorage::Embedded)
+        out += fmt::format("alignas(64) extern const uint32_t {}_weight_data[];\n\n", N);
     out += "namespace " + N + "::runtime {\nnamespace {\n\n";
-    out += "// Each kernel behind one signature: its arguments are consecutive buffers.\n" + wrappers + "\n";
+    out += "// Each kernel behind one signature: its arguments are consecutive buffers.\n" + tables.wrappers + "\n";
 
     std::vector<int64_t> input_sizes, output_sizes;
     for (const ir::GraphInput& in : p.graph.inputs) input_sizes.push_back(p.graph.type_of(in.name).numel());
@@ -163,10 +208,10 @@ std::string package_description_source(const PackageModel& p) {
     out += "constexpr size_t kInputSizes[] = " + braced(input_sizes) + ";  // floats\n";
     out += "constexpr size_t kOutputSizes[] = " + braced(output_sizes) + ";\n\n";
     out += "// One per kernel argument: memory, element type, input/output index, byte offset, rank, dims\n"
-           "// (min, extent, stride; innermost first).\n";
-    out += "constexpr BufferSpec kBuffers[] = {\n" + buffers + "};\n\n";
-    out += "// In execution order: the IR nodes computed, the call, the first buffer and the buffer count.\n";
-    out += "constexpr KernelSpec kKernels[] = {\n" + kernels + "};\n";
+           "// (min, extent, stride; innermost first).\nconstexpr BufferSpec kBuffers[] = {\n";
+    for (const BufferRow& r : tables.buffers) out += buffer_line(r);
+    out += "};\n\n// In execution order: the IR nodes computed, the call, the first buffer and the buffer count.\n";
+    out += "constexpr KernelSpec kKernels[] = {\n" + tables.kernels + "};\n";
 
     const std::vector<std::string> features = required_cpu_features(p.options.target);
     if (!features.empty()) {
@@ -184,31 +229,14 @@ std::string package_description_source(const PackageModel& p) {
         for (size_t i = 0; i < stored.size(); ++i) out += stored_tensor_line(stored[i], p.weights.layout[i].constant);
         out += "};\n";
     }
-
-    const auto field = [](const std::string& name, const auto& value) { return fmt::format("    m.{} = {};\n", name, value); };
-    out += "\nconstexpr ModelDescription describe() {\n    ModelDescription m;\n";
-    out += field("input_sizes", "kInputSizes") + field("input_count", input_sizes.size());
-    out += field("output_sizes", "kOutputSizes") + field("output_count", output_sizes.size());
-    out += field("planned_bytes", plan.arena_bytes) + field("zeroed_from", plan.dedicated_offset);
-    out += "    m.scratch_bytes = 0;  // no kernel allocates (sqzc checks it)\n";
-    out += field("arena_bytes", plan.arena_bytes);
-    out += field("buffers", "kBuffers") + field("buffer_count", rows.size());
-    out += field("kernels", "kKernels") + field("kernel_count", plan.kernels.size());
-    if (file) out += field("default_weights_path", "\"" + c_escape(N + ".weights") + "\"");
-    else out += field("embedded_weights", N + "_weight_data");
-    out += field("stored_weight_bytes", p.weights.stored_bytes().size()) +
-           field("packed_weight_bytes", p.weights.bytes.size());
-    if (!stored.empty()) out += field("stored_tensors", "kStoredTensors") + field("stored_tensor_count", stored.size());
-    if (!features.empty()) out += field("cpu_features", "kCpuFeatures") + field("cpu_feature_count", features.size());
-    out += "    return m;\n}\n\n}  // namespace\n\n";
+    out += "\n" + describe_function(p, tables, !stored.empty(), !features.empty()) + "\n}  // namespace\n\n";
     out += "constexpr ModelDescription kPackageModel = describe();\n";
     out += fmt::format("static_assert(kPackageModel.arena_bytes == {0}_ARENA_BYTES && kPackageModel.stored_weight_bytes == "
                        "{0}_WEIGHT_BYTES &&\n"
                        "                  kPackageModel.packed_weight_bytes == {0}_PACKED_WEIGHT_BYTES,\n"
                        "              \"{1}.h states the model's sizes\");\n",
-                       G, N);
-    out += "\n}  // namespace " + N + "::runtime\n";
-    return out;
+                       upper(N), N);
+    return out + "\n}  // namespace " + N + "::runtime\n";
 }
 
 }  // namespace sqz::codegen

@@ -19,12 +19,6 @@ namespace {
 
 std::string dims_list(const ir::Dims& d) { return fmt::format("{}", fmt::join(d, ", ")); }
 
-int64_t numel(const ir::Dims& d) {
-    int64_t n = 1;
-    for (int64_t v : d) n *= v;
-    return n;
-}
-
 std::string preprocess_comment(const ir::Preprocess& p) {
     return fmt::format("value = (pixel * {} - mean[c]) / std[c], channels in {} order, mean {}/{}/{}, std {}/{}/{}",
                        exact(p.pixel_scale), p.channel_order == ir::Preprocess::Order::BGR ? "BGR" : "RGB",
@@ -40,8 +34,8 @@ std::string function_names(const std::string& prefix) {
 #undef SQZ_NAME_STRING
     };
     std::string out, line = "//   functions    ";
-    for (const char* f : kFunctions) {
-        const std::string name = prefix + "_" + f + (f == kFunctions[std::size(kFunctions) - 1] ? "" : ",");
+    for (size_t i = 0; i < std::size(kFunctions); ++i) {
+        const std::string name = prefix + "_" + kFunctions[i] + (i + 1 < std::size(kFunctions) ? "," : "");
         if (line.size() + name.size() + 1 > 100) {
             out += line + "\n";
             line = "//                ";
@@ -98,16 +92,16 @@ std::string package_header(const PackageModel& p) {
     const ir::Graph& g = p.graph;
     std::string sizes, shapes;
     for (size_t i = 0; i < g.inputs.size(); ++i) {
-        const ir::Dims d = g.type_of(g.inputs[i].name).dims;
-        sizes += fmt::format("#define {}_INPUT{}_SIZE {}  /* floats */\n", G, i, numel(d));
-        shapes += fmt::format("inline constexpr int64_t kInput{}Shape[] = {};  // NCHW\n", i, braced(d));
-        shapes += fmt::format("inline constexpr size_t kInput{}Size = {};\n", i, numel(d));
+        const ir::TensorType t = g.type_of(g.inputs[i].name);
+        sizes += fmt::format("#define {}_INPUT{}_SIZE {}  /* floats */\n", G, i, t.numel());
+        shapes += fmt::format("inline constexpr int64_t kInput{}Shape[] = {};  // NCHW\n", i, braced(t.dims));
+        shapes += fmt::format("inline constexpr size_t kInput{}Size = {};\n", i, t.numel());
     }
     for (size_t i = 0; i < g.outputs.size(); ++i) {
-        const ir::Dims d = g.type_of(g.outputs[i]).dims;
-        sizes += fmt::format("#define {}_OUTPUT{}_SIZE {}  /* floats */\n", G, i, numel(d));
-        shapes += fmt::format("inline constexpr int64_t kOutput{}Shape[] = {};\n", i, braced(d));
-        shapes += fmt::format("inline constexpr size_t kOutput{}Size = {};\n", i, numel(d));
+        const ir::TensorType t = g.type_of(g.outputs[i]);
+        sizes += fmt::format("#define {}_OUTPUT{}_SIZE {}  /* floats */\n", G, i, t.numel());
+        shapes += fmt::format("inline constexpr int64_t kOutput{}Shape[] = {};\n", i, braced(t.dims));
+        shapes += fmt::format("inline constexpr size_t kOutput{}Size = {};\n", i, t.numel());
     }
     const bool file = p.options.weights == WeightsStorage::File;
     sizes += fmt::format("#define {}_ARENA_BYTES ((size_t){})   /* working memory, if you supply it (64-byte aligned) */\n",
