@@ -8,6 +8,8 @@
 #include "model_description.h"
 #include "status.h"
 
+#include <memory>
+
 namespace runtime = SQZ_PACKAGE::runtime;
 using runtime::Status;
 
@@ -35,15 +37,8 @@ extern "C" {
 int SQZ_API(create)(const SQZ_API(options)* options, SQZ_API(model)** model) {
     if (!model) return code(Status::Argument);
     *model = nullptr;
-    runtime::ModelOptions o;
-    if (options) {
-        o.threads = options->threads;
-        o.arena = options->arena;
-        o.arena_bytes = options->arena_bytes;
-        o.weights_path = options->weights_path;
-    }
     std::unique_ptr<runtime::Model> m;
-    const Status status = runtime::Model::create(runtime::kPackageModel, o, m);
+    const Status status = runtime::Model::create(runtime::kPackageModel, options ? *options : SQZ_API(options){}, m);
     if (status == Status::Ok) *model = reinterpret_cast<SQZ_API(model)*>(m.release());
     return code(status);
 }

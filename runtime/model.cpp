@@ -50,7 +50,7 @@ Model::Model(const ModelDescription& description, int threads) : description_(de
 
 Model::~Model() = default;
 
-Status Model::create(const ModelDescription& description, const ModelOptions& options,
+Status Model::create(const ModelDescription& description, const Options& options,
                      std::unique_ptr<Model>& out) noexcept {
     out.reset();
     if (!cpu_supported(description)) return Status::Cpu;
@@ -72,7 +72,7 @@ Status Model::create(const ModelDescription& description, const ModelOptions& op
     return status;
 }
 
-Status Model::init(const ModelOptions& options) {
+Status Model::init(const Options& options) {
     const ModelDescription& d = description_;
     if (options.arena) {
         arena_ = static_cast<unsigned char*>(options.arena);

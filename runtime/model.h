@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "kernel_context.h"
+#include "model_api.h"
 #include "model_description.h"
 #include "prefix.h"
 #include "status.h"
@@ -24,19 +25,16 @@ struct halide_dimension_t;
 
 namespace SQZ_PACKAGE::runtime {
 
-struct ModelOptions {
-    int threads = 0;                     // threads in all, including the caller; 0: one per core
-    void* arena = nullptr;               // working memory (arena_bytes, 64-byte aligned); null: allocated
-    size_t arena_bytes = 0;
-    const char* weights_path = nullptr;  // a weights file; null: the description's default path
-};
+// The options of the C API (model_api.h): threads (0: one per core), the caller's arena (null:
+// the model allocates its own), the weights file's path (null: the description's default).
+using Options = SQZ_API(options);
 
 class Model {
 public:
     // Checks the CPU and the options, then sets the instance up: thread pool, arena (the
     // caller's or its own), weights (read and checked, expanded when stored compressed) and
     // buffers. On success `out` holds the instance; on failure it is empty.
-    static Status create(const ModelDescription& description, const ModelOptions& options,
+    static Status create(const ModelDescription& description, const Options& options,
                          std::unique_ptr<Model>& out) noexcept;
     ~Model();
     Model(const Model&) = delete;
@@ -61,7 +59,7 @@ private:
     using Owned = std::unique_ptr<unsigned char, Free>;  // from std::aligned_alloc
 
     Model(const ModelDescription& description, int threads);
-    Status init(const ModelOptions& options);
+    Status init(const Options& options);
     Status init_weights(const char* path);
     Status init_buffers();
     bool run_kernel(int kernel);  // false if it failed

@@ -12,9 +12,11 @@
 #include <thread>
 #include <vector>
 
-using namespace sqz;
+// (Not `using namespace sqz`: the C API's class sqz::Model would make `Model` ambiguous.)
+namespace runtime = sqz::runtime;
+namespace test = sqz::test;
 using runtime::Model;
-using runtime::ModelOptions;
+using Options = runtime::Options;
 using runtime::Status;
 
 namespace {
@@ -40,7 +42,7 @@ bool correct(const std::vector<float>& in, const std::vector<float>& out) {
     return true;
 }
 
-std::unique_ptr<Model> create(const runtime::ModelDescription& d, const ModelOptions& o = {}) {
+std::unique_ptr<Model> create(const runtime::ModelDescription& d, const Options& o = {}) {
     std::unique_ptr<Model> m;
     REQUIRE(Model::create(d, o, m) == Status::Ok);
     REQUIRE(m);
@@ -65,7 +67,7 @@ std::string write_file(const std::string& name, const std::string& bytes) {
 TEST_CASE("a model runs its kernels in order on embedded weights", "[runtime][model]") {
     const runtime::ModelDescription d = test::fake_model();
     for (int threads : {1, 3}) {
-        ModelOptions o;
+        Options o{};
         o.threads = threads;
         auto m = create(d, o);
         CHECK(m->threads() == threads);
@@ -83,7 +85,7 @@ TEST_CASE("a model runs its kernels in order on embedded weights", "[runtime][mo
 TEST_CASE("create refuses bad options and a CPU without the model's instruction sets", "[runtime][model]") {
     const runtime::ModelDescription d = test::fake_model();
     std::unique_ptr<Model> m;
-    ModelOptions o;
+    Options o{};
     o.threads = -1;
     CHECK(Model::create(d, o, m) == Status::Argument);
     CHECK_FALSE(m);
@@ -101,7 +103,7 @@ TEST_CASE("a caller's arena must be large enough and 64-byte aligned; it is used
     const runtime::ModelDescription d = test::fake_model();
     alignas(64) static unsigned char memory[2048 + 64];
     std::unique_ptr<Model> m;
-    ModelOptions o;
+    Options o{};
     o.arena = memory;
     o.arena_bytes = d.arena_bytes - 1;
     CHECK(Model::create(d, o, m) == Status::Argument);
@@ -184,7 +186,7 @@ TEST_CASE("profiling counts runs and kernel time until reset", "[runtime][model]
 }
 
 TEST_CASE("concurrent runs on one model are serialised", "[runtime][model][threads]") {
-    ModelOptions o;
+    Options o{};
     o.threads = 2;
     auto m = create(test::fake_model(), o);
     const std::vector<float> in = input_values();
@@ -206,7 +208,7 @@ TEST_CASE("weights in a file are read and checked at create", "[runtime][model][
     d.default_weights_path = nullptr;
     const std::string path = write_file("fake_good.weights", good);
 
-    ModelOptions o;
+    Options o{};
     o.weights_path = path.c_str();
     auto m = create(d, o);
     CHECK(std::memcmp(m->packed_weights(), test::kFakeWeights, sizeof test::kFakeWeights) == 0);
