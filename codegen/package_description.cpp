@@ -8,6 +8,7 @@
 
 #include "codegen/target.h"
 #include "ir/error.h"
+#include "ir/lookup.h"
 #include "runtime/model_description.h"
 
 #include <fmt/format.h>
@@ -53,7 +54,7 @@ BufferRow slot_row(const ModelPlan& plan, const std::string& slot, bool with_bor
     BufferRow row;
     row.dims = plan.halide_dims(slot, with_border);
     row.offset = plan.host_offset(slot, with_border);
-    row.type = element(plan.slots.at(slot).dtype);
+    row.type = element(lookup(plan.slots, slot, "slot").dtype);
     row.comment = slot;
     if (root.kind == Slot::Kind::Arena) {
         row.offset += root.offset;
