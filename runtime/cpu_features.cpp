@@ -13,7 +13,7 @@
 #include <sys/auxv.h>
 #endif
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 namespace {
 
 struct Bit {
@@ -101,4 +101,4 @@ bool cpu_has(const char* name) {
     return false;
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime
