@@ -93,6 +93,13 @@ void ImportContext::expect_arity(const onnx::NodeProto& node, int min_inputs, in
 const std::string& ImportContext::tensor_input(const onnx::NodeProto& node, int i) const {
     if (!has_input(node, i)) fail(node, "input {} is missing", i);
     const std::string& name = node.input(i);
+    if (const EightBitTensor* q = eight_bit(name)) {
+        if (!allow_eight_bit_)
+            fail(node, "input '{}' is an 8-bit tensor; sqzc reads those through DequantizeLinear or a QLinear "
+                       "operator", name);
+        return q->value;
+    }
+    if (const std::string* value = alias(name)) return *value;
     if (is_constant(name))
         fail(node, "input '{}' is a constant; sqzc expects a tensor computed from the graph input here", name);
     if (!is_value(name)) fail(node, "input '{}' is not defined", name);
