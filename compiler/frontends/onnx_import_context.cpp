@@ -79,6 +79,7 @@ void ImportContext::expect_arity(const onnx::NodeProto& node, int min_inputs, in
     while (given > 0 && node.input(given - 1).empty()) --given;
     if (given < min_inputs || (max_inputs >= 0 && given > max_inputs)) {
         if (min_inputs == max_inputs) fail(node, "has {} inputs, expected {}", given, min_inputs);
+        if (max_inputs < 0) fail(node, "has {} inputs, expected at least {}", given, min_inputs);
         fail(node, "has {} inputs, expected {} to {}", given, min_inputs, max_inputs);
     }
     for (int i = 0; i < min_inputs; ++i)

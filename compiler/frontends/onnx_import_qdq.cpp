@@ -226,7 +226,15 @@ void convert_as(ImportContext& ctx, const onnx::NodeProto& node, const char* op_
         if (a.name() != "channels_last") *plain.add_attribute() = a;
     const ConverterEntry* entry = find_converter("", op_type);
     SQZ_ASSERT(entry != nullptr, "no converter for {}", op_type);
-    entry->convert(ctx, plain);
+    // The inputs are graph values, which may share their names with 8-bit tensors.
+    ctx.allow_eight_bit(true);
+    try {
+        entry->convert(ctx, plain);
+    } catch (...) {
+        ctx.allow_eight_bit(false);
+        throw;
+    }
+    ctx.allow_eight_bit(false);
 }
 
 void import_qlinear_conv(ImportContext& ctx, const onnx::NodeProto& node) {
@@ -293,8 +301,8 @@ void import_qlinear_add(ImportContext& ctx, const onnx::NodeProto& node) {
 }
 
 void import_qlinear_concat(ImportContext& ctx, const onnx::NodeProto& node) {
-    ctx.expect_arity(node, 5, -1);
-    if ((node.input_size() - 2) % 3 != 0)
+    ctx.expect_arity(node, 2, -1);
+    if (node.input_size() < 5 || (node.input_size() - 2) % 3 != 0)
         ctx.fail(node, "has {} inputs; QLinearConcat takes Y_scale, Y_zero_point, then (X, X_scale, X_zero_point) "
                        "for each input", node.input_size());
     const Grid y = read_grid(ctx, node, 0, 1, 0);
