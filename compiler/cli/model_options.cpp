@@ -46,6 +46,8 @@ compiler::CompileOptions ModelArgs::compile_options() const {
     o.calibration_method.method = compiler::parse_calibration_method(calibration_method);
     o.calibration_method.percentile = percentile;
     if (!(percentile > 0 && percentile <= 100)) user_error("--percentile {}: must lie in (0, 100]", percentile);
+    if (o.precision != compiler::Precision::Int8 && !calibrate.empty())
+        user_error("--calibrate applies to --precision int8 only");
     if (o.precision != compiler::Precision::Int8 && calibration_method != "max")
         user_error("--calibration-method applies to --precision int8 only");
     o.warn = [path = model](const std::string& message) { fmt::print(stderr, "sqzc: warning: {}: {}\n", path, message); };
