@@ -68,6 +68,23 @@ TEST_CASE("sqzc bench --precision int8 --calibrate runs on every engine", "[cli]
     }
 }
 
+TEST_CASE("sqzc info --accuracy --precision int8 compares each calibration method with float32", "[cli][info][int8]") {
+    const std::string model = write_scratch("tiny_accuracy.sqz", test::kTinyFireSqz);
+    auto r = test::run_sqzc("info " + model + " --accuracy --random 2 --engine reference --precision int8 --calibrate " +
+                            calibration_folder());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("int8 against float32 (reference engine), calibrated on "));
+    for (const char* method : {"int8, max ", "int8, percentile 99.99% ", "int8, mse "}) CHECK_THAT(r.out, Catch::Contains(method));
+    CHECK_THAT(r.out, Catch::Contains("2 random images"));
+    r = test::run_sqzc("info " + model + " --accuracy --random 2 --engine reference --precision int8 --calibration-method mse");
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, !Catch::Contains("int8, max"));
+    r = test::run_sqzc("info " + model + " --precision int8");
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("--precision int8 goes with --accuracy in sqzc info"));
+}
+
 TEST_CASE("int8 calibration options fail with one clear line", "[cli][int8][errors]") {
     const std::string model = write_scratch("tiny_cal.sqz", test::kTinyFireSqz);
     const auto empty = test::scratch_dir() / "empty_calibration";
