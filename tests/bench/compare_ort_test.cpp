@@ -108,17 +108,7 @@ TEST_CASE("ONNX Runtime runs an int8 model's QDQ export as sqzc's int8 engines r
     const auto dir = test::scratch_dir() / "qdq_ort";
     std::filesystem::create_directories(dir);
     const std::string model = (dir / "fires.sqz").string(), onnx = (dir / "fires.onnx").string();
-    std::ofstream(model) << R"(sqz 1
-name fires
-input 3x33x33
-layers
-conv    conv1 filters=16 kernel=3 stride=2 relu
-maxpool pool1 kernel=3 stride=2
-fire    fire2 squeeze=8 expand1x1=16 expand3x3=16
-fire    fire3 squeeze=8 expand1x1=16 expand3x3=16 bypass=simple
-conv    conv10 filters=10 kernel=1 relu
-global_avgpool pool10
-)";
+    std::ofstream(model) << test::kInt8FireSqz;
     auto r = test::run_sqzc("export " + model + " --precision int8 -o " + onnx);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);

@@ -30,18 +30,6 @@ std::string calibration_folder() {
     return dir.string();
 }
 
-constexpr const char* kFiresSqz = R"(sqz 1
-name fires
-input 3x33x33
-layers
-conv    conv1 filters=16 kernel=3 stride=2 relu
-maxpool pool1 kernel=3 stride=2
-fire    fire2 squeeze=8 expand1x1=16 expand3x3=16
-fire    fire3 squeeze=8 expand1x1=16 expand3x3=16 bypass=simple
-conv    conv10 filters=10 kernel=1 relu
-global_avgpool pool10
-)";
-
 }  // namespace
 
 TEST_CASE("sqzc bench --precision int8 --calibrate runs on every engine", "[cli][bench][int8]") {
@@ -108,7 +96,7 @@ TEST_CASE("int8 calibration options fail with one clear line", "[cli][int8][erro
 }
 
 TEST_CASE("sqzc export --precision int8 writes a QDQ model that sqzc runs with its own scales", "[cli][export][int8]") {
-    const std::string model = write_scratch("fires.sqz", kFiresSqz);
+    const std::string model = write_scratch("fires.sqz", test::kInt8FireSqz);
     const std::string onnx = (test::scratch_dir() / "fires_int8.onnx").string();
     const std::string folder = calibration_folder();
     auto r = test::run_sqzc("export " + model + " --precision int8 -o " + onnx);

@@ -26,19 +26,11 @@ ir::Graph int8_form(const ir::Graph& g) {
     return compiler::prepare(g, o);
 }
 
-ir::Graph fire_model(const char* bypass) {
-    ir::Graph g = compiler::parse_sqz(fmt::format(R"(sqz 1
-name fires
-input 3x33x33
-layers
-conv    conv1 filters=16 kernel=3 stride=2 relu
-maxpool pool1 kernel=3 stride=2
-fire    fire2 squeeze=8 expand1x1=16 expand3x3=16
-fire    fire3 squeeze=8 expand1x1=16 expand3x3=16 bypass={}
-conv    conv10 filters=10 kernel=1 relu
-global_avgpool pool10
-softmax prob
-)", bypass), "fires.sqz");
+// test::kInt8FireSqz with the second Fire module's bypass none, simple or complex.
+ir::Graph fire_model(const std::string& bypass) {
+    std::string text = test::kInt8FireSqz;
+    text.replace(text.find("bypass=simple"), 13, "bypass=" + bypass);
+    ir::Graph g = compiler::parse_sqz(text, "fires.sqz");
     compiler::bind_random_weights(g, 3);
     return g;
 }
