@@ -8,6 +8,7 @@
 
 #include "codegen/lowering.h"
 #include "ir/graph.h"
+#include "ir/lookup.h"
 
 #include <functional>
 #include <map>
@@ -41,8 +42,12 @@ public:
     const Value& value(const std::string& name) const;
     void define(const std::string& name, Value value);
 
-    // A weight parameter with a packed buffer. `dims` are Halide dims, innermost first.
-    Halide::ImageParam add_weight(const std::string& constant_name, Halide::Buffer<> packed);
+    // A weight parameter holding a float constant's values packed by `gather` (recorded with it).
+    Halide::ImageParam add_weight(const std::string& constant_name, const WeightGather& gather);
+    // A weight parameter holding values the lowering computed (quantised, derived), packed as
+    // `packed` (Halide dims, innermost first); `source` names them (an IR constant's name when
+    // they are computed from one constant alone).
+    Halide::ImageParam add_derived_weight(const std::string& source, Halide::Buffer<> packed);
     std::vector<PackedWeight>& weights() { return weights_; }
 
 
@@ -57,7 +62,9 @@ public:
     // schedule sets the loop level; the producer's schedule computes there.
     void mark_fused(const std::string& node) { fused_levels_.emplace(node, Halide::LoopLevel()); }
     bool fused(const std::string& node) const { return fused_levels_.count(node) > 0; }
-    Halide::LoopLevel fused_level(const std::string& node) const { return fused_levels_.at(node); }
+    Halide::LoopLevel fused_level(const std::string& node) const {
+        return lookup(fused_levels_, node, "loop level of fused node");
+    }
     bool manual() const { return options.scheduler == Scheduler::Manual; }
     // Activations stored channels-innermost (vectorise over c) or NCHW (vectorise over x).
     bool channels_innermost() const { return graph.layout == ir::ActivationLayout::NHWC; }
@@ -69,6 +76,9 @@ public:
     const std::vector<Value>& materialized() const { return materialized_; }
 
 private:
+    Halide::ImageParam add_packed_weight(const std::string& source, Halide::Buffer<> packed,
+                                         std::optional<WeightGather> gather);
+
     std::map<std::string, Value> values_;
     std::vector<PackedWeight> weights_;
     std::vector<std::function<void()>> schedules_;

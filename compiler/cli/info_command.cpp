@@ -86,7 +86,7 @@ int accuracy_info(const ir::Graph& graph, const compiler::CompressionOptions& co
     for (const compiler::CompressionOptions& v : variants)
         candidates.emplace_back(describe_compression(v), compiler::compress_weights(graph, v));
     const std::vector<InputSet> sets = accuracy_inputs(graph, a.photos, a.random, 1);
-    EngineOptions engine;
+    codegen::EngineOptions engine;
     const auto rows = compare_models(graph, candidates, sets, a.engine, engine);
     fmt::print("model {}: compressed weights against the weights as loaded ({} engine)\n{}", graph.name, a.engine,
                format_agreement(rows));
@@ -110,7 +110,7 @@ int int8_accuracy_info(const ir::Graph& graph, const ModelArgs& model, bool meth
         candidates.emplace_back(name, compiler::prepare(graph, o));
     }
     const std::vector<InputSet> sets = accuracy_inputs(graph, a.photos, a.random, 1);
-    const auto rows = compare_models(graph, candidates, sets, a.engine, EngineOptions{}, true);
+    const auto rows = compare_models(graph, candidates, sets, a.engine, codegen::EngineOptions{}, true);
     fmt::print("model {}: int8 against float32 ({} engine), calibrated on {}\n{}", graph.name, a.engine,
                base.calibration.empty() ? "the test pattern" : fmt::format("{}", fmt::join(base.calibration, ", ")),
                format_agreement(rows));

@@ -2,7 +2,8 @@
 // server's line protocol and output (checked against the reference interpreter), an int8 model's
 // QDQ export run by ONNX Runtime against sqzc's int8 engines, and bench/compare-ort end to end in
 // --quick mode on SqueezeNet v1.1 with one thread, float32 and int8. The two that need ONNX
-// Runtime are skipped (counted as skipped by ctest) when it cannot be installed from npm (offline).
+// Runtime are skipped (ctest reports them so) when node or gnuplot is missing or onnxruntime-node
+// cannot be installed from npm.
 #include "compiler/file_io.h"
 #include "compiler/model_loader.h"
 #include "ir/interpreter.h"
@@ -11,9 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 
 using namespace sqz;
@@ -22,19 +21,17 @@ namespace {
 
 std::string bench_tool(const std::string& name) { return (test::binary_dir() / "bench" / name).string(); }
 
-// Ends the test case as skipped: ctest counts exit status 77 as a skip (SKIP_RETURN_CODE in
-// tests/CMakeLists.txt). A minimal stand-in for the general skip mechanism of tests/support.h being
-// added on another branch; it ends the process, so run these cases one at a time (as ctest does).
-[[noreturn]] void skip_test(const std::string& why) {
-    std::cout << "skipped: " << why << std::endl;
-    std::exit(77);
-}
-
-// bench/install-ort: the NODE_PATH folder of ONNX Runtime, or a skip when it cannot be installed.
-std::string ort_node_path() {
-    if (test::run_shell("command -v node").exit_code != 0) skip_test("node is not installed");
+// bench/install-ort: the NODE_PATH folder of ONNX Runtime, or "" and why it cannot be installed.
+std::string ort_node_path(std::string& why) {
+    if (test::run_shell("command -v node").exit_code != 0) {
+        why = "node is not installed";
+        return "";
+    }
     const auto r = test::run_shell((test::source_dir() / "bench" / "install-ort").string(), 600);
-    if (r.exit_code == 77) skip_test("ONNX Runtime (onnxruntime-node) cannot be installed here: " + r.err);
+    if (r.exit_code == 77) {
+        why = "ONNX Runtime (onnxruntime-node) cannot be installed here: " + r.err;
+        return "";
+    }
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     return r.out.substr(0, r.out.find('\n'));
@@ -104,7 +101,9 @@ TEST_CASE("sqzc_bench_server times blocks on request and writes the engines' out
 }
 
 TEST_CASE("ONNX Runtime runs an int8 model's QDQ export as sqzc's int8 engines run the model", "[bench][ort][int8]") {
-    const std::string node_path = ort_node_path();
+    std::string why;
+    const std::string node_path = ort_node_path(why);
+    if (node_path.empty()) SQZ_SKIP(why);
     const auto dir = test::scratch_dir() / "qdq_ort";
     std::filesystem::create_directories(dir);
     const std::string model = (dir / "fires.sqz").string(), onnx = (dir / "fires.onnx").string();
@@ -138,12 +137,13 @@ TEST_CASE("ONNX Runtime runs an int8 model's QDQ export as sqzc's int8 engines r
 }
 
 TEST_CASE("bench/compare-ort runs sqzc and ONNX Runtime side by side (v1.1, 1 thread, --quick)", "[bench][ort]") {
-    if (test::run_shell("command -v node && command -v gnuplot").exit_code != 0) skip_test("node or gnuplot is not installed");
+    if (test::run_shell("command -v node && command -v gnuplot").exit_code != 0)
+        SQZ_SKIP("node or gnuplot is not installed");
     const std::string out = (test::scratch_dir() / "compare.json").string();
     const std::string script = (test::source_dir() / "bench" / "compare-ort").string();
     const auto r = test::run_shell(script + " --quick --models v1.1 --threads 1 --no-build --build-dir " +
                                        test::binary_dir().string() + " --out " + out, 900);
-    if (r.exit_code == 77) skip_test("onnxruntime-node could not be installed from npm: " + r.err);
+    if (r.exit_code == 77) SQZ_SKIP("onnxruntime-node could not be installed from npm: " << r.err);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("median ms"));

@@ -103,8 +103,8 @@ TEST_CASE("an int8 model exported as QDQ and imported again is the same int8 mod
     for (int threads : {1, 2}) {
         codegen::JitOptions o;
         o.threads = threads;
-        codegen::JitModel jit_q(q, o), jit_back(back, o);
-        for (const ir::Tensor& x : inputs) CHECK(jit_back.run({x}).at(0).data == jit_q.run({x}).at(0).data);
+        const auto jit_q = codegen::make_jit_engine(q, o), jit_back = codegen::make_jit_engine(back, o);
+        for (const ir::Tensor& x : inputs) CHECK(jit_back->run({x}).at(0).data == jit_q->run({x}).at(0).data);
     }
 }
 
@@ -118,11 +118,11 @@ TEST_CASE("the JIT runs an imported quantized model as the interpreter evaluates
     for (const bool package_forms : {false, true}) {
         codegen::JitOptions options;
         options.c_source_forms = package_forms;
-        codegen::JitModel jit(q, options);
+        const auto jit = codegen::make_jit_engine(q, options);
         for (uint64_t seed = 1; seed <= 3; ++seed) {
             const ir::Tensor x = test::qdq_fire_input(seed);
             INFO("package forms " << package_forms << ", seed " << seed);
-            CHECK(ir::max_relative_error(jit.run({x}).at(0).data, ir::interpret(q, {x}).at(0).data) <= 1e-2);
+            CHECK(ir::max_relative_error(jit->run({x}).at(0).data, ir::interpret(q, {x}).at(0).data) <= 1e-2);
         }
     }
 }

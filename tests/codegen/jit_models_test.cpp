@@ -18,11 +18,11 @@ constexpr double kTolerance = 1e-4;
 // (the test pattern and seeded noise); returns the largest error.
 double model_error(const compiler::ModelOptions& options, bool passes = true) {
     const ir::Graph graph = compiler::load_model(options);
-    codegen::JitModel jit(passes ? compiler::optimize(graph) : graph, {});
+    const auto jit = codegen::make_jit_engine(passes ? compiler::optimize(graph) : graph, {});
     const ir::TensorType type = graph.type_of(graph.inputs[0].name);
     double worst = 0;
     for (const ir::Tensor& input : {ir::test_pattern(type), test::random_input(graph, 3, -100, 100)}) {
-        const auto got = jit.run({input});
+        const auto got = jit->run({input});
         const auto want = ir::interpret(graph, {input});
         REQUIRE(got.size() == want.size());
         for (size_t i = 0; i < got.size(); ++i) {
@@ -89,8 +89,8 @@ TEST_CASE("JIT runs the real Deep Compression model to its golden output", "[cod
             input.data.insert(input.data.end(), golden_in.begin(), golden_in.end());
             expected.insert(expected.end(), golden_out.begin(), golden_out.end());
         }
-        codegen::JitModel jit(compiler::optimize(graph), {});
-        const auto got = jit.run({input});
+        const auto jit = codegen::make_jit_engine(compiler::optimize(graph), {});
+        const auto got = jit->run({input});
         const double golden_error = ir::max_relative_error(got[0].data, expected);
         INFO("batch " << batch << ": error against golden " << golden_error);
         CHECK(golden_error < 1e-5);
