@@ -61,7 +61,7 @@ void add_pass_options(po::options_description& options, ModelArgs& args) {
          "int8 calibration inputs: raw .f32 files, images or folders of them (default: the built-in test pattern)")
         ("calibration-method", po::value(&args.calibration_method)->default_value("max"),
          "int8 ranges: max (largest value), percentile (clip at --percentile) or mse (least squared error)")
-        ("percentile", po::value(&args.percentile)->default_value(99.99),
+        ("percentile", po::value(&args.percentile)->default_value(99.99, "99.99"),
          "with --calibration-method percentile: the percentile of |value| to clip at, in (0, 100]")
         ("disable-pass", po::value(&args.disable_pass)->composing(),
          ("switch off an optimisation pass (repeatable; 'all' for every pass): " + compiler::pass_names()).c_str())
