@@ -216,6 +216,17 @@ TEST_CASE("QLinear operators import as the QDQ model they stand for", "[compiler
     // Every value lies on its grid.
     const std::vector<double> y = run(g, ir::Tensor{{1, 3, 6, 6}, random_values(108, 3, -2, 2)});
     for (double v : y) CHECK(std::fabs(std::nearbyint(v / (s3 / 2)) - v / (s3 / 2)) < 1e-9);
+
+    // Its int8 form: c2 reads c1 as u8. This model saturates its 8-bit grids heavily (its weights are
+    // large for their scales), so merging c2's own rounding into the sum's (the fused residual
+    // epilogue) moves outputs by many steps; the warning says exactly what is approximated.
+    std::string warning;
+    const ir::Graph q = int8_form(g, warning);
+    int int8_convs = 0;
+    for (const ir::Node& n : q.nodes) int8_convs += n.op == ir::OpKind::Conv && n.conv().quant.int8_input;
+    CHECK(int8_convs == 1);
+    CHECK(warning == "the int8 form of quantized model 'torch_jit' approximates it: kept in float32 where the model "
+                     "rounds to 8 bits: c2, cat, pool, gap; roundings merged into the next one (sqzc rounds once): c2");
 }
 
 TEST_CASE("the int8 form of a QDQ model computes the model where sqzc represents it exactly", "[compiler][onnx][qdq][int8]") {
