@@ -6,6 +6,7 @@
 // order the schedules vectorise); a 2-D value [N, C] is f(c, n).
 #pragma once
 
+#include "codegen/conv_border.h"
 #include "codegen/lowering.h"
 #include "ir/graph.h"
 
@@ -81,6 +82,7 @@ private:
 // Each op family's lowering; every one defines the node's value in the context.
 void lower_conv(LoweringContext& ctx, const ir::Node& node);
 void lower_conv_int8(LoweringContext& ctx, const ir::Node& node);
+void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node);
 // The float conv's channels-innermost schedule (lower_conv.cpp), also used by int8 convs computed
 // exactly in float arithmetic: `out` tiles of vectorised output channels by pixels, `acc` in
 // registers over the reduction `r` (ci, kx, ky); `level` is the consumer loop of a fused conv.

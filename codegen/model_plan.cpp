@@ -1,6 +1,8 @@
 // Kernel and memory planning (see model_plan.h).
 #include "codegen/model_plan.h"
 
+#include "codegen/conv_border.h"
+
 #include "ir/error.h"
 
 #include <fmt/format.h>
@@ -27,11 +29,6 @@ void check_rank(const std::string& what, const ir::Dims& dims) {
     if (dims.size() != 4 && dims.size() != 2)
         user_error("{} has shape {}; code generation handles 4-D (NCHW) and 2-D (NC) tensors only", what,
                    ir::dims_to_string(dims));
-}
-
-int conv_pad(const ir::Node& node) {
-    const ir::Window& w = node.conv().window;
-    return static_cast<int>(std::max({w.pad_top, w.pad_left, w.pad_bottom, w.pad_right}));
 }
 
 // Dims of a dense slot in Halide order (c, x, y, n) or (c, n), whatever the memory layout: the
@@ -190,9 +187,11 @@ ModelPlan plan_model(const ir::Graph& graph) {
 
     // Zero borders for padded convolutions reading an arena slot directly.
     for (const ir::Node& node : graph.nodes) {
-        if (node.op != ir::OpKind::Conv || conv_pad(node) == 0 || !plan.value_slot.count(node.inputs[0])) continue;
+        if (node.op != ir::OpKind::Conv || !plan.value_slot.count(node.inputs[0])) continue;
+        const int border = conv_input_border(node, graph.type_of(node.inputs[0]).dims);
+        if (border == 0) continue;
         Slot& in = plan.slots.at(plan.value_slot.at(node.inputs[0]));
-        if (in.kind == Slot::Kind::Arena && in.dims.size() == 4) in.border = std::max(in.border, conv_pad(node));
+        if (in.kind == Slot::Kind::Arena && in.dims.size() == 4) in.border = std::max(in.border, border);
     }
 
     // Graph outputs: a kernel writes straight into the caller's buffer when the memory layouts

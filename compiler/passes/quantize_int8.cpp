@@ -102,6 +102,8 @@ ir::Graph quantize_int8(ir::Graph graph, const ValueRanges& ranges) {
             q.output_scale = scale.at(node.name);
         }
         if (node.conv().residual && u8.count(node.residual_input())) q.residual_scale = scale.at(node.residual_input());
+        // Quantised convs are computed directly (Winograd is for float convs: ir/conv_algorithm.h).
+        if (q.any()) node.conv().algorithm = ir::ConvAlgorithm::Direct;
     }
     ir::infer_shapes(graph);
     ir::verify(graph);
