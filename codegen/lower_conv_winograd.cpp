@@ -28,6 +28,7 @@
 #include "runtime/winograd.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace sqz::codegen {
 
@@ -143,7 +144,10 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
 
     // Schedule.
     SQZ_ASSERT(!ctx.fused(node.name), "Winograd conv '{}' cannot be computed inside another kernel", node.name);
-    const WinogradBlocking blk = choose_winograd_blocking(ctx.options.target, m, in_c, out_c, out_w);
+    WinogradBlocking blk = choose_winograd_blocking(ctx.options.target, m, in_c, out_c, out_w);
+    if (const char* e = std::getenv("SQZ_WINO_TB")) blk.tiles = std::atoi(e);  // EXPERIMENT
+    if (const char* e = std::getenv("SQZ_WINO_KV")) blk.channels = blk.vector * std::atoi(e);  // EXPERIMENT
+    if (const char* e = std::getenv("SQZ_WINO_ROWS")) blk.rows_outer = std::atoi(e);  // EXPERIMENT
     const int tiles_x = (out_w + m - 1) / m, tiles_y = (out_h + m - 1) / m;
     ctx.schedule([=]() mutable {
         Var yt("yt"), yi("yi"), xt("xt"), xi("xi"), to("to"), ti("ti"), ko("ko"), kk("kk"), kb("kb"), kv("kv"), yk("yk"),
@@ -153,12 +157,12 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
             .split(xt, to, ti, blk.tiles, TailStrategy::ShiftInwards)
             .split(c, ko, kk, blk.channels, TailStrategy::ShiftInwards)
             .split(kk, kb, kv, blk.vector, TailStrategy::ShiftInwards)
-            .reorder(kv, xi, yi, kb, ti, to, yt, ko, nn)
             .unroll(xi)
             .unroll(yi);
+        if (blk.rows_outer) out.reorder(kv, xi, yi, kb, ti, to, ko, yt, nn).fuse(yt, nn, ykn).parallel(ykn);
+        else out.reorder(kv, xi, yi, kb, ti, to, yt, ko, nn).fuse(yt, ko, yk).fuse(yk, nn, ykn).parallel(ykn);
         if (blk.vector > 1) out.vectorize(kv);
         else out.unroll(kv);
-        out.fuse(yt, ko, yk).fuse(yk, nn, ykn).parallel(ykn);
 
         // Constant extents (one tile row, one tile) keep bounds inference exact: the output's
         // guarded last tile would otherwise widen what V must hold past the map.
@@ -179,10 +183,15 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
             products.update().unroll(c);
         }
 
-        v.compute_root().bound(e, 0, n).bound(f, 0, n).bound(tx, 0, tiles_x).bound(ty, 0, tiles_y)
-            .reorder(c, e, f, tx, ty, nn).unroll(e).unroll(f);
-        Var tyn("tyn");
-        v.fuse(ty, nn, tyn).parallel(tyn);
+        if (blk.rows_outer) {
+            v.compute_at(out, ykn).bound_extent(e, n).bound_extent(f, n).bound_extent(tx, tiles_x).bound_extent(ty, 1)
+                .reorder(c, e, f, tx, ty, nn).unroll(e).unroll(f);
+        } else {
+            v.compute_root().bound(e, 0, n).bound(f, 0, n).bound(tx, 0, tiles_x).bound(ty, 0, tiles_y)
+                .reorder(c, e, f, tx, ty, nn).unroll(e).unroll(f);
+            Var tyn("tyn");
+            v.fuse(ty, nn, tyn).parallel(tyn);
+        }
         along_y.compute_at(v, tx).bound_extent(i, n).bound_extent(f, n).unroll(i).unroll(f);
         if (blk.input_vector > 1) {
             v.vectorize(c, blk.input_vector, TailStrategy::ShiftInwards);

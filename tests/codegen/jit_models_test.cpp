@@ -1,11 +1,16 @@
 // The JIT engine against the reference interpreter on whole networks: every example description,
-// the three shared Caffe prototxts with seeded weights, and the Deep Compression model with its
-// real weights (also against its golden output); batch 1 and 4, input sizes 227 and 224.
+// the three shared Caffe prototxts with seeded weights, an ONNX import, and the Deep Compression
+// model with its real weights (also against its golden output); batch 1 and 4, input sizes 227
+// and 224; each with every convolution algorithm forced (direct, Winograd F2, F4, F6) and with
+// the cost model's choice (auto).
 #include "codegen/jit_model.h"
+#include "compiler/frontends/onnx_import.h"
 #include "compiler/model_loader.h"
 #include "compiler/pass_manager.h"
 #include "ir/test_pattern.h"
 #include "ir/interpreter.h"
+#include "ir/resize.h"
+#include "tests/compiler/onnx_test_models.h"
 #include "tests/support.h"
 
 using namespace sqz;
@@ -13,21 +18,32 @@ using namespace sqz;
 namespace {
 
 constexpr double kTolerance = 1e-4;
+constexpr const char* kAlgorithms[] = {"direct", "winograd-f2", "winograd-f4", "winograd-f6", "auto"};
 
-// Compiles (after the passes, as sqzc does, or without them), runs and compares on two inputs
-// (the test pattern and seeded noise); returns the largest error.
-double model_error(const compiler::ModelOptions& options, bool passes = true) {
-    const ir::Graph graph = compiler::load_model(options);
-    codegen::JitModel jit(passes ? compiler::optimize(graph) : graph, {});
+// Compiles the graph with every convolution algorithm (after the passes, as sqzc does, or without
+// them: direct only), runs each on two inputs (the test pattern and seeded noise) and compares
+// with the reference; returns the largest error over inputs and algorithms.
+double graph_error(const ir::Graph& graph, bool passes = true) {
     const ir::TensorType type = graph.type_of(graph.inputs[0].name);
+    const std::vector<ir::Tensor> inputs = {ir::test_pattern(type), test::random_input(graph, 3, -100, 100)};
+    std::vector<std::vector<ir::TensorF64>> want;
+    for (const ir::Tensor& input : inputs) want.push_back(ir::interpret(graph, {input}));
     double worst = 0;
-    for (const ir::Tensor& input : {ir::test_pattern(type), test::random_input(graph, 3, -100, 100)}) {
-        const auto got = jit.run({input});
-        const auto want = ir::interpret(graph, {input});
-        REQUIRE(got.size() == want.size());
-        for (size_t i = 0; i < got.size(); ++i) {
-            REQUIRE(got[i].dims == want[i].dims);
-            worst = std::max(worst, ir::max_relative_error(got[i].data, want[i].data));
+    for (const char* algorithm : kAlgorithms) {
+        if (!passes && std::string(algorithm) != "direct") continue;
+        compiler::PassOptions options;
+        options.conv_algorithm = algorithm;
+        codegen::JitModel jit(passes ? compiler::optimize(graph, options) : graph, {});
+        for (size_t k = 0; k < inputs.size(); ++k) {
+            const auto got = jit.run({inputs[k]});
+            REQUIRE(got.size() == want[k].size());
+            for (size_t i = 0; i < got.size(); ++i) {
+                REQUIRE(got[i].dims == want[k][i].dims);
+                const double error = ir::max_relative_error(got[i].data, want[k][i].data);
+                INFO(algorithm << ", input " << k << ", output " << i << ": error " << error);
+                CHECK(error < kTolerance);
+                worst = std::max(worst, error);
+            }
         }
     }
     return worst;
@@ -39,6 +55,10 @@ compiler::ModelOptions model(const std::string& path, int64_t batch = 1, std::op
     o.batch = batch;
     o.input_size = size;
     return o;
+}
+
+double model_error(const compiler::ModelOptions& options, bool passes = true) {
+    return graph_error(compiler::load_model(options), passes);
 }
 
 std::string example(const char* name) { return (test::source_dir() / "examples" / name).string(); }
@@ -74,6 +94,14 @@ TEST_CASE("JIT matches the reference on the shared Caffe prototxts with seeded w
     }
 }
 
+TEST_CASE("JIT matches the reference on an imported ONNX SqueezeNet v1.1 at batch 4", "[codegen][jit][models][onnx]") {
+    const test::SqueezeNetSpec spec = test::squeezenet1_1_spec();
+    ir::Graph g = compiler::parse_onnx(test::torch_squeezenet(spec, test::squeezenet_weights(spec, 4), 13, 224).bytes(),
+                                       "v1_1.onnx");
+    g = ir::with_batch(g, 4);
+    CHECK(graph_error(g) < kTolerance);
+}
+
 TEST_CASE("JIT runs the real Deep Compression model to its golden output", "[codegen][jit][models][golden]") {
     SQZ_REQUIRE_SHARED();
     const auto dir = test::shared_dir() / "models" / "squeezenet_v1.0_deep_compression";
@@ -89,16 +117,23 @@ TEST_CASE("JIT runs the real Deep Compression model to its golden output", "[cod
             input.data.insert(input.data.end(), golden_in.begin(), golden_in.end());
             expected.insert(expected.end(), golden_out.begin(), golden_out.end());
         }
-        codegen::JitModel jit(compiler::optimize(graph), {});
-        const auto got = jit.run({input});
-        const double golden_error = ir::max_relative_error(got[0].data, expected);
-        INFO("batch " << batch << ": error against golden " << golden_error);
-        CHECK(golden_error < 1e-5);
-        CHECK(ir::max_relative_error(got[0].data, ir::interpret(graph, {input})[0].data) < kTolerance);
-        // Class 644 wins for every sample.
-        for (int64_t n = 0; n < batch; ++n) {
-            auto begin = got[0].data.begin() + n * 1000;
-            CHECK(std::max_element(begin, begin + 1000) - begin == 644);
+        const std::vector<double> reference = ir::interpret(graph, {input})[0].data;
+        // Direct convolution keeps float32's 1e-5; Winograd's transforms cost some of it.
+        for (const auto& [algorithm, golden_tolerance] :
+             {std::pair<const char*, double>{"direct", 1e-5}, {"auto", 1e-4}, {"winograd-f4", 1e-4}}) {
+            compiler::PassOptions passes;
+            passes.conv_algorithm = algorithm;
+            codegen::JitModel jit(compiler::optimize(graph, passes), {});
+            const auto got = jit.run({input});
+            const double golden_error = ir::max_relative_error(got[0].data, expected);
+            INFO("batch " << batch << ", " << algorithm << ": error against golden " << golden_error);
+            CHECK(golden_error < golden_tolerance);
+            CHECK(ir::max_relative_error(got[0].data, reference) < kTolerance);
+            // Class 644 wins for every sample.
+            for (int64_t n = 0; n < batch; ++n) {
+                auto begin = got[0].data.begin() + n * 1000;
+                CHECK(std::max_element(begin, begin + 1000) - begin == 644);
+            }
         }
     }
 }
