@@ -19,26 +19,13 @@ using namespace Halide;
 namespace {
 
 // [O, I, kh, kw] row-major into w(co, ci, kx, ky) with co innermost.
-Buffer<float> pack_conv_weight(const ir::Constant& weight) {
-    const ir::Dims& d = weight.type.dims;
-    const int co = static_cast<int>(d[0]), ci = static_cast<int>(d[1]), kh = static_cast<int>(d[2]),
-              kw = static_cast<int>(d[3]);
-    Buffer<float> packed(co, ci, kw, kh);
-    const std::vector<float>& src = weight.data();
-    for (int o = 0; o < co; ++o)
-        for (int i = 0; i < ci; ++i)
-            for (int ky = 0; ky < kh; ++ky)
-                for (int kx = 0; kx < kw; ++kx)
-                    packed(o, i, kx, ky) = src[static_cast<size_t>(((o * ci + i) * kh + ky) * kw + kx)];
-    return packed;
+WeightGather conv_weight_gather(const ir::Dims& d) {
+    const int64_t ci = d[1], kh = d[2], kw = d[3];
+    return {{static_cast<int32_t>(d[0]), static_cast<int32_t>(ci), static_cast<int32_t>(kw), static_cast<int32_t>(kh)},
+            {ci * kh * kw, kh * kw, 1, kw}};
 }
 
-Buffer<float> pack_bias(const ir::Constant& bias) {
-    Buffer<float> b(static_cast<int>(bias.type.dims[0]));
-    const std::vector<float>& v = bias.data();
-    for (int o = 0; o < b.dim(0).extent(); ++o) b(o) = v[static_cast<size_t>(o)];
-    return b;
-}
+WeightGather bias_gather(const ir::Dims& d) { return {{static_cast<int32_t>(d[0])}, {1}}; }
 
 }  // namespace
 
@@ -129,7 +116,7 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     const int out_c = static_cast<int>(node.type.dims[1]), out_w = static_cast<int>(node.type.dims[3]);
 
     // The algorithm.
-    ImageParam w = ctx.add_weight(node.inputs[1], pack_conv_weight(*weight));
+    ImageParam w = ctx.add_weight(node.inputs[1], conv_weight_gather(weight->type.dims));
     // Padding: read it from the input's zero border when the slot has one (the memory plan gives
     // one to every arena slot a padded conv reads); otherwise test bounds on each load.
     Func src = in.func;
@@ -139,7 +126,7 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
     Func acc(ctx.func_name(node.name, "acc"));
     if (node.has_bias()) {
-        ImageParam b = ctx.add_weight(node.inputs[2], pack_bias(*ctx.graph.find_constant(node.inputs[2])));
+        ImageParam b = ctx.add_weight(node.inputs[2], bias_gather(ctx.graph.type_of(node.inputs[2]).dims));
         acc(c, x, y, n) = b(c);
     } else {
         acc(c, x, y, n) = 0.0f;

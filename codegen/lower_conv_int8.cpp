@@ -111,7 +111,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     const Int8Form form = choose_int8_form(ctx, static_cast<int64_t>(in_c) * kw * kh);
 
     // The algorithm: the int32 sum over (ci, kx, ky) in one of three forms, plus the bias.
-    ImageParam b = ctx.add_weight(node.name + ".bias_q", vector_buffer(p.bias));
+    ImageParam b = ctx.add_derived_weight(node.name + ".bias_q", vector_buffer(p.bias));
     const int64_t max_pad = std::max({win.pad_top, win.pad_left, win.pad_bottom, win.pad_right});
     Func src = in.func;
     if (max_pad > in.border)
@@ -125,7 +125,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     Expr sum;  // the int32 sum with the bias
     switch (form) {
     case Int8Form::Vnni: {
-        ImageParam w = ctx.add_weight(node.inputs[1], pack_int8_weight(p, weight->type.dims));
+        ImageParam w = ctx.add_derived_weight(node.inputs[1], pack_int8_weight(p, weight->type.dims));
         r = RDom(0, 4, 0, in_c / 4, 0, kw, 0, kh, r_name);
         acc(c, x, y, n) = b(c);
         acc(c, x, y, n) += cast<int32_t>(src(r.y * 4 + r.x, x0 + r.z, y0 + r.w, n)) * cast<int32_t>(w(r.x, c, r.y, r.z, r.w));
@@ -135,7 +135,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     case Int8Form::Rows: {
         // j runs over a row's (kx, ci): with the input's constant strides Halide simplifies
         // j % in_c + (x0 + j / in_c) * in_c into one contiguous index.
-        ImageParam w = ctx.add_weight(node.inputs[1], pack_int8_weight_rows(p, weight->type.dims));
+        ImageParam w = ctx.add_derived_weight(node.inputs[1], pack_int8_weight_rows(p, weight->type.dims));
         r = RDom(0, in_c * kw, 0, kh, r_name);
         acc(c, x, y, n) = b(c);
         acc(c, x, y, n) += cast<int32_t>(src(r.x % in_c, x0 + r.x / in_c, y0 + r.y, n)) * cast<int32_t>(w(r.x, c, r.y));
@@ -143,7 +143,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
         break;
     }
     case Int8Form::ExactFloat: {
-        ImageParam w = ctx.add_weight(node.inputs[1], pack_int8_weight_as_float(p, weight->type.dims));
+        ImageParam w = ctx.add_derived_weight(node.inputs[1], pack_int8_weight_as_float(p, weight->type.dims));
         r = RDom(0, in_c, 0, kw, 0, kh, r_name);
         acc(c, x, y, n) = 0.0f;
         acc(c, x, y, n) += w(c, r.x, r.y, r.z) * cast<float>(src(r.x, x0 + r.y, y0 + r.z, n));
@@ -155,7 +155,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     // The epilogue (quantization.h): integer requantisation to u8, or the float output.
     Expr result;
     if (q.u8_output) {
-        ImageParam m = ctx.add_weight(node.name + ".multiplier", vector_buffer(p.multiplier));
+        ImageParam m = ctx.add_derived_weight(node.name + ".multiplier", vector_buffer(p.multiplier));
         const Expr round = Expr(static_cast<int64_t>(1) << (p.shift - 1));
         Expr v = (cast<int64_t>(sum) * cast<int64_t>(m(c)) + round) >> p.shift;
         if (a.relu) v = max(v, cast<int64_t>(0));
@@ -165,7 +165,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
         }
         result = cast<uint8_t>(clamp(v, cast<int64_t>(0), cast<int64_t>(255)));
     } else {
-        ImageParam m = ctx.add_weight(node.name + ".multiplier", vector_buffer(p.float_multiplier));
+        ImageParam m = ctx.add_derived_weight(node.name + ".multiplier", vector_buffer(p.float_multiplier));
         Expr v = cast<float>(sum) * m(c);
         if (a.relu) v = max(v, 0.0f);
         if (a.residual) {

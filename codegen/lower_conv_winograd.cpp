@@ -58,12 +58,6 @@ Buffer<float> pack_winograd_weight(const ir::Constant& weight, int m) {
     return packed;
 }
 
-Buffer<float> pack_bias(const ir::Constant& bias) {
-    Buffer<float> b(static_cast<int>(bias.type.dims[0]));
-    for (int o = 0; o < b.dim(0).extent(); ++o) b(o) = bias.data()[static_cast<size_t>(o)];
-    return b;
-}
-
 }  // namespace
 
 void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
@@ -84,7 +78,7 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
     const int pl = static_cast<int>(win.pad_left), pt = static_cast<int>(win.pad_top);
 
     // The algorithm.
-    ImageParam u = ctx.add_weight(node.inputs[1], pack_winograd_weight(*weight, m));
+    ImageParam u = ctx.add_derived_weight(node.inputs[1], pack_winograd_weight(*weight, m));
     Func src = in.func;
     if (conv_input_border(node, in.dims) > in.border)
         src = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
@@ -125,7 +119,7 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
         acc = mux(x % m, outs);
     }
     if (node.has_bias()) {
-        ImageParam b = ctx.add_weight(node.inputs[2], pack_bias(*ctx.graph.find_constant(node.inputs[2])));
+        ImageParam b = ctx.add_weight(node.inputs[2], WeightGather{{out_c}, {1}});
         acc = acc + b(c);
     }
     // The epilogue, as the direct conv's: activation, then the bypass residual.

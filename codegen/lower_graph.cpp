@@ -104,8 +104,32 @@ const Value& LoweringContext::value(const std::string& name) const {
 
 void LoweringContext::define(const std::string& name, Value value) { values_[name] = std::move(value); }
 
-ImageParam LoweringContext::add_weight(const std::string& constant_name, Buffer<> packed) {
-    const std::string name = func_name(constant_name, "w");
+ImageParam LoweringContext::add_weight(const std::string& constant_name, const WeightGather& gather) {
+    const ir::Constant* constant = graph.find_constant(constant_name);
+    SQZ_ASSERT(constant && constant->bound(), "weight '{}' is not a bound constant", constant_name);
+    SQZ_ASSERT(gather.extents.size() == gather.strides.size(), "weight '{}': a gather of {} extents and {} strides",
+               constant_name, gather.extents.size(), gather.strides.size());
+    const std::vector<float>& values = constant->data();
+    int64_t last = 0;  // the largest index the gather reads
+    for (size_t d = 0; d < gather.extents.size(); ++d) last += (gather.extents[d] - 1) * gather.strides[d];
+    SQZ_ASSERT(last < static_cast<int64_t>(values.size()), "weight '{}': the gather reads value {} of {}", constant_name,
+               last, values.size());
+    Buffer<float> packed(std::vector<int>(gather.extents.begin(), gather.extents.end()));
+    packed.for_each_element([&](const int* at) {
+        int64_t index = 0;
+        for (size_t d = 0; d < gather.strides.size(); ++d) index += at[d] * gather.strides[d];
+        packed(at) = values[static_cast<size_t>(index)];
+    });
+    return add_packed_weight(constant_name, packed, gather);
+}
+
+ImageParam LoweringContext::add_derived_weight(const std::string& source, Buffer<> packed) {
+    return add_packed_weight(source, std::move(packed), std::nullopt);
+}
+
+ImageParam LoweringContext::add_packed_weight(const std::string& source, Buffer<> packed,
+                                              std::optional<WeightGather> gather) {
+    const std::string name = func_name(source, "w");
     ImageParam param(packed.type(), packed.dimensions(), name);
     int stride = 1;
     Region estimates;
@@ -115,7 +139,7 @@ ImageParam LoweringContext::add_weight(const std::string& constant_name, Buffer<
         stride *= packed.dim(d).extent();
     }
     param.set_estimates(estimates);
-    weights_.push_back({name, param, packed});
+    weights_.push_back({name, source, std::move(gather), param, packed});
     return param;
 }
 

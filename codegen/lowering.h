@@ -12,6 +12,7 @@
 #include <Halide.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,22 @@ struct LoweringOptions {
     bool c_source = false;
 };
 
+// A packing that is a pure gather of an IR constant's values: packed element (i0, i1, ...) (dims
+// innermost first, i_k < extents[k]) is value sum(i_k * strides[k]) of the constant in its
+// row-major order. Compressed packages (package_weights.h) store such a tensor as the constant's
+// compressed values and repeat the gather at set-up.
+struct WeightGather {
+    std::vector<int32_t> extents;
+    std::vector<int64_t> strides;
+};
+
 // A weight tensor packed into the layout its consumer reads, bound to a pipeline parameter.
 struct PackedWeight {
     std::string name;                // parameter name in the pipeline
+    std::string source;              // the IR constant it packs, or the name of a tensor derived from constants
+    // How the buffer was gathered from `source`'s values; none when the values are not the
+    // constant's own (int8 weights are quantised; biases and multipliers of int8 convs derived).
+    std::optional<WeightGather> gather;
     Halide::ImageParam param;
     Halide::Buffer<> buffer;         // packed values (float32, or int8/int32 for int8 convs), bound to `param`
 };

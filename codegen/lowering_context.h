@@ -42,8 +42,12 @@ public:
     const Value& value(const std::string& name) const;
     void define(const std::string& name, Value value);
 
-    // A weight parameter with a packed buffer. `dims` are Halide dims, innermost first.
-    Halide::ImageParam add_weight(const std::string& constant_name, Halide::Buffer<> packed);
+    // A weight parameter holding a float constant's values packed by `gather` (recorded with it).
+    Halide::ImageParam add_weight(const std::string& constant_name, const WeightGather& gather);
+    // A weight parameter holding values the lowering computed (quantised, derived), packed as
+    // `packed` (Halide dims, innermost first); `source` names them (an IR constant's name when
+    // they are computed from one constant alone).
+    Halide::ImageParam add_derived_weight(const std::string& source, Halide::Buffer<> packed);
     std::vector<PackedWeight>& weights() { return weights_; }
 
 
@@ -70,6 +74,9 @@ public:
     const std::vector<Value>& materialized() const { return materialized_; }
 
 private:
+    Halide::ImageParam add_packed_weight(const std::string& source, Halide::Buffer<> packed,
+                                         std::optional<WeightGather> gather);
+
     std::map<std::string, Value> values_;
     std::vector<PackedWeight> weights_;
     std::vector<std::function<void()>> schedules_;

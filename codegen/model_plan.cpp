@@ -1,4 +1,22 @@
 // Kernel and memory planning (see model_plan.h).
+//
+// The algorithm. plan_model runs five steps in order, each a function below:
+//   1. add_input_slots: a slot per graph input, in the caller's buffer (NCHW).
+//   2. add_kernels_and_views: in node order, a kernel per node or fusion group with the slot it
+//      writes; views for nodes that move no data (Dropout and Identity alias their input's slot,
+//      a reshape of a 1x1 map is a Reshape view); an in-place concat gets a slot and turns each
+//      producer's slot into a ChannelSlice view of it.
+//   3. add_zero_borders: an arena slot read by convolutions gets a zero border as wide as the
+//      widest they read past its edges (their padding; a Winograd conv's overhanging last tile).
+//   4. add_outputs: a graph output lives in the caller's buffer: its kernel writes there directly
+//      when the layouts agree, or a conversion kernel is added that copies into NCHW.
+//   5. place_in_arena: lifetimes are the first and last kernel that touches each root slot; the
+//      unbordered slots share one region (largest first, each at the lowest offset free during
+//      its whole lifetime), and the bordered slots follow, each in memory of its own, which the
+//      engines zero once at set-up (kernels write only the interiors, so the borders stay zero):
+//
+//        0                      dedicated_offset                        arena_bytes
+//        | shared, reused across lifetimes | bordered slots, one after another |
 #include "codegen/model_plan.h"
 
 #include "codegen/conv_border.h"
@@ -101,9 +119,19 @@ Halide::Type halide_type_of(ir::DType dtype) {
     SQZ_ASSERT(false, "unknown dtype");
 }
 
-ModelPlan plan_model(const ir::Graph& graph) {
-    ModelPlan plan;
-    const Layout layout = graph.layout == ir::ActivationLayout::NHWC ? Layout::ChannelsInnermost : Layout::NCHW;
+namespace {
+
+// The slot holding IR value `value` (asserting: every value a step asks for has been planned).
+Slot& slot_of(ModelPlan& plan, const std::string& value) {
+    const auto v = plan.value_slot.find(value);
+    SQZ_ASSERT(v != plan.value_slot.end(), "value '{}' has no slot", value);
+    const auto s = plan.slots.find(v->second);
+    SQZ_ASSERT(s != plan.slots.end(), "value '{}' maps to the unknown slot '{}'", value, v->second);
+    return s->second;
+}
+
+// Step 1. One slot per graph input: the caller's buffer, row-major NCHW.
+void add_input_slots(const ir::Graph& graph, ModelPlan& plan) {
     for (const ir::GraphInput& in : graph.inputs) {
         const ir::Dims dims = graph.type_of(in.name).dims;
         if (dims.size() != 4) user_error("input '{}' has shape {}; code generation needs a 4-D NCHW input", in.name,
@@ -117,94 +145,130 @@ ModelPlan plan_model(const ir::Graph& graph) {
         plan.value_slot[in.name] = s.name;
         plan.input_slots.push_back(s.name);
     }
+}
 
-    // Kernels and the slots they write; views for nodes that move no data.
+// A Flatten or Reshape that moves no data: a 1x1 map (or 2-D tensor) seen with other dims. The
+// caller's input buffer is NCHW, not the arena's layout, so a reshape of an input is computed.
+bool is_reshape_view(const ir::Graph& graph, ModelPlan& plan, const ir::Node& node) {
+    if (node.op != ir::OpKind::Flatten && node.op != ir::OpKind::Reshape) return false;
+    const std::string& in = node.inputs[0];
+    return is_one_by_one(node.type.dims) && is_one_by_one(graph.type_of(in).dims) &&
+           slot_of(plan, in).kind != Slot::Kind::Input;
+}
+
+void add_reshape_view(ModelPlan& plan, const ir::Node& node) {
+    Slot v;
+    v.name = node.name;
+    v.dims = node.type.dims;
+    v.dtype = node.type.dtype;
+    v.kind = Slot::Kind::View;
+    v.view_kind = Slot::ViewKind::Reshape;
+    v.base = plan.value_slot.at(node.inputs[0]);
+    plan.slots[v.name] = v;
+    plan.value_slot[node.name] = v.name;
+}
+
+// The arena slot that node `node` writes, in the graph's activation layout.
+void add_node_slot(ModelPlan& plan, const ir::Node& node, Layout layout) {
+    Slot s;
+    s.name = node.name;
+    s.dims = node.type.dims;
+    s.dtype = node.type.dtype;
+    s.layout = layout;
+    plan.slots[s.name] = s;
+    plan.value_slot[node.name] = s.name;
+}
+
+// An in-place concat: each input's producer writes its channel slice of the concat's slot, so no
+// kernel copies. The slices follow one another in input order and tile the slot's channels.
+void add_concat_slices(ModelPlan& plan, const ir::Node& concat) {
+    int64_t channel = 0;
+    for (const std::string& in : concat.inputs) {
+        Slot& producer = slot_of(plan, in);
+        SQZ_ASSERT(producer.kind == Slot::Kind::Arena && producer.name == in && producer.border == 0,
+                   "in-place concat '{}' has an input '{}' that is not its own kernel's output", concat.name, in);
+        producer.kind = Slot::Kind::View;
+        producer.view_kind = Slot::ViewKind::ChannelSlice;
+        producer.base = concat.name;
+        producer.base_channel = channel;
+        channel += producer.dims[1];
+    }
+}
+
+// A kernel computing `nodes` (one node, or a fusion group whose last member writes `output`): it
+// reads what its members read from outside the group, constants aside.
+void add_kernel(const ir::Graph& graph, ModelPlan& plan, std::vector<size_t> nodes, const std::string& output) {
+    Kernel k;
+    k.name = fmt::format("k{}_{}", plan.kernels.size(), c_identifier(graph.nodes[nodes.back()].name));
+    k.nodes = std::move(nodes);
+    std::set<std::string> internal;
+    for (size_t j = 0; j + 1 < k.nodes.size(); ++j) internal.insert(graph.nodes[k.nodes[j]].name);
+    for (size_t m : k.nodes)
+        for (const std::string& in : graph.nodes[m].inputs)
+            if (!graph.find_constant(in) && !internal.count(in)) k.inputs.push_back(plan.value_slot.at(in));
+    k.output = output;
+    plan.kernels.push_back(std::move(k));
+}
+
+// Step 2. Kernels in node order, the slots they write, and views for nodes that move no data:
+// Dropout and Identity share their input's slot; reshapes of 1x1 maps are views; an in-place
+// concat is a slot its producers write in slices; a fusion group (consecutive nodes) is one kernel
+// writing its last member's slot, and the other members' values never get memory.
+void add_kernels_and_views(const ir::Graph& graph, ModelPlan& plan) {
+    const Layout layout = graph.layout == ir::ActivationLayout::NHWC ? Layout::ChannelsInnermost : Layout::NCHW;
     std::vector<size_t> group_members;  // earlier nodes of the fusion group being collected
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
         const ir::Node& node = graph.nodes[i];
         check_rank(fmt::format("node '{}'", node.name), node.type.dims);
-        const std::string& in0 = node.inputs.empty() ? "" : node.inputs[0];
         if (node.op == ir::OpKind::Dropout || node.op == ir::OpKind::Identity) {
-            plan.value_slot[node.name] = plan.value_slot.at(in0);
+            plan.value_slot[node.name] = plan.value_slot.at(node.inputs[0]);
             continue;
         }
-        if ((node.op == ir::OpKind::Flatten || node.op == ir::OpKind::Reshape) && is_one_by_one(node.type.dims) &&
-            is_one_by_one(graph.type_of(in0).dims) && plan.slots.at(plan.value_slot.at(in0)).kind != Slot::Kind::Input) {
-            Slot v;
-            v.name = node.name;
-            v.dims = node.type.dims;
-            v.dtype = node.type.dtype;
-            v.kind = Slot::Kind::View;
-            v.view_kind = Slot::ViewKind::Reshape;
-            v.base = plan.value_slot.at(in0);
-            plan.slots[v.name] = v;
-            plan.value_slot[node.name] = v.name;
+        if (is_reshape_view(graph, plan, node)) {
+            add_reshape_view(plan, node);
             continue;
         }
-        Slot s;
-        s.name = node.name;
-        s.dims = node.type.dims;
-        s.dtype = node.type.dtype;
-        s.layout = layout;
-        plan.slots[s.name] = s;
-        plan.value_slot[node.name] = s.name;
         if (node.op == ir::OpKind::Concat && node.concat().in_place) {
-            // Each input's producer writes its channel slice of this slot; no kernel copies.
-            int64_t channel = 0;
-            for (const std::string& in : node.inputs) {
-                Slot& producer = plan.slots.at(plan.value_slot.at(in));
-                SQZ_ASSERT(producer.kind == Slot::Kind::Arena && producer.name == in && producer.border == 0,
-                           "in-place concat '{}' has an input '{}' that is not its own kernel's output", node.name, in);
-                producer.kind = Slot::Kind::View;
-                producer.view_kind = Slot::ViewKind::ChannelSlice;
-                producer.base = s.name;
-                producer.base_channel = channel;
-                channel += producer.dims[1];
-            }
+            add_node_slot(plan, node, layout);
+            add_concat_slices(plan, node);
             continue;
         }
-        // A fusion group (consecutive nodes) is one kernel: it reads what its members read from
-        // outside and writes its last member's slot; the members' own values never get memory.
         if (!node.group.empty() && i + 1 < graph.nodes.size() && graph.nodes[i + 1].group == node.group) {
-            plan.slots.erase(s.name);
-            plan.value_slot.erase(node.name);
             group_members.push_back(i);
             continue;
         }
-        Kernel k;
-        k.name = fmt::format("k{}_{}", plan.kernels.size(), c_identifier(node.name));
-        k.nodes = group_members;
-        k.nodes.push_back(i);
-        std::set<std::string> internal;
-        for (size_t m : group_members) internal.insert(graph.nodes[m].name);
-        for (size_t m : k.nodes)
-            for (const std::string& in : graph.nodes[m].inputs)
-                if (!graph.find_constant(in) && !internal.count(in)) k.inputs.push_back(plan.value_slot.at(in));
+        add_node_slot(plan, node, layout);
+        group_members.push_back(i);
+        add_kernel(graph, plan, std::move(group_members), node.name);
         group_members.clear();
-        k.output = s.name;
-        plan.kernels.push_back(k);
     }
+}
 
-    // Zero borders for padded convolutions reading an arena slot directly.
+// Step 3. Zero borders: an arena slot read by convolutions gets a border as wide as the widest
+// any of them reads (conv_border.h: its padding, and a Winograd conv's overhanging last tile), so
+// they read the padding from memory instead of testing bounds.
+void add_zero_borders(const ir::Graph& graph, ModelPlan& plan) {
     for (const ir::Node& node : graph.nodes) {
         if (node.op != ir::OpKind::Conv || !plan.value_slot.count(node.inputs[0])) continue;
         const int border = conv_input_border(node, graph.type_of(node.inputs[0]).dims);
         if (border == 0) continue;
-        Slot& in = plan.slots.at(plan.value_slot.at(node.inputs[0]));
+        Slot& in = slot_of(plan, node.inputs[0]);
         if (in.kind == Slot::Kind::Arena && in.dims.size() == 4) in.border = std::max(in.border, border);
     }
+}
 
-    // Graph outputs: a kernel writes straight into the caller's buffer when the memory layouts
-    // agree (2-D, or 1x1 maps); otherwise a conversion kernel copies into NCHW order.
+// Step 4. Graph outputs: a kernel writes straight into the caller's buffer when the memory layouts
+// agree (2-D, 1x1 maps, or NCHW activations; no border, no view, not another output's slot);
+// otherwise a conversion kernel copies into NCHW order.
+void add_outputs(const ir::Graph& graph, ModelPlan& plan) {
     std::set<std::string> claimed;
     for (const std::string& out : graph.outputs) {
         if (graph.find_input(out)) user_error("graph output '{}' is a graph input; nothing to compute", out);
         const std::string slot_name = plan.value_slot.at(out);
-        const Slot& root = plan.root(slot_name);
-        Slot& r = plan.slots.at(root.name);
+        Slot& r = plan.slots.at(plan.root(slot_name).name);
         const bool direct = r.kind == Slot::Kind::Arena && r.border == 0 &&
-                            (is_one_by_one(r.dims) || r.layout == Layout::NCHW) &&
-                            !claimed.count(r.name) && plan.slots.at(slot_name).kind != Slot::Kind::View;
+                            (is_one_by_one(r.dims) || r.layout == Layout::NCHW) && !claimed.count(r.name) &&
+                            plan.slots.at(slot_name).kind != Slot::Kind::View;
         if (direct) {
             r.kind = Slot::Kind::Output;
             claimed.insert(r.name);
@@ -224,10 +288,13 @@ ModelPlan plan_model(const ir::Graph& graph) {
         plan.kernels.push_back(k);
         plan.output_slots.push_back(o.name);
     }
+}
 
-    // Memory: lifetimes in kernel steps; shared slots first fit, largest first; bordered slots
-    // get their own memory after the shared region.
-    std::map<std::string, std::pair<size_t, size_t>> life;  // root slot -> [first, last] kernel
+// The steps, [first, last] in kernel order, during which a root slot is written or read.
+using Lifetimes = std::map<std::string, std::pair<size_t, size_t>>;
+
+Lifetimes kernel_lifetimes(const ModelPlan& plan) {
+    Lifetimes life;
     auto touch = [&](const std::string& slot, size_t step) {
         const std::string& r = plan.root(slot).name;
         auto it = life.find(r);
@@ -238,6 +305,12 @@ ModelPlan plan_model(const ir::Graph& graph) {
         touch(plan.kernels[k].output, k);
         for (const std::string& in : plan.kernels[k].inputs) touch(in, k);
     }
+    return life;
+}
+
+// The shared region: unbordered arena slots, largest first (then by name), each at the lowest
+// offset where it overlaps no placed slot whose lifetime overlaps its own. Returns its end.
+int64_t place_shared_slots(ModelPlan& plan, const Lifetimes& life) {
     std::vector<std::string> shared;
     for (auto& [name, s] : plan.slots)
         if (s.kind == Slot::Kind::Arena && s.border == 0 && life.count(name)) shared.push_back(name);
@@ -269,6 +342,13 @@ ModelPlan plan_model(const ir::Graph& graph) {
         placed.push_back({offset, offset + bytes, first, last});
         shared_end = std::max(shared_end, offset + bytes);
     }
+    return shared_end;
+}
+
+// Step 5. Arena placement: the shared region from offset 0, then every bordered slot in memory of
+// its own (in name order), which the engines zero once at set-up and kernels write only inside.
+void place_in_arena(ModelPlan& plan) {
+    const int64_t shared_end = place_shared_slots(plan, kernel_lifetimes(plan));
     plan.dedicated_offset = shared_end;
     int64_t end = shared_end;
     for (auto& [name, s] : plan.slots) {
@@ -278,6 +358,17 @@ ModelPlan plan_model(const ir::Graph& graph) {
     }
     plan.dedicated_bytes = end - shared_end;
     plan.arena_bytes = end;
+}
+
+}  // namespace
+
+ModelPlan plan_model(const ir::Graph& graph) {
+    ModelPlan plan;
+    add_input_slots(graph, plan);
+    add_kernels_and_views(graph, plan);
+    add_zero_borders(graph, plan);
+    add_outputs(graph, plan);
+    place_in_arena(plan);
     return plan;
 }
 

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <numeric>
 
 namespace sqz::codegen {
 namespace {
@@ -31,39 +30,6 @@ std::vector<float> gather(const std::vector<float>& values, const std::vector<in
         }
     }
     return out;
-}
-
-// Strides that gather `values` (row-major `dims`) into the packed buffer `packed`: the first
-// permutation of the constant's axes whose extents match and whose gather equals the packed bytes.
-// Empty if there is none (the tensor is then stored packed).
-std::vector<int64_t> find_gather(const std::vector<float>& values, const ir::Dims& dims, const Halide::Buffer<>& packed) {
-    const int rank = packed.dimensions();
-    if (static_cast<int>(dims.size()) != rank || rank == 0 || rank > 6) return {};
-    std::vector<int64_t> row_stride(dims.size(), 1);  // of the constant's axes, outermost first
-    for (int a = rank - 2; a >= 0; --a) row_stride[a] = row_stride[a + 1] * dims[a + 1];
-    std::vector<int32_t> extents;
-    for (int d = 0; d < rank; ++d) extents.push_back(packed.dim(d).extent());
-    std::vector<int> axes(static_cast<size_t>(rank));
-    std::iota(axes.begin(), axes.end(), 0);
-    std::vector<std::vector<int>> orders;
-    do orders.push_back(axes);
-    while (std::next_permutation(axes.begin(), axes.end()));
-    std::vector<int> identity(static_cast<size_t>(rank));
-    for (int d = 0; d < rank; ++d) identity[d] = rank - 1 - d;
-    // The plain copy first (packed dim 0 is the constant's innermost axis).
-    std::stable_partition(orders.begin(), orders.end(), [&](const std::vector<int>& o) { return o == identity; });
-    for (const std::vector<int>& order : orders) {
-        bool fits = true;
-        std::vector<int64_t> strides;
-        for (int d = 0; d < rank && fits; ++d) {
-            fits = dims[order[d]] == extents[d];
-            strides.push_back(row_stride[order[d]]);
-        }
-        if (!fits) continue;
-        const std::vector<float> g = gather(values, extents, strides);
-        if (std::memcmp(g.data(), packed.data(), g.size() * 4) == 0) return strides;
-    }
-    return {};
 }
 
 void append(std::vector<uint8_t>& out, const void* data, size_t n) {
@@ -101,8 +67,7 @@ void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir:
         for (size_t w = 0; w < model.kernels[k].weights.size(); ++w) {
             const PackedWeight& pw = model.kernels[k].weights[w];
             StoredTensor t;
-            const auto name = model.func_nodes.find(pw.name);
-            t.constant = name != model.func_nodes.end() ? name->second : pw.name;
+            t.constant = pw.source;
             t.offset = blob.offsets[k][w];
             t.numel = static_cast<int64_t>(pw.buffer.number_of_elements());
             t.stored_bytes = static_cast<int64_t>(pw.buffer.size_in_bytes());
@@ -120,9 +85,18 @@ void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir:
                 if (!status) user_error("weight '{}': its compressed blob does not expand: {}", t.constant, status.message);
                 if (std::memcmp(values.data(), c->data().data(), values.size() * 4) != 0)
                     user_error("weight '{}': its compressed blob does not expand to the weight's values", t.constant);
-                t.strides = find_gather(values, c->type.dims, pw.buffer);
-                if (!t.strides.empty()) {
-                    for (int d = 0; d < pw.buffer.dimensions(); ++d) t.extents.push_back(pw.buffer.dim(d).extent());
+                // Lowering recorded how it packed the constant's values, when it did so by a pure
+                // gather; other tensors (quantised, derived) are stored packed.
+                if (pw.gather) {
+                    t.extents = pw.gather->extents;
+                    t.strides = pw.gather->strides;
+                    SQZ_ASSERT(t.extents.size() <= 6, "weight '{}': a gather of rank {}; packages expand up to rank 6",
+                               t.constant, t.extents.size());
+                    const std::vector<float> g = gather(values, t.extents, t.strides);
+                    SQZ_ASSERT(g.size() * 4 == pw.buffer.size_in_bytes() &&
+                                   std::memcmp(g.data(), pw.buffer.data(), g.size() * 4) == 0,
+                               "weight '{}': the gather recorded by lowering does not reproduce its packed values",
+                               t.constant);
                     t.expand = true;
                     t.stored_bytes = static_cast<int64_t>(layer->second.size());
                     expansions.push_back(std::move(t));

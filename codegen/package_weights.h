@@ -7,8 +7,9 @@
 // and the other tensors' packed bytes; at create it expands every blob into the constant's values
 // (OIHW order) and gathers them into the packed layout, giving the same packed image bit for bit.
 // The gather is described by strides: packed element (i0, i1, ...) (innermost first) is value
-// sum(ik * stride[k]) of the constant. Each layout is checked at compile time by doing the
-// expansion and comparing it with the packed tensor.
+// sum(ik * stride[k]) of the constant. It is the one lowering packed the constant with
+// (PackedWeight::gather); tensors lowering did not pack by a pure gather (int8 weights, derived
+// tensors) are stored packed. Each gather is checked at compile time against the packed tensor.
 #pragma once
 
 #include "codegen/lowering.h"

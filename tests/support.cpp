@@ -11,6 +11,17 @@
 
 namespace sqz::test {
 
+namespace {
+std::vector<std::string>& skips() {
+    static std::vector<std::string> reasons;
+    return reasons;
+}
+}  // namespace
+
+void record_skip(const std::string& reason) { skips().push_back(reason); }
+
+const std::vector<std::string>& recorded_skips() { return skips(); }
+
 std::filesystem::path shared_dir() {
     if (const char* env = std::getenv("SQZ_SHARED_DIR")) return env;
     return std::filesystem::path(SQZ_SHARED_DIR).lexically_normal();

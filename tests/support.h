@@ -1,5 +1,5 @@
-// Helpers shared by the test executables: where ../shared lives, seeded random tensors, and a
-// macro that skips a test with a clear message when the shared data is absent.
+// Helpers shared by the test executables: where ../shared lives, seeded random tensors, and
+// visible skips: a test that cannot run here says why, and ctest counts it as skipped.
 #pragma once
 
 #include "ir/graph.h"
@@ -9,10 +9,19 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
 namespace sqz::test {
+
+// Skips. A test that cannot run here (data or tools missing) calls SQZ_SKIP(message), or, when
+// only part of it cannot run, SQZ_RECORD_SKIP(message) and goes on. The test executable then
+// exits with kSkipExitCode (tests/test_main.cpp), which ctest counts as skipped (SKIP_RETURN_CODE
+// on every test, tests/CMakeLists.txt) -- unless an assertion failed: a failure stays a failure.
+inline constexpr int kSkipExitCode = 77;
+void record_skip(const std::string& reason);
+const std::vector<std::string>& recorded_skips();
 
 // ../shared beside the repository (SQZ_SHARED_DIR), or the SQZ_SHARED_DIR environment variable.
 std::filesystem::path shared_dir();
@@ -61,11 +70,33 @@ softmax prob
 
 }  // namespace sqz::test
 
-// Skips the rest of a test case, with a message in the report, when ../shared is missing.
+// Records that (part of) the test case did not run, with the reason (streamed, as in INFO) as a
+// warning in Catch's report and in the executable's last lines.
+#define SQZ_RECORD_SKIP(message)                                                                      \
+    do {                                                                                              \
+        std::ostringstream sqz_skip_reason_;                                                          \
+        sqz_skip_reason_ << message;                                                                  \
+        WARN("skipped: " << sqz_skip_reason_.str());                                                  \
+        ::sqz::test::record_skip(sqz_skip_reason_.str());                                             \
+    } while (0)
+
+// Skips the rest of the test case.
+#define SQZ_SKIP(message)                                                                             \
+    do {                                                                                              \
+        SQZ_RECORD_SKIP(message);                                                                     \
+        return;                                                                                       \
+    } while (0)
+
+// Skips the rest of a test case when ../shared is missing.
 #define SQZ_REQUIRE_SHARED()                                                                          \
     do {                                                                                              \
-        if (!::sqz::test::shared_available()) {                                                       \
-            WARN("skipped: shared model data not found at " << ::sqz::test::shared_dir().string());   \
-            return;                                                                                   \
-        }                                                                                             \
+        if (!::sqz::test::shared_available())                                                         \
+            SQZ_SKIP("shared model data not found at " << ::sqz::test::shared_dir().string());         \
+    } while (0)
+
+// Skips the rest of a test case when the photograph `name` (scripts/fetch-photos) is missing.
+#define SQZ_REQUIRE_PHOTO(name)                                                                       \
+    do {                                                                                              \
+        if (::sqz::test::photo(name).empty())                                                         \
+            SQZ_SKIP("photograph " << (name) << " not in .cache/photos (run scripts/fetch-photos)");   \
     } while (0)

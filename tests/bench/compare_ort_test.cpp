@@ -1,7 +1,7 @@
 // The side-by-side comparison with ONNX Runtime (bench/): the FMA peak tool, the benchmark
 // server's line protocol and output (checked against the reference interpreter), and
-// bench/compare-ort end to end in --quick mode on SqueezeNet v1.1 with one thread -- skipped, with
-// a warning, when onnxruntime-node cannot be installed from npm (offline).
+// bench/compare-ort end to end in --quick mode on SqueezeNet v1.1 with one thread -- skipped (ctest
+// reports it so) when node or gnuplot is missing or onnxruntime-node cannot be installed from npm.
 #include "compiler/file_io.h"
 #include "compiler/model_loader.h"
 #include "ir/interpreter.h"
@@ -83,18 +83,13 @@ TEST_CASE("sqzc_bench_server times blocks on request and writes the engines' out
 }
 
 TEST_CASE("bench/compare-ort runs sqzc and ONNX Runtime side by side (v1.1, 1 thread, --quick)", "[bench][ort]") {
-    if (test::run_shell("command -v node && command -v gnuplot").exit_code != 0) {
-        WARN("skipped: node or gnuplot is not installed");
-        return;
-    }
+    if (test::run_shell("command -v node && command -v gnuplot").exit_code != 0)
+        SQZ_SKIP("node or gnuplot is not installed");
     const std::string out = (test::scratch_dir() / "compare.json").string();
     const std::string script = (test::source_dir() / "bench" / "compare-ort").string();
     const auto r = test::run_shell(script + " --quick --models v1.1 --threads 1 --no-build --build-dir " +
                                        test::binary_dir().string() + " --out " + out, 600);
-    if (r.exit_code == 77) {
-        WARN("skipped: onnxruntime-node could not be installed from npm: " << r.err);
-        return;
-    }
+    if (r.exit_code == 77) SQZ_SKIP("onnxruntime-node could not be installed from npm: " << r.err);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("median ms"));

@@ -4,6 +4,7 @@
 // the stored weights of the Deep Compression model meet the paper's sizes.
 #include "codegen/package_weights.h"
 #include "compiler/compression/weight_coding.h"
+#include "compiler/driver.h"
 #include "compiler/frontends/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "ir/interpreter.h"
@@ -11,6 +12,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 using namespace sqz;
@@ -201,6 +203,55 @@ TEST_CASE("dense weights: codebook storage needs clustering; pruned and clustere
     conv1.back() ^= 0x01;  // a different gap or code for the last entry
     CHECK_THROWS_WITH(codegen::compress_weight_blob(p.blob, p.model, compressed, blobs),
                       Catch::Contains("weight 'conv1.weight': its compressed blob does not expand"));
+}
+
+TEST_CASE("lowering records how it packs each weight: a gather of a float constant, or derived values",
+          "[package][compression]") {
+    const ir::Graph dense = compiler::optimize(tiny_dense());
+    codegen::LoweringOptions lowering;
+    lowering.target = codegen::parse_target("host");
+    int gathers = 0;
+    for (const codegen::LoweredKernel& k : codegen::lower(dense, lowering).kernels)
+        for (const codegen::PackedWeight& w : k.weights) {
+            INFO(w.source);
+            const ir::Constant* c = dense.find_constant(w.source);
+            REQUIRE(c != nullptr);
+            REQUIRE(w.gather.has_value());
+            // The buffer is the gather, element by element.
+            const std::vector<int32_t>& extents = w.gather->extents;
+            REQUIRE(static_cast<int>(extents.size()) == w.buffer.dimensions());
+            const Halide::Buffer<float> b = w.buffer;
+            int64_t mismatches = 0;
+            b.for_each_element([&](const int* at) {
+                int64_t index = 0;
+                for (size_t d = 0; d < extents.size(); ++d) index += at[d] * w.gather->strides[d];
+                mismatches += b(at) != c->data()[static_cast<size_t>(index)];
+            });
+            CHECK(mismatches == 0);
+            ++gathers;
+        }
+    CHECK(gathers == 10);  // five convs, each a weight and a bias
+
+    // int8 convs quantise their weights and derive biases and multipliers: none of those is a
+    // gather. (conv1 reads the float input: a float conv, whose weights are gathered.)
+    compiler::CompileOptions int8;
+    int8.precision = compiler::Precision::Int8;
+    const ir::Graph q = compiler::prepare(tiny_dense(), int8);
+    std::set<std::string> derived;
+    for (const ir::Node& node : q.nodes)
+        if (node.op == ir::OpKind::Conv && node.conv().quant.int8_input)
+            derived.insert({node.inputs[1], node.name + ".bias_q", node.name + ".multiplier"});
+    REQUIRE(!derived.empty());
+    lowering.c_source = true;
+    int gathered = 0, not_gathered = 0;
+    for (const codegen::LoweredKernel& k : codegen::lower(q, lowering).kernels)
+        for (const codegen::PackedWeight& w : k.weights) {
+            INFO(w.source);
+            CHECK(w.gather.has_value() == !derived.count(w.source));
+            ++(w.gather ? gathered : not_gathered);
+        }
+    CHECK(not_gathered == static_cast<int>(derived.size()));
+    CHECK(gathered > 0);
 }
 
 TEST_CASE("built packages expand their compressed weights bit-exactly at create", "[package][compression][shared]") {

@@ -5,10 +5,8 @@
 using namespace sqz;
 
 TEST_CASE("an arm-64-linux package builds with the cross compiler and runs under qemu", "[package][cross]") {
-    if (test::run_shell("which aarch64-linux-gnu-g++ qemu-aarch64").exit_code != 0) {
-        WARN("skipped: aarch64-linux-gnu-g++ or qemu-aarch64 is not installed (scripts/install-deps installs them)");
-        return;
-    }
+    if (test::run_shell("which aarch64-linux-gnu-g++ qemu-aarch64").exit_code != 0)
+        SQZ_SKIP("aarch64-linux-gnu-g++ or qemu-aarch64 is not installed (scripts/install-deps installs them)");
     const ir::Graph g = compiler::load_model(test::model_at((test::source_dir() / "examples/squeezenet_v1.1.sqz").string()));
     const auto dir = test::write_package(g, "armv11", codegen::WeightsStorage::Embedded, "arm-64-linux");
     const auto exe = (dir / "selftest_arm").string();

@@ -65,10 +65,7 @@ TEST_CASE("sqzc graph writes DOT text of the model as loaded", "[cli][graph]") {
 }
 
 TEST_CASE("sqzc graph --after-passes draws the fused graph as SVG and PNG", "[cli][graph]") {
-    if (!have_dot()) {
-        WARN("skipped: Graphviz 'dot' is not installed");
-        return;
-    }
+    if (!have_dot()) SQZ_SKIP("Graphviz 'dot' is not installed");
     const fs::path dir = folder("svg");
     const fs::path svg = dir / "x.svg";
     auto r = test::run_sqzc("graph " + kSimple + " --after-passes -o " + svg.string());

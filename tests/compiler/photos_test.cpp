@@ -30,10 +30,9 @@ bool contains(const std::vector<size_t>& v, std::initializer_list<size_t> any) {
 
 TEST_CASE("the Deep Compression SqueezeNet classifies real photographs", "[photos][golden]") {
     SQZ_REQUIRE_SHARED();
-    if (test::photo("data_chelsea.png").empty()) {
-        WARN("skipped: no photographs in .cache/photos (run scripts/fetch-photos)");
-        return;
-    }
+    for (const char* name : {"data_chelsea.png", "data_coffee.png", "dnn_superres_butterfly.png", "data_fruits.jpg",
+                             "data_motorcycle_left.png"})
+        SQZ_REQUIRE_PHOTO(name);
     const auto dir = test::shared_dir() / "models" / "squeezenet_v1.0_deep_compression";
     compiler::ModelOptions o;
     o.model_path = (dir / "deploy.prototxt").string();

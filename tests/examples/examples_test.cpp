@@ -38,7 +38,9 @@ TEST_CASE("examples/classify compiles a model at build time and labels a photogr
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("latency:"));
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 6);  // five classes and the latency
+    // The label is checked on the real model and photograph only.
     if (real && !test::photo("data_coffee.png").empty()) CHECK_THAT(r.out, Catch::Contains("espresso"));
+    else SQZ_RECORD_SKIP("the classification of data_coffee.png was not checked: it needs ../shared and the photographs");
 }
 
 TEST_CASE("examples/c_api runs a package through the C API", "[examples]") {

@@ -55,10 +55,10 @@ Graph fused_fire_graph() {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Runs `dot -Tsvg` on the text; false (with a warning) when Graphviz is not installed.
+// Runs `dot -Tsvg` on the text. Without Graphviz, the test records a skip (the rest of it runs).
 bool dot_accepts(const std::string& text, const std::string& name) {
     if (test::run_shell("sh -c \"command -v dot\"").exit_code != 0) {
-        WARN("skipped: Graphviz 'dot' is not installed");
+        SQZ_RECORD_SKIP("Graphviz 'dot' is not installed: the DOT text was not checked with dot");
         return true;
     }
     const auto path = test::scratch_dir() / (name + ".dot");

@@ -1,4 +1,5 @@
 // Pass fuse-pool: a conv whose only user is the pooling right after it joins the pooling's group.
+// The pass only marks the group, so the test checks the kernel plan and the JIT, which read it.
 #include "compiler/passes/fuse_pool.h"
 #include "tests/compiler/passes/pass_test_support.h"
 
@@ -35,5 +36,22 @@ node out = add(r, d) : f32[1,4,5,5]
 output q
 output out
 )");
-    CHECK(test::meaning_difference(before, after) == 0);
+
+    // Code generation reads the group (the interpreter does not): c and p are one kernel reading
+    // the input and writing p, and c's map gets no memory; d and q stay apart, as does each node
+    // before the pass. The JIT, computing c strip by strip inside p, gives the outputs of the graph
+    // before the pass (a wrong group, such as d with q while r reads d, would break the plan).
+    const codegen::ModelPlan plan = codegen::plan_model(after);
+    const codegen::Kernel* fused = test::kernel_of(after, plan, "p");
+    REQUIRE(fused != nullptr);
+    CHECK(fused == test::kernel_of(after, plan, "c"));
+    CHECK(fused->nodes == std::vector<size_t>{0, 1});
+    CHECK(fused->inputs == std::vector<std::string>{"input:x"});
+    CHECK(fused->output == "p");
+    CHECK(plan.value_slot.count("c") == 0);
+    CHECK(test::kernel_of(after, plan, "d") != test::kernel_of(after, plan, "q"));
+    const codegen::ModelPlan unfused = codegen::plan_model(before);
+    CHECK(test::kernel_of(before, unfused, "c") != test::kernel_of(before, unfused, "p"));
+    CHECK(plan.kernels.size() + 1 == unfused.kernels.size());
+    CHECK(test::jit_difference(before, after) <= 1e-5);
 }
