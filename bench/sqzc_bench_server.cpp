@@ -15,10 +15,10 @@
 //   output ENGINE PATH      -> {"engine": ENGINE, "output": PATH, "values": N}   (raw float32, all outputs)
 //   quit                    -> exits 0
 // A malformed command answers {"error": "..."} and the server keeps going; end of input ends it.
-#include "codegen/jit_model.h"
-#include "codegen/source_model.h"
+#include "codegen/engine.h"
 #include "compiler/file_io.h"
 #include "compiler/driver.h"
+#include "compiler/error_report.h"
 #include "compiler/model_loader.h"
 #include "ir/error.h"
 #include "ir/stats.h"
@@ -29,7 +29,6 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -51,42 +50,19 @@ struct ServerOptions {
     std::string save_input_path;
 };
 
-// One compiled engine behind a uniform face: set inputs once, run in place, read outputs.
+// One compiled engine, its inputs set once: timed runs are runs in place.
 struct TimedEngine {
     std::string name;
-    double compile_ms = 0;
-    int threads = 0;
-    std::function<void()> run;
-    std::function<std::vector<ir::Tensor>()> outputs;
-    std::shared_ptr<void> model;  // keeps the JitModel or SourceModel alive
+    std::unique_ptr<codegen::Engine> engine;
 };
 
-template <typename Model>
-TimedEngine wrap(const std::string& name, std::shared_ptr<Model> model, const std::vector<ir::Tensor>& inputs) {
-    model->set_inputs(inputs);
-    TimedEngine e;
-    e.name = name;
-    e.compile_ms = model->compile_ms();
-    e.threads = model->threads();
-    e.run = [m = model.get()] { m->run_in_place(); };
-    e.outputs = [m = model.get()] { return m->outputs(); };
-    e.model = model;
+TimedEngine make_timed_engine(const std::string& name, const ir::Graph& compiled, int threads,
+                              const std::vector<ir::Tensor>& inputs) {
+    codegen::EngineOptions o;
+    o.threads = threads;
+    TimedEngine e{name, codegen::make_engine(name, compiled, o)};
+    e.engine->set_inputs(inputs);
     return e;
-}
-
-TimedEngine make_engine(const std::string& name, const ir::Graph& compiled, int threads,
-                        const std::vector<ir::Tensor>& inputs) {
-    if (name == "jit") {
-        codegen::JitOptions o;
-        o.threads = threads;
-        return wrap(name, std::make_shared<codegen::JitModel>(compiled, o), inputs);
-    }
-    if (name == "source") {
-        codegen::SourceOptions o;
-        o.threads = threads;
-        return wrap(name, std::make_shared<codegen::SourceModel>(compiled, o), inputs);
-    }
-    user_error("unknown engine '{}' (choose from jit, source)", name);
 }
 
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -151,11 +127,11 @@ private:
     }
 
     static Json run(TimedEngine& e, int count, int warmup) {
-        for (int i = 0; i < warmup; ++i) e.run();
+        for (int i = 0; i < warmup; ++i) e.engine->run_in_place();
         auto times = Json::array();
         for (int i = 0; i < count; ++i) {
             const auto start = std::chrono::steady_clock::now();
-            e.run();
+            e.engine->run_in_place();
             times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
         }
         return Json{{"engine", e.name}, {"ms", times}};
@@ -163,7 +139,7 @@ private:
 
     static Json write_output(TimedEngine& e, const std::string& path) {
         std::vector<float> all;
-        for (const ir::Tensor& t : e.outputs()) all.insert(all.end(), t.data.begin(), t.data.end());
+        for (const ir::Tensor& t : e.engine->outputs()) all.insert(all.end(), t.data.begin(), t.data.end());
         compiler::write_f32_file(path, all);
         return Json{{"engine", e.name}, {"output", path}, {"values", all.size()}};
     }
@@ -181,7 +157,7 @@ bool parse_options(int argc, char** argv, ServerOptions& o) {
         ("weights,w", po::value(&o.model.weights_path), "weights file (.caffemodel or .net)")
         ("seed", po::value(&o.model.seed)->default_value(1), "seed for random weights when none are given")
         ("threads", po::value(&o.threads)->default_value(1), "worker threads of every engine")
-        ("engines", po::value(&o.engines)->default_value("jit,source"), "engines to compile: jit, source")
+        ("engines", po::value(&o.engines)->default_value("jit,source"), ("engines to compile: " + codegen::engine_names()).c_str())
         ("input", po::value(&o.input_path), "raw float32 input (default: sqzc's test pattern)")
         ("save-input", po::value(&o.save_input_path), "write the input used as raw float32")
         ("disable-pass", po::value(&o.disabled_passes)->composing(),
@@ -221,10 +197,10 @@ int serve(const ServerOptions& o) {
     int threads = o.threads;
     for (const std::string& name : split(o.engines, ',')) {
         fmt::print(stderr, "sqzc_bench_server: compiling {} with the {} engine ({} threads)\n", graph.name, name, o.threads);
-        engines.push_back(make_engine(name, compiled, o.threads, inputs));
+        engines.push_back(make_timed_engine(name, compiled, o.threads, inputs));
         names.push_back(name);
-        compile_ms[name] = engines.back().compile_ms;
-        threads = engines.back().threads;
+        compile_ms[name] = engines.back().engine->compile_ms();
+        threads = engines.back().engine->threads();
     }
     if (engines.empty()) user_error("--engines '{}': name at least one engine", o.engines);
 
@@ -256,10 +232,10 @@ int main(int argc, char** argv) {
         sqz::bench::ServerOptions options;
         if (!sqz::bench::parse_options(argc, argv, options)) return 0;
         return sqz::bench::serve(options);
-    } catch (const sqz::Error& e) {
-        fmt::print(stderr, "sqzc_bench_server: error: {}\n", e.what());
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "sqzc_bench_server: error: {}\n", e.what());
+    } catch (...) {
+        const sqz::compiler::FailureReport report = sqz::compiler::describe_failure(
+            std::current_exception(), "sqzc_bench_server", std::vector<std::string>(argv, argv + argc));
+        fmt::print(stderr, "{}", report.text);
+        return report.exit_code;
     }
-    return 1;
 }

@@ -5,6 +5,8 @@
 #include "codegen/jit_model.h"
 
 #include "ir/error.h"
+#include "ir/lookup.h"
+#include "ir/parallel.h"
 #include "runtime/arena.h"
 #include "runtime/thread_pool.h"
 
@@ -12,8 +14,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
-#include <thread>
 
 namespace sqz::codegen {
 
@@ -52,11 +52,6 @@ void capture_error(JITUserContext* uc, const char* message) {
 
 void ignore_print(JITUserContext*, const char*) {}
 
-int default_threads() {
-    unsigned n = std::thread::hardware_concurrency();
-    return n == 0 ? 1 : static_cast<int>(n);
-}
-
 // 64-byte aligned, zero-initialised memory.
 struct AlignedBytes {
     std::unique_ptr<uint8_t, void (*)(void*)> data{nullptr, std::free};
@@ -69,9 +64,8 @@ struct AlignedBytes {
     float* floats() const { return reinterpret_cast<float*>(data.get()); }
 };
 
-}  // namespace
-
-struct JitModel::State {
+// Everything a JIT model owns; it stays put, as the kernels' buffer views point into it.
+struct State {
     LoweredModel model;
     Target target;
     std::unique_ptr<runtime::ThreadPool> pool;
@@ -87,26 +81,101 @@ struct JitModel::State {
     std::vector<double> kernel_ms;
     int profiled_runs = 0;
 
-    const std::string& graph_node_name(size_t i) const { return node_names.at(i); }
+    const std::string& graph_node_name(size_t i) const { return lookup(node_names, i, "graph node"); }
 
     uint8_t* memory_of(const std::string& slot) {
         const Slot& root = model.plan.root(slot);
         if (root.kind == Slot::Kind::Arena) return arena.data.get() + root.offset;
-        return external.at(root.name).data.get();
+        return lookup(external, root.name, "graph input or output memory for slot").data.get();
     }
 
     Buffer<> view(const std::string& slot, bool with_border) {
         std::vector<halide_dimension_t> shape;
         for (const BufferDim& d : model.plan.halide_dims(slot, with_border)) shape.push_back({d.min, d.extent, d.stride, 0});
-        const halide_type_t type = halide_type_of(model.plan.slots.at(slot).dtype);
+        const halide_type_t type = halide_type_of(lookup(model.plan.slots, slot, "slot").dtype);
         return Buffer<>(Runtime::Buffer<>(type, memory_of(slot) + model.plan.host_offset(slot, with_border), shape));
     }
 };
 
-JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) : state_(std::make_unique<State>()) {
+class JitModel final : public Engine {
+public:
+    JitModel(const ir::Graph& graph, const JitOptions& options);
+
+    double compile_ms() const override { return compile_ms_; }
+    int threads() const override { return state_->pool->threads(); }
+
+    void set_inputs(const std::vector<ir::Tensor>& inputs) override {
+        State& s = *state_;
+        const ModelPlan& plan = s.model.plan;
+        if (inputs.size() != plan.input_slots.size())
+            user_error("the model takes {} inputs, {} given", plan.input_slots.size(), inputs.size());
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            const Slot& slot = lookup(plan.slots, plan.input_slots[i], "input slot");
+            if (static_cast<int64_t>(inputs[i].data.size()) != slot.elements())
+                user_error("input {} has {} values, the model expects {}", i, inputs[i].data.size(), slot.elements());
+            std::memcpy(lookup(s.external, slot.name, "input memory").data.get(), inputs[i].data.data(),
+                        inputs[i].data.size() * sizeof(float));
+        }
+    }
+
+    void run_in_place() override {
+        State& s = *state_;
+        s.error.clear();
+        for (size_t k = 0; k < s.model.kernels.size(); ++k) {
+            const auto start = std::chrono::steady_clock::now();
+            try {
+                s.model.kernels[k].pipeline.realize(&s.context, s.outputs[k], s.target);
+            } catch (const RuntimeError& e) {
+                // The buffers are sized by the plan the pipelines were made for: a failure is ours.
+                SQZ_INTERNAL_ERROR("running kernel {} failed: {} {}", s.model.kernels[k].name, e.what(), s.error);
+            }
+            const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+            if (s.profile) s.kernel_ms[k] += took.count();
+        }
+        if (s.profile) ++s.profiled_runs;
+    }
+
+    std::vector<ir::Tensor> outputs() const override {
+        State& s = *state_;
+        std::vector<ir::Tensor> out;
+        for (size_t i = 0; i < s.model.plan.output_slots.size(); ++i) {
+            const Slot& slot = lookup(s.model.plan.slots, s.model.plan.output_slots[i], "output slot");
+            const float* data = lookup(s.external, slot.name, "output memory").floats();
+            out.push_back({slot.dims, std::vector<float>(data, data + slot.elements())});
+        }
+        return out;
+    }
+
+    std::vector<LayerTime> take_profile() override {
+        State& s = *state_;
+        std::vector<LayerTime> out;
+        double total = 0;
+        for (double ms : s.kernel_ms) total += ms;
+        for (size_t k = 0; k < s.model.kernels.size() && s.profiled_runs > 0; ++k) {
+            LayerTime e;
+            const Kernel& kernel = s.model.plan.kernels[k];
+            for (size_t i : kernel.nodes) e.node += (e.node.empty() ? "" : " + ") + s.graph_node_name(i);
+            if (kernel.nodes.empty()) e.node = kernel.name;
+            e.ms_per_run = s.kernel_ms[k] / s.profiled_runs;
+            e.share = total > 0 ? s.kernel_ms[k] / total : 0;
+            out.push_back(e);
+        }
+        s.kernel_ms.assign(s.kernel_ms.size(), 0.0);
+        s.profiled_runs = 0;
+        return out;
+    }
+
+private:
+    std::unique_ptr<State> state_ = std::make_unique<State>();
+    double compile_ms_ = 0;
+};
+
+}  // namespace
+
+JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     State& s = *state_;
-    const int threads = options.threads > 0 ? options.threads : default_threads();
+    const int threads = options.threads > 0 ? options.threads : hardware_threads();
     LoweringOptions lowering;
     lowering.scheduler = options.scheduler;
     lowering.threads = threads;
@@ -124,27 +193,16 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) : state_(s
             k.pipeline.compile_to_lowered_stmt(std::string(dump) + "/" + k.name + ".stmt", args, Text, s.target);
         }
     }
-    // Kernels are independent pipelines: compile them on all cores.
-    {
-        std::atomic<size_t> next{0};
-        std::mutex failure_mutex;
-        std::string failure;
-        auto compile = [&] {
-            for (size_t k = next++; k < s.model.kernels.size(); k = next++) {
-                try {
-                    s.model.kernels[k].pipeline.compile_jit(s.target);
-                } catch (const CompileError& e) {
-                    std::lock_guard<std::mutex> lock(failure_mutex);
-                    failure = fmt::format("JIT compilation of kernel {} failed: {}", s.model.kernels[k].name, e.what());
-                }
-            }
-        };
-        std::vector<std::thread> compilers;
-        for (int t = 1; t < default_threads(); ++t) compilers.emplace_back(compile);
-        compile();
-        for (std::thread& t : compilers) t.join();
-        if (!failure.empty()) throw Error(failure);
-    }
+    // Kernels are independent pipelines: compile them on all cores. The pipelines are sqzc's own,
+    // so Halide rejecting one is a bug in sqzc, not in the model.
+    parallel_for_each(s.model.kernels.size(), hardware_threads(), [&](size_t k) {
+        try {
+            s.model.kernels[k].pipeline.compile_jit(s.target);
+        } catch (const CompileError& e) {
+            SQZ_INTERNAL_ERROR("Halide's JIT compilation of kernel {} for {} failed: {}", s.model.kernels[k].name,
+                               s.target.to_string(), e.what());
+        }
+    });
     s.pool = std::make_unique<runtime::ThreadPool>(threads);
     s.context.handlers.custom_do_par_for = do_par_for;
     s.context.handlers.custom_malloc = scratch_malloc;
@@ -184,77 +242,12 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) : state_(s
     compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
-JitModel::~JitModel() = default;
 
-int JitModel::threads() const { return state_->pool->threads(); }
 
-size_t JitModel::kernel_count() const { return state_->model.kernels.size(); }
 
-int64_t JitModel::arena_bytes() const { return state_->model.plan.arena_bytes; }
 
-void JitModel::set_inputs(const std::vector<ir::Tensor>& inputs) {
-    State& s = *state_;
-    const ModelPlan& plan = s.model.plan;
-    if (inputs.size() != plan.input_slots.size())
-        user_error("the model takes {} inputs, {} given", plan.input_slots.size(), inputs.size());
-    for (size_t i = 0; i < inputs.size(); ++i) {
-        const Slot& slot = plan.slots.at(plan.input_slots[i]);
-        if (static_cast<int64_t>(inputs[i].data.size()) != slot.elements())
-            user_error("input {} has {} values, the model expects {}", i, inputs[i].data.size(), slot.elements());
-        std::memcpy(s.external.at(slot.name).data.get(), inputs[i].data.data(), inputs[i].data.size() * sizeof(float));
-    }
-}
-
-void JitModel::run_in_place() {
-    State& s = *state_;
-    s.error.clear();
-    for (size_t k = 0; k < s.model.kernels.size(); ++k) {
-        const auto start = std::chrono::steady_clock::now();
-        try {
-            s.model.kernels[k].pipeline.realize(&s.context, s.outputs[k], s.target);
-        } catch (const RuntimeError& e) {
-            user_error("running kernel {} failed: {} {}", s.model.kernels[k].name, e.what(), s.error);
-        }
-        if (s.profile)
-            s.kernel_ms[k] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    }
-    if (s.profile) ++s.profiled_runs;
-}
-
-std::vector<ir::Tensor> JitModel::outputs() const {
-    State& s = *state_;
-    std::vector<ir::Tensor> out;
-    for (size_t i = 0; i < s.model.plan.output_slots.size(); ++i) {
-        const Slot& slot = s.model.plan.slots.at(s.model.plan.output_slots[i]);
-        const float* data = s.external.at(slot.name).floats();
-        out.push_back({slot.dims, std::vector<float>(data, data + slot.elements())});
-    }
-    return out;
-}
-
-std::vector<ir::Tensor> JitModel::run(const std::vector<ir::Tensor>& inputs) {
-    set_inputs(inputs);
-    run_in_place();
-    return outputs();
-}
-
-std::vector<ProfileEntry> JitModel::take_profile() {
-    State& s = *state_;
-    std::vector<ProfileEntry> out;
-    double total = 0;
-    for (double ms : s.kernel_ms) total += ms;
-    for (size_t k = 0; k < s.model.kernels.size() && s.profiled_runs > 0; ++k) {
-        ProfileEntry e;
-        const Kernel& kernel = s.model.plan.kernels[k];
-        for (size_t i : kernel.nodes) e.node += (e.node.empty() ? "" : " + ") + s.graph_node_name(i);
-        if (kernel.nodes.empty()) e.node = kernel.name;
-        e.ms_per_run = s.kernel_ms[k] / s.profiled_runs;
-        e.share = total > 0 ? s.kernel_ms[k] / total : 0;
-        out.push_back(e);
-    }
-    s.kernel_ms.assign(s.kernel_ms.size(), 0.0);
-    s.profiled_runs = 0;
-    return out;
+std::unique_ptr<Engine> make_jit_engine(const ir::Graph& graph, const JitOptions& options) {
+    return std::make_unique<JitModel>(graph, options);
 }
 
 }  // namespace sqz::codegen

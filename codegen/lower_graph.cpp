@@ -4,9 +4,10 @@
 #include "codegen/lowering.h"
 #include "codegen/lowering_context.h"
 
+#include "ir/c_identifier.h"
 #include "ir/error.h"
+#include "ir/lookup.h"
 
-#include <array>
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -17,31 +18,29 @@ using namespace Halide;
 
 namespace {
 
-// Halide names must be C identifiers; IR names may hold '/', '.', ':' and more.
-std::string sanitize(const std::string& name) {
-    std::string out;
-    for (char ch : name) out.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
-    if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out.insert(out.begin(), '_');
-    return out;
-}
+using ir::OpKind;
 
-using Lowerer = void (*)(LoweringContext&, const ir::Node&);
-
-// One entry per ir::OpKind, in enum order.
-constexpr std::array<Lowerer, 12> kLowerers = {
-    lower_conv,              // Conv
-    lower_relu,              // Relu
-    lower_pool,              // MaxPool
-    lower_pool,              // AvgPool
-    lower_global_avg_pool,   // GlobalAvgPool
-    lower_concat,            // Concat
-    lower_add,               // Add
-    lower_passthrough,       // Dropout
-    lower_softmax,           // Softmax
-    lower_reshape,           // Flatten
-    lower_reshape,           // Reshape
-    lower_passthrough,       // Identity
+struct Lowerer {
+    OpKind op;
+    void (*lower)(LoweringContext&, const ir::Node&);
 };
+
+// One entry per ir::OpKind, in enum order: checked when this file compiles.
+constexpr Lowerer kLowerers[] = {
+    {OpKind::Conv, lower_conv},
+    {OpKind::Relu, lower_relu},
+    {OpKind::MaxPool, lower_pool},
+    {OpKind::AvgPool, lower_pool},
+    {OpKind::GlobalAvgPool, lower_global_avg_pool},
+    {OpKind::Concat, lower_concat},
+    {OpKind::Add, lower_add},
+    {OpKind::Dropout, lower_passthrough},
+    {OpKind::Softmax, lower_softmax},
+    {OpKind::Flatten, lower_reshape},
+    {OpKind::Reshape, lower_reshape},
+    {OpKind::Identity, lower_passthrough},
+};
+static_assert(ir::lists_every_op_in_order(kLowerers, &Lowerer::op), "kLowerers needs one entry per ir::OpKind, in order");
 
 struct SchedulerInfo {
     Scheduler scheduler;
@@ -90,7 +89,8 @@ LoweringContext::LoweringContext(const ir::Graph& g, const LoweringOptions& o, s
 std::string LoweringContext::func_name(const std::string& ir_name, const char* role) {
     // Halide renames a Func whose name it has seen before in this process, so every lowering gets
     // its own marker (removed again from emitted sources, see package_kernels.cpp).
-    std::string name = fmt::format("sqzL{}x_{}{}{}_{}", lowering_id_, sanitize(ir_name), *role ? "_" : "", role,
+    // Halide names must be C identifiers; IR names may hold '/', '.', ':' and more.
+    std::string name = fmt::format("sqzL{}x_{}{}{}_{}", lowering_id_, c_identifier(ir_name), *role ? "_" : "", role,
                                    func_nodes_.size());
     func_nodes_[name] = ir_name;
     return name;
@@ -200,7 +200,7 @@ namespace {
 // A buffer parameter with exactly the type, shape and strides of a planned slot (with its border).
 ImageParam slot_param(const ModelPlan& plan, const std::string& slot, const std::string& name) {
     const std::vector<BufferDim> dims = plan.halide_dims(slot, true);
-    ImageParam p(halide_type_of(plan.slots.at(slot).dtype), static_cast<int>(dims.size()), name);
+    ImageParam p(halide_type_of(lookup(plan.slots, slot, "slot").dtype), static_cast<int>(dims.size()), name);
     Region estimates;
     for (size_t d = 0; d < dims.size(); ++d) {
         p.dim(static_cast<int>(d)).set_bounds(dims[d].min, dims[d].extent).set_stride(dims[d].stride);
@@ -232,7 +232,7 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
     std::map<std::string, Value> slot_values;
     for (const std::string& slot_name : kernel.inputs) {
         if (slot_values.count(slot_name)) continue;
-        const Slot& slot = plan.slots.at(slot_name);
+        const Slot& slot = lookup(plan.slots, slot_name, "kernel input slot");
         ImageParam p = slot_param(plan, slot_name, ctx.func_name(slot_name, "in"));
         lowered.inputs.push_back(p);
         Value v{slot_view(ctx, slot, p, ctx.func_name(slot_name, "view")), slot.dims, true,
@@ -244,25 +244,25 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
         if (it == slot_values.end()) continue;
         Value v = it->second;
         v.dims = graph.type_of(value).dims;
-        if (v.dims == plan.slots.at(slot).dims) ctx.define(value, v);
+        if (v.dims == lookup(plan.slots, slot, "value slot").dims) ctx.define(value, v);
     }
 
     // The algorithm of each node (a conversion kernel has none: it copies its input).
     Value result;
     if (kernel.nodes.empty()) {
-        result = slot_values.at(kernel.inputs.at(0));
+        result = lookup(slot_values, lookup(kernel.inputs, 0, "input of a conversion kernel"), "kernel input value");
     } else {
         // Every node but the last of a fused kernel is computed inside its consumer.
         for (size_t j = 0; j + 1 < kernel.nodes.size(); ++j) ctx.mark_fused(graph.nodes[kernel.nodes[j]].name);
         for (size_t i : kernel.nodes) {
             const ir::Node& node = graph.nodes[i];
-            kLowerers.at(static_cast<size_t>(node.op))(ctx, node);
+            lookup(kLowerers, static_cast<size_t>(node.op), "lowering for op").lower(ctx, node);
         }
         result = ctx.value(graph.nodes[kernel.nodes.back()].name);
     }
 
     // The output stage writes the kernel's slot, whose shape and strides are fixed.
-    const Slot& out_slot = plan.slots.at(kernel.output);
+    const Slot& out_slot = lookup(plan.slots, kernel.output, "kernel output slot");
     Func out = result.func;
     // A materialised result is the pipeline's output itself (its stores follow the slot's strides);
     // views and conversion kernels need a stage of their own.

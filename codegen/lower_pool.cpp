@@ -3,6 +3,8 @@
 // 0 for average pooling, whose divisor follows ir::PoolAttrs.
 #include "codegen/lowering_context.h"
 
+#include "ir/lookup.h"
+
 #include <algorithm>
 
 namespace sqz::codegen {
@@ -56,7 +58,7 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
     // The algorithm.
     // Outside the input: the lowest value for a max (0 for u8 activations, which are never
     // negative), 0 for an average.
-    const Type type = in.func.output_types().at(0);
+    const Type type = lookup(in.func.output_types(), 0, "output type of the pool's input");
     const Expr low = type == Float(32) ? Expr(Float(32).min()) : cast(type, 0);
     Func src = BoundaryConditions::constant_exterior(in.func, is_max ? low : Expr(0.0f),
                                                      {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});

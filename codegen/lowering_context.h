@@ -9,6 +9,7 @@
 #include "codegen/conv_border.h"
 #include "codegen/lowering.h"
 #include "ir/graph.h"
+#include "ir/lookup.h"
 
 #include <functional>
 #include <map>
@@ -62,7 +63,9 @@ public:
     // schedule sets the loop level; the producer's schedule computes there.
     void mark_fused(const std::string& node) { fused_levels_.emplace(node, Halide::LoopLevel()); }
     bool fused(const std::string& node) const { return fused_levels_.count(node) > 0; }
-    Halide::LoopLevel fused_level(const std::string& node) const { return fused_levels_.at(node); }
+    Halide::LoopLevel fused_level(const std::string& node) const {
+        return lookup(fused_levels_, node, "loop level of fused node");
+    }
     bool manual() const { return options.scheduler == Scheduler::Manual; }
     // Activations stored channels-innermost (vectorise over c) or NCHW (vectorise over x).
     bool channels_innermost() const { return graph.layout == ir::ActivationLayout::NHWC; }

@@ -20,8 +20,9 @@
 #include "codegen/model_plan.h"
 
 #include "codegen/conv_border.h"
-
+#include "ir/c_identifier.h"
 #include "ir/error.h"
+#include "ir/lookup.h"
 
 #include <fmt/format.h>
 
@@ -34,12 +35,6 @@ namespace {
 constexpr int64_t kAlignBytes = 64;
 
 int64_t align_up(int64_t v) { return (v + kAlignBytes - 1) / kAlignBytes * kAlignBytes; }
-
-std::string c_identifier(const std::string& name) {
-    std::string out;
-    for (char ch : name) out.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
-    return out;
-}
 
 bool is_one_by_one(const ir::Dims& d) { return d.size() == 2 || (d.size() == 4 && d[2] == 1 && d[3] == 1); }
 
@@ -72,17 +67,17 @@ int64_t Slot::elements() const {
 }
 
 const Slot& ModelPlan::root(const std::string& name) const {
-    const Slot* s = &slots.at(name);
-    while (s->kind == Slot::Kind::View) s = &slots.at(s->base);
+    const Slot* s = &lookup(slots, name, "slot");
+    while (s->kind == Slot::Kind::View) s = &lookup(slots, s->base, "slot");
     return *s;
 }
 
 int64_t ModelPlan::element_offset(const std::string& name) const {
-    const Slot& s = slots.at(name);
+    const Slot& s = lookup(slots, name, "slot");
     if (s.kind == Slot::Kind::View) {
         const int64_t base = element_offset(s.base);
         if (s.view_kind != Slot::ViewKind::ChannelSlice) return base;
-        const Slot& b = slots.at(s.base);
+        const Slot& b = lookup(slots, s.base, "slot");
         return base + s.base_channel * dense_dims(b.dims, b.layout, b.border)[0].stride;
     }
     if (s.border == 0 || s.dims.size() != 4) return 0;
@@ -91,7 +86,7 @@ int64_t ModelPlan::element_offset(const std::string& name) const {
 }
 
 std::vector<BufferDim> ModelPlan::halide_dims(const std::string& name, bool with_border) const {
-    const Slot& s = slots.at(name);
+    const Slot& s = lookup(slots, name, "slot");
     if (s.kind == Slot::Kind::View && s.view_kind == Slot::ViewKind::ChannelSlice) {
         std::vector<BufferDim> dims = halide_dims(s.base, false);
         dims[0].extent = static_cast<int>(s.dims[1]);
@@ -104,7 +99,7 @@ std::vector<BufferDim> ModelPlan::halide_dims(const std::string& name, bool with
 }
 
 int64_t ModelPlan::host_offset(const std::string& name, bool with_border) const {
-    const Slot& s = slots.at(name);
+    const Slot& s = lookup(slots, name, "slot");
     if (with_border && s.kind != Slot::Kind::View && s.border > 0) return 0;  // starts at the first border pixel
     return element_offset(name) * static_cast<int64_t>(ir::dtype_bytes(s.dtype));
 }
@@ -163,7 +158,7 @@ void add_reshape_view(ModelPlan& plan, const ir::Node& node) {
     v.dtype = node.type.dtype;
     v.kind = Slot::Kind::View;
     v.view_kind = Slot::ViewKind::Reshape;
-    v.base = plan.value_slot.at(node.inputs[0]);
+    v.base = lookup(plan.value_slot, node.inputs[0], "slot of value");
     plan.slots[v.name] = v;
     plan.value_slot[node.name] = v.name;
 }
@@ -199,13 +194,15 @@ void add_concat_slices(ModelPlan& plan, const ir::Node& concat) {
 // reads what its members read from outside the group, constants aside.
 void add_kernel(const ir::Graph& graph, ModelPlan& plan, std::vector<size_t> nodes, const std::string& output) {
     Kernel k;
-    k.name = fmt::format("k{}_{}", plan.kernels.size(), c_identifier(graph.nodes[nodes.back()].name));
+    // A C identifier; it starts with 'k', so the IR name needs no lead.
+    k.name = fmt::format("k{}_{}", plan.kernels.size(), c_identifier(graph.nodes[nodes.back()].name, ""));
     k.nodes = std::move(nodes);
     std::set<std::string> internal;
     for (size_t j = 0; j + 1 < k.nodes.size(); ++j) internal.insert(graph.nodes[k.nodes[j]].name);
     for (size_t m : k.nodes)
         for (const std::string& in : graph.nodes[m].inputs)
-            if (!graph.find_constant(in) && !internal.count(in)) k.inputs.push_back(plan.value_slot.at(in));
+            if (!graph.find_constant(in) && !internal.count(in))
+                k.inputs.push_back(lookup(plan.value_slot, in, "slot of value"));
     k.output = output;
     plan.kernels.push_back(std::move(k));
 }
@@ -221,7 +218,7 @@ void add_kernels_and_views(const ir::Graph& graph, ModelPlan& plan) {
         const ir::Node& node = graph.nodes[i];
         check_rank(fmt::format("node '{}'", node.name), node.type.dims);
         if (node.op == ir::OpKind::Dropout || node.op == ir::OpKind::Identity) {
-            plan.value_slot[node.name] = plan.value_slot.at(node.inputs[0]);
+            plan.value_slot[node.name] = lookup(plan.value_slot, node.inputs[0], "slot of value");
             continue;
         }
         if (is_reshape_view(graph, plan, node)) {
@@ -264,11 +261,11 @@ void add_outputs(const ir::Graph& graph, ModelPlan& plan) {
     std::set<std::string> claimed;
     for (const std::string& out : graph.outputs) {
         if (graph.find_input(out)) user_error("graph output '{}' is a graph input; nothing to compute", out);
-        const std::string slot_name = plan.value_slot.at(out);
-        Slot& r = plan.slots.at(plan.root(slot_name).name);
+        const std::string slot_name = lookup(plan.value_slot, out, "slot of value");
+        Slot& r = lookup(plan.slots, plan.root(slot_name).name, "slot");
         const bool direct = r.kind == Slot::Kind::Arena && r.border == 0 &&
                             (is_one_by_one(r.dims) || r.layout == Layout::NCHW) && !claimed.count(r.name) &&
-                            plan.slots.at(slot_name).kind != Slot::Kind::View;
+                            lookup(plan.slots, slot_name, "slot").kind != Slot::Kind::View;
         if (direct) {
             r.kind = Slot::Kind::Output;
             claimed.insert(r.name);
@@ -282,7 +279,7 @@ void add_outputs(const ir::Graph& graph, ModelPlan& plan) {
         o.kind = Slot::Kind::Output;
         plan.slots[o.name] = o;
         Kernel k;
-        k.name = fmt::format("k{}_to_nchw_{}", plan.kernels.size(), c_identifier(out));
+        k.name = fmt::format("k{}_to_nchw_{}", plan.kernels.size(), c_identifier(out, ""));
         k.inputs = {slot_name};
         k.output = o.name;
         plan.kernels.push_back(k);
@@ -315,7 +312,7 @@ int64_t place_shared_slots(ModelPlan& plan, const Lifetimes& life) {
     for (auto& [name, s] : plan.slots)
         if (s.kind == Slot::Kind::Arena && s.border == 0 && life.count(name)) shared.push_back(name);
     std::sort(shared.begin(), shared.end(), [&](const std::string& a, const std::string& b) {
-        const int64_t fa = plan.slots.at(a).bytes(), fb = plan.slots.at(b).bytes();
+        const int64_t fa = lookup(plan.slots, a, "slot").bytes(), fb = lookup(plan.slots, b, "slot").bytes();
         return fa != fb ? fa > fb : a < b;
     });
     struct Placed {
@@ -325,9 +322,9 @@ int64_t place_shared_slots(ModelPlan& plan, const Lifetimes& life) {
     std::vector<Placed> placed;
     int64_t shared_end = 0;
     for (const std::string& name : shared) {
-        Slot& s = plan.slots.at(name);
+        Slot& s = lookup(plan.slots, name, "slot");
         const int64_t bytes = align_up(s.bytes());
-        const auto [first, last] = life.at(name);
+        const auto [first, last] = lookup(life, name, "lifetime of slot");
         // Candidate offsets: 0 and the end of every placed block that overlaps in time.
         std::vector<Placed> conflicts;
         for (const Placed& p : placed)

@@ -6,9 +6,10 @@
 #include "codegen/package_kernels.h"
 #include "codegen/package_sources.h"
 #include "codegen/package_weights.h"
-#include "ir/test_pattern.h"
+#include "ir/c_identifier.h"
 #include "ir/error.h"
 #include "ir/interpreter.h"
+#include "ir/test_pattern.h"
 
 #include <fmt/format.h>
 
@@ -41,18 +42,14 @@ void write(const fs::path& path, const std::string& text) {
 }  // namespace
 
 void check_package_name(const std::string& name) {
-    bool ok = !name.empty() && name.size() <= 64 && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
-    for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-    if (!ok)
+    if (!is_c_identifier(name) || name.size() > 64)
         user_error("package name '{}' must be a C identifier of at most 64 characters (letters, digits, '_')", name);
     if (kReservedNames.count(name) || name.rfind("__", 0) == 0)
         user_error("package name '{}' is reserved; choose another with --name", name);
 }
 
 std::string default_package_name(const std::string& graph_name) {
-    std::string out;
-    for (char c : graph_name) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-    if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out.insert(0, "model_");
+    std::string out = c_identifier(graph_name, "model_");
     if (out.size() > 64) out.resize(64);
     if (kReservedNames.count(out)) out += "_model";
     return out;
@@ -113,7 +110,7 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
     try {
         fs::create_directory(staging);
         for (const auto& [name, text] : files) write(staging / name, text);
-    } catch (const std::exception& e) {
+    } catch (const std::runtime_error& e) {  // sqz::Error from write(), or std::filesystem_error
         fs::remove_all(staging, ec);
         user_error("{}: writing the package failed: {}", target_dir.string(), e.what());
     }

@@ -21,7 +21,9 @@ struct EmittedKernel {
 // Target features every package kernel is compiled with.
 Halide::Target package_target(const Halide::Target& target);
 
-// Compiles every kernel of `model` (on all cores). `prefix` is the package name.
+// Compiles every kernel of `model`, one after another (so that Halide names its temporaries the
+// same way every time). `prefix` is the package name. Halide rejecting a pipeline is an internal
+// error.
 std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Target& target, const std::string& prefix);
 
 // Halide's runtime declarations (halide_buffer_t and friends) as the generated sources carry them.

@@ -1,9 +1,10 @@
 // Register arrays of Halide's C++ output as named vector variables (see register_arrays.h).
 #include "codegen/register_arrays.h"
 
+#include "ir/c_identifier.h"
+
 #include <fmt/format.h>
 
-#include <cctype>
 #include <map>
 #include <regex>
 #include <set>
@@ -46,9 +47,8 @@ std::string without_comments(const std::string& source) {
 size_t count_words(const std::string& text, const std::string& word) {
     size_t n = 0;
     for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
-        const auto is_word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
-        const bool starts = at == 0 || !is_word(text[at - 1]);
-        const bool ends = at + word.size() == text.size() || !is_word(text[at + word.size()]);
+        const bool starts = at == 0 || !is_c_identifier_char(text[at - 1]);
+        const bool ends = at + word.size() == text.size() || !is_c_identifier_char(text[at + word.size()]);
         n += starts && ends;
     }
     return n;

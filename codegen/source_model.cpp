@@ -3,16 +3,15 @@
 
 #include "codegen/package.h"
 #include "ir/error.h"
+#include "ir/parallel.h"
+#include "ir/shell.h"
 
 #include <dlfcn.h>
 #include <fmt/format.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 #include <unistd.h>
 
 namespace sqz::codegen {
@@ -23,40 +22,29 @@ namespace {
 
 std::atomic<int> g_counter{0};
 
-// Single-quotes a string for the shell.
-std::string quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
+class SourceModel final : public Engine {
+public:
+    SourceModel(const ir::Graph& graph, const SourceOptions& options);
+    ~SourceModel() override;
 
-// Runs shell commands on all cores; the first failure's output becomes the error.
-void run_commands(const std::vector<std::string>& commands, const fs::path& log_dir) {
-    std::atomic<size_t> next{0};
-    std::mutex mutex;
-    std::string failure;
-    auto work = [&] {
-        for (size_t i = next++; i < commands.size(); i = next++) {
-            const fs::path log = log_dir / fmt::format("cmd{}.log", i);
-            const int status = std::system((commands[i] + " >" + quote(log.string()) + " 2>&1").c_str());
-            if (status != 0) {
-                std::lock_guard<std::mutex> lock(mutex);
-                std::string text;
-                if (FILE* f = std::fopen(log.c_str(), "r")) {
-                    char buf[4096];
-                    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-                    text.assign(buf, n);
-                    std::fclose(f);
-                }
-                failure = fmt::format("building the package failed: {}\n{}", commands[i], text);
-            }
-        }
-    };
-    std::vector<std::thread> workers;
-    for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t) workers.emplace_back(work);
-    work();
-    for (auto& w : workers) w.join();
-    if (!failure.empty()) throw Error(failure);
+    void set_inputs(const std::vector<ir::Tensor>& inputs) override;
+    void run_in_place() override;
+    std::vector<ir::Tensor> outputs() const override;
+
+    double compile_ms() const override { return compile_ms_; }
+    int threads() const override;
+    std::vector<LayerTime> take_profile() override;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+    double compile_ms_ = 0;
+};
+
+// Runs shell commands on all cores; throws with the first failing one (in list order) and the
+// start of its output.
+void run_commands(const std::vector<std::string>& commands) {
+    run_shell_all_or_throw(commands, hardware_threads(), "building the package");
 }
 
 }  // namespace
@@ -126,14 +114,13 @@ SourceModel::SourceModel(const ir::Graph& graph, const SourceOptions& options) :
         if (entry.path().extension() != ".cpp" || file.find("_selftest") != std::string::npos) continue;
         const fs::path object = s.dir / (entry.path().stem().string() + ".o");
         compiles.push_back(fmt::format("{} -std=c++17 {} -fPIC -c {} -o {}", options.compiler, options.flags,
-                                       quote(entry.path().string()), quote(object.string())));
-        objects.push_back(quote(object.string()));
+                                       shell_quote(entry.path().string()), shell_quote(object.string())));
+        objects.push_back(shell_quote(object.string()));
     }
-    run_commands(compiles, s.dir);
+    run_commands(compiles);
     const fs::path library = s.dir / ("lib" + s.name + ".so");
-    run_commands({fmt::format("{} -shared -o {} {} -lpthread", options.compiler, quote(library.string()),
-                              fmt::join(objects, " "))},
-                 s.dir);
+    run_commands({fmt::format("{} -shared -o {} {} -lpthread", options.compiler, shell_quote(library.string()),
+                              fmt::join(objects, " "))});
 
     s.library = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!s.library) user_error("cannot load the built package: {}", dlerror());
@@ -167,12 +154,6 @@ SourceModel::~SourceModel() = default;
 
 int SourceModel::threads() const { return state_->threads(state_->model); }
 
-const std::string& SourceModel::build_dir() const {
-    static thread_local std::string dir;
-    dir = state_->dir.string();
-    return dir;
-}
-
 void SourceModel::set_inputs(const std::vector<ir::Tensor>& inputs) {
     State& s = *state_;
     if (inputs.size() != s.inputs.size()) user_error("the model takes {} inputs, {} given", s.inputs.size(), inputs.size());
@@ -199,16 +180,10 @@ std::vector<ir::Tensor> SourceModel::outputs() const {
     return out;
 }
 
-std::vector<ir::Tensor> SourceModel::run(const std::vector<ir::Tensor>& inputs) {
-    set_inputs(inputs);
-    run_in_place();
-    return outputs();
-}
-
-std::vector<ProfileEntry> SourceModel::take_profile() {
+std::vector<LayerTime> SourceModel::take_profile() {
     State& s = *state_;
     const int runs = s.profiled_runs(s.model);
-    std::vector<ProfileEntry> out;
+    std::vector<LayerTime> out;
     double total = 0;
     for (int k = 0; k < s.kernel_count(); ++k) total += s.kernel_ms(s.model, k);
     for (int k = 0; k < s.kernel_count() && runs > 0; ++k) {
@@ -217,6 +192,10 @@ std::vector<ProfileEntry> SourceModel::take_profile() {
     }
     s.profile_reset(s.model);
     return out;
+}
+
+std::unique_ptr<Engine> make_source_engine(const ir::Graph& graph, const SourceOptions& options) {
+    return std::make_unique<SourceModel>(graph, options);
 }
 
 }  // namespace sqz::codegen

@@ -3,7 +3,7 @@
 // measures exactly what users of `sqzc compile` get.
 #pragma once
 
-#include "codegen/jit_model.h"
+#include "codegen/engine.h"
 #include "ir/graph.h"
 #include "ir/host_tensor.h"
 
@@ -19,28 +19,11 @@ struct SourceOptions {
     std::string compiler = "c++";       // the C++ compiler command
     std::string flags = "-O2";          // what a user would pass; kernels raise themselves to -O3
     bool profile = false;               // time every kernel on every run
-    bool keep_build = false;            // leave the build folder (for inspection)
+    bool keep_build = false;            // leave the build folder ($TMPDIR/sqzsrc<pid>_<n>) for inspection
 };
 
-class SourceModel {
-public:
-    SourceModel(const ir::Graph& graph, const SourceOptions& options);
-    ~SourceModel();
-
-    std::vector<ir::Tensor> run(const std::vector<ir::Tensor>& inputs);
-    void set_inputs(const std::vector<ir::Tensor>& inputs);
-    void run_in_place();
-    std::vector<ir::Tensor> outputs() const;
-
-    double compile_ms() const { return compile_ms_; }
-    int threads() const;
-    std::vector<ProfileEntry> take_profile();
-    const std::string& build_dir() const;
-
-private:
-    struct State;
-    std::unique_ptr<State> state_;
-    double compile_ms_ = 0;
-};
+// Emits `graph` as a package into a temporary folder, builds it and loads it. Throws sqz::Error if
+// the build fails. Its profile comes from the package's own profiler.
+std::unique_ptr<Engine> make_source_engine(const ir::Graph& graph, const SourceOptions& options);
 
 }  // namespace sqz::codegen

@@ -269,6 +269,7 @@ std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& 
         case OpKind::Identity:
         case OpKind::Flatten:
         case OpKind::Reshape: result.data = arg(0).data; break;
+        case OpKind::Count: SQZ_ASSERT(false, "node '{}' has no operator", node.name);
         }
         SQZ_ASSERT(static_cast<int64_t>(result.data.size()) == node.type.numel(), "node '{}' produced {} values",
                    node.name, result.data.size());

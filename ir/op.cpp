@@ -3,12 +3,10 @@
 
 #include "ir/error.h"
 
-#include <array>
-
 namespace sqz::ir {
 namespace {
 
-constexpr std::array<OpInfo, 12> kOps = {{
+constexpr OpInfo kOps[] = {
     {OpKind::Conv, "conv", 2, 4, AttrKind::Conv},
     {OpKind::Relu, "relu", 1, 1, AttrKind::None},
     {OpKind::MaxPool, "maxpool", 1, 1, AttrKind::Pool},
@@ -21,13 +19,14 @@ constexpr std::array<OpInfo, 12> kOps = {{
     {OpKind::Flatten, "flatten", 1, 1, AttrKind::None},
     {OpKind::Reshape, "reshape", 1, 1, AttrKind::Reshape},
     {OpKind::Identity, "identity", 1, 1, AttrKind::None},
-}};
+};
+static_assert(lists_every_op_in_order(kOps, &OpInfo::kind), "kOps needs one entry per OpKind, in order");
 
 }  // namespace
 
 const OpInfo& op_info(OpKind kind) {
     const auto index = static_cast<size_t>(kind);
-    SQZ_ASSERT(index < kOps.size() && kOps[index].kind == kind, "op table out of order at {}", index);
+    SQZ_ASSERT(index < kOpCount, "no operator has the number {}", index);
     return kOps[index];
 }
 

@@ -83,6 +83,7 @@ public:
                 fail(node, "cannot reshape {} to {}: element counts differ", to_string(x), dims_to_string(dims));
             return {x.dtype, dims};
         }
+        case OpKind::Count: break;
         }
         SQZ_ASSERT(false, "no shape rule for op {}", static_cast<int>(node.op));
     }

@@ -1,13 +1,11 @@
 // Test helpers (see support.h).
 #include "tests/support.h"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 namespace sqz::test {
 
@@ -70,41 +68,10 @@ std::filesystem::path scratch_dir() {
     return dir;
 }
 
-namespace {
-
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-}  // namespace
-
 CommandResult run_shell(const std::string& command, int timeout_seconds) {
-    static int counter = 0;
-    const auto base = scratch_dir() / ("cmd" + std::to_string(counter++));
-    const std::string out = base.string() + ".out", err = base.string() + ".err";
-    // The command goes through a script file so that pipes, && and builtins all fall under the timeout.
-    const std::string script = base.string() + ".sh";
-    {
-        std::ofstream s(script);
-        s << command << "\n";
-    }
-    const std::string full = "timeout -s KILL " + std::to_string(timeout_seconds) + " sh " + script + " >" + out +
-                             " 2>" + err;
-    CommandResult r;
-    const int status = std::system(full.c_str());
-    if (WIFEXITED(status)) {
-        r.exit_code = WEXITSTATUS(status);
-        // timeout(1) reports a killed child as 128 + signal.
-        if (r.exit_code > 128) r.signal = r.exit_code - 128, r.exit_code = -1;
-    } else if (WIFSIGNALED(status)) {
-        r.signal = WTERMSIG(status);
-    }
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+    ShellOptions options;
+    options.timeout_seconds = timeout_seconds;
+    return sqz::run_shell(command, options);
 }
 
 CommandResult run_sqzc(const std::string& args, int timeout_seconds) {

@@ -4,6 +4,7 @@
 
 #include "ir/graph.h"
 #include "ir/host_tensor.h"
+#include "ir/shell.h"
 
 #include <catch2/catch.hpp>
 
@@ -42,13 +43,9 @@ std::vector<float> read_f32(const std::filesystem::path& path);
 std::filesystem::path binary_dir();
 std::filesystem::path scratch_dir();
 
-struct CommandResult {
-    int exit_code = -1;     // -1 when killed by a signal
-    int signal = 0;
-    std::string out;
-    std::string err;
-};
-// Runs a shell command with a time limit (seconds); stdout and stderr are captured apart.
+using CommandResult = ShellResult;
+// Runs a shell command (sqz::run_shell) with a time limit (seconds); stdout and stderr are
+// captured apart.
 CommandResult run_shell(const std::string& command, int timeout_seconds = 300);
 // Runs build/sqzc with the given arguments (already shell-quoted where needed).
 CommandResult run_sqzc(const std::string& args, int timeout_seconds = 300);

@@ -36,9 +36,9 @@ double relative_error(const std::vector<float>& a, const std::vector<float>& ref
 }
 
 std::vector<std::vector<float>> run_all(const ir::Graph& graph, const std::vector<InputSet>& sets,
-                                        const std::string& engine_name, const EngineOptions& options) {
+                                        const std::string& engine_name, const codegen::EngineOptions& options) {
     const ir::Graph compiled = engine_name == "reference" ? graph : compiler::prepare(graph, {});
-    auto engine = make_engine(engine_name, compiled, options);
+    auto engine = codegen::make_engine(engine_name, compiled, options);
     std::vector<std::vector<float>> out;
     for (const InputSet& set : sets)
         for (const ir::Tensor& input : set.inputs) out.push_back(engine->run({input}).at(0).data);
@@ -91,7 +91,7 @@ std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string&
 std::vector<AgreementRow> compare_models(const ir::Graph& reference,
                                          const std::vector<std::pair<std::string, ir::Graph>>& candidates,
                                          const std::vector<InputSet>& sets, const std::string& engine,
-                                         const EngineOptions& options) {
+                                         const codegen::EngineOptions& options) {
     const std::vector<std::vector<float>> want = run_all(reference, sets, engine, options);
     std::vector<AgreementRow> rows;
     for (const auto& [name, graph] : candidates) {

@@ -4,7 +4,7 @@
 // output error max |a - b| / max |ref| per input.
 #pragma once
 
-#include "compiler/cli/engine.h"
+#include "codegen/engine.h"
 #include "compiler/compression/weight_coding.h"
 #include "ir/graph.h"
 #include "ir/host_tensor.h"
@@ -39,7 +39,7 @@ struct AgreementRow {
 std::vector<AgreementRow> compare_models(const ir::Graph& reference,
                                          const std::vector<std::pair<std::string, ir::Graph>>& candidates,
                                          const std::vector<InputSet>& sets, const std::string& engine,
-                                         const EngineOptions& options);
+                                         const codegen::EngineOptions& options);
 
 std::string format_agreement(const std::vector<AgreementRow>& rows);
 

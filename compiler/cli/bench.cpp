@@ -39,7 +39,7 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
     r.params = stats.params;
     r.macs = stats.macs;
 
-    std::unique_ptr<Engine> engine;
+    std::unique_ptr<codegen::Engine> engine;
     {
         std::unique_ptr<Progress> ticker;
         if (progress) ticker = std::make_unique<Progress>(fmt::format("compiling {} ({} engine)", graph.name, options.engine));
@@ -47,7 +47,7 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         const ir::Graph compiled = options.engine == "reference" && options.compile.precision == compiler::Precision::Float32
                                            ? graph
                                            : compiler::prepare(graph, options.compile);
-        engine = make_engine(options.engine, compiled, options.engine_options);
+        engine = codegen::make_engine(options.engine, compiled, options.engine_options);
         r.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     }
     r.threads = engine->threads();
@@ -56,12 +56,12 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
     std::vector<ir::Tensor> inputs;
     for (const ir::GraphInput& in : graph.inputs) inputs.push_back(ir::test_pattern(graph.type_of(in.name)));
     engine->set_inputs(inputs);
-    for (int i = 0; i < options.warmup; ++i) engine->run_prepared();
+    for (int i = 0; i < options.warmup; ++i) engine->run_in_place();
     std::vector<double> times;
     times.reserve(static_cast<size_t>(options.iterations));
     for (int i = 0; i < options.iterations; ++i) {
         auto start = std::chrono::steady_clock::now();
-        engine->run_prepared();
+        engine->run_in_place();
         times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
     r.median_ms = percentile(times, 0.5);
@@ -92,21 +92,21 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
     if (options.compile.precision == compiler::Precision::Int8 && options.engine != "reference") {
         compiler::CompileOptions float_options = options.compile;
         float_options.precision = compiler::Precision::Float32;
-        std::unique_ptr<Engine> f;
+        std::unique_ptr<codegen::Engine> f;
         {
             std::unique_ptr<Progress> ticker;
             if (progress) ticker = std::make_unique<Progress>("compiling the float32 variant for comparison");
-            f = make_engine(options.engine, compiler::prepare(graph, float_options), options.engine_options);
+            f = codegen::make_engine(options.engine, compiler::prepare(graph, float_options), options.engine_options);
         }
         f->set_inputs(inputs);
-        for (int i = 0; i < options.warmup; ++i) f->run_prepared();
+        for (int i = 0; i < options.warmup; ++i) f->run_in_place();
         std::vector<double> int8_times, float_times;
         const int block = 5, rounds = std::max(2, options.iterations / block);
         for (int round = 0; round < rounds; ++round)
-            for (Engine* e : {engine.get(), f.get()})
+            for (codegen::Engine* e : {engine.get(), f.get()})
                 for (int i = 0; i < block; ++i) {
                     auto start = std::chrono::steady_clock::now();
-                    e->run_prepared();
+                    e->run_in_place();
                     (e == f.get() ? float_times : int8_times)
                         .push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
                 }
@@ -116,21 +116,21 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
 
     if (options.profile) {
         if (options.engine == "reference") user_error("--profile needs the jit or source engine");
-        EngineOptions profiled = options.engine_options;
+        codegen::EngineOptions profiled = options.engine_options;
         profiled.profile = true;
-        std::unique_ptr<Engine> p;
+        std::unique_ptr<codegen::Engine> p;
         ir::Graph prepared;
         {
             std::unique_ptr<Progress> ticker;
             if (progress) ticker = std::make_unique<Progress>("compiling the profiled variant");
             prepared = compiler::prepare(graph, options.compile);
-            p = make_engine(options.engine, prepared, profiled);
+            p = codegen::make_engine(options.engine, prepared, profiled);
         }
         p->set_inputs(inputs);
-        for (int i = 0; i < options.warmup; ++i) p->run_prepared();
-        p->layer_times();  // drop the warm-up samples
-        for (int i = 0; i < std::max(options.iterations, 20); ++i) p->run_prepared();
-        for (const LayerTime& t : p->layer_times()) {
+        for (int i = 0; i < options.warmup; ++i) p->run_in_place();
+        p->take_profile();  // drop the warm-up samples
+        for (int i = 0; i < std::max(options.iterations, 20); ++i) p->run_in_place();
+        for (const codegen::LayerTime& t : p->take_profile()) {
             // A fused kernel is named "a + b + ...": count the MACs of all its nodes.
             int64_t macs = 0;
             const std::string names = " + " + t.node + " + ";
@@ -140,8 +140,8 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
             for (const ir::Node& n : prepared.nodes)
                 if (n.op == ir::OpKind::Conv && names.find(" + " + n.name + " + ") != std::string::npos)
                     algorithm = ir::conv_algorithm_name(n.conv().algorithm);
-            LayerProfile l{t.node, algorithm, t.ms, t.share,
-                           t.ms > 0 ? 2.0 * static_cast<double>(macs) / (t.ms * 1e6) : 0};
+            LayerProfile l{t.node, algorithm, t.ms_per_run, t.share,
+                           t.ms_per_run > 0 ? 2.0 * static_cast<double>(macs) / (t.ms_per_run * 1e6) : 0};
             r.layers.push_back(l);
         }
         std::sort(r.layers.begin(), r.layers.end(), [](const auto& a, const auto& b) { return a.ms > b.ms; });

@@ -2,7 +2,7 @@
 // Shared by the single-model benchmark and the metaparameter sweep.
 #pragma once
 
-#include "compiler/cli/engine.h"
+#include "codegen/engine.h"
 #include "compiler/cli/model_options.h"
 #include "compiler/driver.h"
 #include "compiler/model_loader.h"
@@ -23,7 +23,7 @@ constexpr double kInt8BenchTolerance = 1e-2;
 
 struct BenchOptions {
     std::string engine = "jit";
-    EngineOptions engine_options;
+    codegen::EngineOptions engine_options;
     int iterations = 50;
     int warmup = 5;
     bool profile = false;

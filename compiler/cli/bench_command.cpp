@@ -3,7 +3,7 @@
 // interpreter once. Optional per-layer profile (--profile) and design-space sweep (--sweep).
 #include "compiler/cli/bench.h"
 #include "compiler/cli/command.h"
-#include "compiler/cli/engine.h"
+#include "codegen/engine.h"
 #include "compiler/cli/model_options.h"
 #include "ir/error.h"
 
@@ -25,7 +25,7 @@ int bench_command(const Args& argv) {
     add_pass_options(options, model);
     add_compression_options(options, model);
     options.add_options()
-        ("engine", po::value(&bench.engine)->default_value("jit"), ("engine to time: " + engine_names()).c_str())
+        ("engine", po::value(&bench.engine)->default_value("jit"), ("engine to time: " + codegen::engine_names()).c_str())
         ("threads", po::value(&bench.engine_options.threads)->default_value(0), "worker threads (0: all cores)")
         ("schedule", po::value(&bench.engine_options.schedule)->default_value("manual"),
          "JIT schedule: manual, adams2019, mullapudi2016 or li2018")

@@ -7,20 +7,13 @@
 #include "compiler/file_io.h"
 #include "ir/dot.h"
 #include "ir/error.h"
+#include "ir/shell.h"
 
 #include <fmt/format.h>
 
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace sqz::cli {
 namespace {
@@ -56,49 +49,15 @@ std::string one_line(const std::string& text) {
 
 // Runs `dot -T<format> -o <out> <in>` with stdin from /dev/null, collecting its stderr.
 void run_dot(const std::string& format, const std::string& in, const std::string& out) {
-    int err_pipe[2];
-    if (pipe2(err_pipe, O_CLOEXEC) != 0) user_error("cannot run dot: pipe failed ({})", std::strerror(errno));
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-    posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
-    posix_spawn_file_actions_addclose(&actions, err_pipe[1]);
-    const std::string type = "-T" + format;
-    std::vector<std::string> args = {"dot", type, "-o", out, in};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int spawned = posix_spawnp(&pid, "dot", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(err_pipe[1]);
-    if (spawned != 0) {
-        close(err_pipe[0]);
-        if (spawned == ENOENT)
-            user_error("cannot draw .{}: Graphviz's 'dot' is not on PATH; install graphviz (apt-get install graphviz, "
-                       "or scripts/install-deps), or write .dot",
-                       format);
-        user_error("cannot run dot: {}", std::strerror(spawned));
-    }
-    std::string err;
-    char buffer[4096];
-    for (;;) {
-        const ssize_t n = read(err_pipe[0], buffer, sizeof buffer);
-        if (n > 0) {
-            if (err.size() < 64 * 1024) err.append(buffer, static_cast<size_t>(n));
-        } else if (n == 0 || errno != EINTR) {
-            break;
-        }
-    }
-    close(err_pipe[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) user_error("cannot run dot: waitpid failed ({})", std::strerror(errno));
-    if (WIFSIGNALED(status)) user_error("dot -T{} was killed by signal {}: {}", format, WTERMSIG(status), one_line(err));
-    if (WEXITSTATUS(status) != 0)
-        user_error("dot -T{} failed (exit code {}): {}", format, WEXITSTATUS(status), one_line(err));
+    // The shell's exit status for a command it cannot find.
+    constexpr int kCommandNotFound = 127;
+    const ShellResult r = run_shell("dot " + shell_quote("-T" + format) + " -o " + shell_quote(out) + " " + shell_quote(in));
+    if (r.exit_code == kCommandNotFound)
+        user_error("cannot draw .{}: Graphviz's 'dot' is not on PATH; install graphviz (apt-get install graphviz, "
+                   "or scripts/install-deps), or write .dot",
+                   format);
+    if (r.signal != 0) user_error("dot -T{} was killed by signal {}: {}", format, r.signal, one_line(r.err));
+    if (r.exit_code != 0) user_error("dot -T{} failed (exit code {}): {}", format, r.exit_code, one_line(r.err));
 }
 
 // Draws `dot_text` into `output` (svg or png) through temporaries beside it.

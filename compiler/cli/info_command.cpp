@@ -87,7 +87,7 @@ int accuracy_info(const ir::Graph& graph, const compiler::CompressionOptions& co
     for (const compiler::CompressionOptions& v : variants)
         candidates.emplace_back(describe_compression(v), compiler::compress_weights(graph, v));
     const std::vector<InputSet> sets = accuracy_inputs(graph, a.photos, a.random, 1);
-    EngineOptions engine;
+    codegen::EngineOptions engine;
     const auto rows = compare_models(graph, candidates, sets, a.engine, engine);
     fmt::print("model {}: compressed weights against the weights as loaded ({} engine)\n{}", graph.name, a.engine,
                format_agreement(rows));

@@ -1,13 +1,15 @@
-// Entry point of the sqzc command: dispatches to a subcommand and turns errors into one clear
-// line on stderr and a non-zero exit code.
+// Entry point of the sqzc command: dispatches to a subcommand; a failure ends it as
+// compiler/error_report.h says: a user error as one clear line (exit 1), a bug in sqzc as one,
+// with what to report (exit 70).
 #include "compiler/cli/command.h"
-#include "ir/error.h"
+#include "compiler/error_report.h"
 
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 namespace sqz::cli {
 
@@ -38,7 +40,7 @@ void print_usage() {
 int main(int argc, char** argv) {
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         print_usage();
-        return argc < 2 ? 2 : 0;
+        return argc < 2 ? sqz::compiler::kExitUsage : 0;
     }
     const std::string name = argv[1];
     sqz::cli::Args args(argv + 2, argv + argc);
@@ -46,18 +48,14 @@ int main(int argc, char** argv) {
         if (name != command.name) continue;
         try {
             return command.run(args);
-        } catch (const sqz::Error& e) {
-            fmt::print(stderr, "sqzc {}: error: {}\n", name, e.what());
-        } catch (const sqz::InternalError& e) {
-            fmt::print(stderr, "sqzc {}: {}\nplease report this bug\n", name, e.what());
-        } catch (const std::bad_alloc&) {
-            fmt::print(stderr, "sqzc {}: error: out of memory\n", name);
-        } catch (const std::exception& e) {
-            fmt::print(stderr, "sqzc {}: error: {}\n", name, e.what());
+        } catch (...) {
+            const sqz::compiler::FailureReport report = sqz::compiler::describe_failure(
+                std::current_exception(), "sqzc " + name, std::vector<std::string>(argv, argv + argc));
+            fmt::print(stderr, "{}", report.text);
+            return report.exit_code;
         }
-        return 1;
     }
     fmt::print(stderr, "sqzc: unknown command '{}'\n", name);
     print_usage();
-    return 2;
+    return sqz::compiler::kExitUsage;
 }

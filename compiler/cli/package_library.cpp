@@ -2,16 +2,14 @@
 #include "compiler/cli/package_library.h"
 
 #include "ir/error.h"
+#include "ir/shell.h"
 
 #include <fmt/format.h>
 
 #include <atomic>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <thread>
+#include <sstream>
 #include <unistd.h>
 
 namespace sqz::cli {
@@ -20,47 +18,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-std::string read_text(const fs::path& path, size_t limit = 4096) {
-    std::ifstream in(path, std::ios::binary);
-    std::string text(limit, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(limit));
-    text.resize(static_cast<size_t>(in.gcount()));
-    return text;
-}
+// How much of the self-test's output the report keeps (its summary line).
+constexpr size_t kSelftestOutputBytes = 400;
 
 // Runs shell commands two at a time (the machine's cores are shared); throws with the first
-// failure's command and output.
-void run_all(const std::vector<std::string>& commands, const fs::path& log_dir) {
-    std::atomic<size_t> next{0};
-    std::mutex mutex;
-    std::string failure;
-    auto work = [&] {
-        for (size_t i = next++; i < commands.size(); i = next++) {
-            const fs::path log = log_dir / fmt::format("cmd{}.log", i);
-            if (std::system((commands[i] + " >" + quote(log.string()) + " 2>&1").c_str()) != 0) {
-                std::lock_guard<std::mutex> lock(mutex);
-                if (failure.empty()) failure = fmt::format("{}\n{}", commands[i], read_text(log));
-            }
-        }
-    };
-    std::thread helper(work);
-    work();
-    helper.join();
-    if (!failure.empty()) throw Error("building the package library failed: " + failure);
+// failing command (in list order) and the start of its output.
+void run_all(const std::vector<std::string>& commands) {
+    run_shell_all_or_throw(commands, 2, "building the package library");
 }
 
 // The size of the .text section of an ELF file, from `size -A` (0 if unavailable).
-int64_t text_bytes(const fs::path& library, const fs::path& log_dir) {
-    const fs::path out = log_dir / "size.txt";
-    if (std::system(("size -A " + quote(library.string()) + " >" + quote(out.string()) + " 2>/dev/null").c_str()) != 0)
-        return 0;
-    std::ifstream in(out);
+int64_t text_bytes(const fs::path& library) {
+    const ShellResult size = run_shell("size -A " + shell_quote(library.string()));
+    if (!size.ok()) return 0;
+    std::istringstream in(size.out);
     std::string section;
     int64_t bytes = 0;
     while (in >> section) {
@@ -140,33 +111,33 @@ LibraryReport measure_package_library(const ir::Graph& graph, codegen::PackageOp
             if (entry.path().extension() != ".cpp" || file.find("_selftest") != std::string::npos) continue;
             const fs::path object = build / (entry.path().stem().string() + ".o");
             compiles.push_back(fmt::format("{} -std=c++17 -fPIC {} -I{} -c {} -o {}", compiler,
-                                           flags.flags, quote(package.string()),
-                                           quote(entry.path().string()), quote(object.string())));
-            objects.push_back(quote(object.string()));
+                                           flags.flags, shell_quote(package.string()),
+                                           shell_quote(entry.path().string()), shell_quote(object.string())));
+            objects.push_back(shell_quote(object.string()));
         }
-        run_all(compiles, build);
+        run_all(compiles);
         const fs::path library = build / ("lib" + options.name + ".so");
         const std::string gc =
-            (flags.gc_sections ? " -Wl,--gc-sections -Wl,--version-script=" + quote(version_script.string()) : "") +
+            (flags.gc_sections ? " -Wl,--gc-sections -Wl,--version-script=" + shell_quote(version_script.string()) : "") +
             flags.link_flags;
         const fs::path selftest = build / "selftest";
-        run_all({fmt::format("{} -shared -o {} {}{} -lpthread && strip --strip-all {}", compiler, quote(library.string()),
-                             fmt::join(objects, " "), gc, quote(library.string()))},
-                build);
+        run_all({fmt::format("{} -shared -o {} {}{} -lpthread && strip --strip-all {}", compiler, shell_quote(library.string()),
+                             fmt::join(objects, " "), gc, shell_quote(library.string()))});
         // The self-test, linked against the stripped library, shows it is complete and correct.
         run_all({fmt::format("{} -std=c++17 -O2 -I{} {} {} {} -Wl,-rpath,{} -lpthread -o {}", compiler,
-                             quote(package.string()), quote((package / (options.name + "_selftest.cpp")).string()),
-                             quote((package / (options.name + "_selftest_data.cpp")).string()), quote(library.string()),
-                             quote(build.string()), quote(selftest.string()))},
-                build);
+                             shell_quote(package.string()), shell_quote((package / (options.name + "_selftest.cpp")).string()),
+                             shell_quote((package / (options.name + "_selftest_data.cpp")).string()), shell_quote(library.string()),
+                             shell_quote(build.string()), shell_quote(selftest.string()))});
         LibraryBuild b;
         b.flags = flags.description;
         b.library_bytes = static_cast<int64_t>(fs::file_size(library));
         b.weight_bytes = summary.weight_bytes;
-        b.text_bytes = text_bytes(library, build);
-        const fs::path log = build / "selftest.log";
-        b.selftest_passed = std::system((quote(selftest.string()) + " >" + quote(log.string()) + " 2>&1").c_str()) == 0;
-        b.selftest = read_text(log, 400);
+        b.text_bytes = text_bytes(library);
+        ShellOptions merged;
+        merged.merge_output = true;
+        const ShellResult selftest_run = run_shell(shell_quote(selftest.string()), merged);
+        b.selftest_passed = selftest_run.ok();
+        b.selftest = selftest_run.out.substr(0, kSelftestOutputBytes);
         while (!b.selftest.empty() && b.selftest.back() == '\n') b.selftest.pop_back();
         report.builds.push_back(std::move(b));
     }

@@ -1,7 +1,7 @@
 // `sqzc run`: runs a model on a raw float32 input, an image, or (with neither) a built-in test
 // pattern, with the chosen engine; prints the top classes and optionally writes the output.
 #include "compiler/cli/command.h"
-#include "compiler/cli/engine.h"
+#include "codegen/engine.h"
 #include "compiler/cli/model_options.h"
 #include "compiler/file_io.h"
 #include "compiler/image_input.h"
@@ -54,7 +54,7 @@ int run_command(const Args& argv) {
         ("output,o", po::value(&output_path), "write the output as raw float32")
         ("top", po::value(&top)->default_value(5), "print the N best classes")
         ("labels", po::value(&labels_path), "class names, one a line (e.g. imagenet_labels.txt)")
-        ("engine", po::value(&engine_name)->default_value("reference"), ("engine: " + engine_names()).c_str())
+        ("engine", po::value(&engine_name)->default_value("reference"), ("engine: " + codegen::engine_names()).c_str())
         ("threads", po::value(&threads)->default_value(0), "worker threads (0: all cores)")
         ("target", po::value(&target), "JIT: Halide target string for this machine, e.g. x86-64-linux-avx2-fma")
         ("schedule", po::value(&schedule)->default_value("manual"),
@@ -105,7 +105,7 @@ int run_command(const Args& argv) {
         input = ir::test_pattern(in_type);
     }
 
-    EngineOptions engine_options;
+    codegen::EngineOptions engine_options;
     engine_options.threads = threads;
     engine_options.schedule = schedule;
     engine_options.target = target;
@@ -114,7 +114,7 @@ int run_command(const Args& argv) {
     const ir::Graph compiled = engine_name == "reference" && compile.precision == compiler::Precision::Float32
                                    ? graph
                                    : compiler::prepare(graph, compile);
-    auto engine = make_engine(engine_name, compiled, engine_options);
+    auto engine = codegen::make_engine(engine_name, compiled, engine_options);
     auto start = std::chrono::steady_clock::now();
     std::vector<ir::Tensor> outputs = engine->run({input});
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -5,10 +5,10 @@
 
 #include "compiler/file_io.h"
 #include "ir/error.h"
+#include "ir/shell.h"
 
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -54,12 +54,17 @@ void plot(const std::string& key, const std::vector<BenchResult>& results, const
         "'-' using 1:4 axes x1y2 with linespoints lw 1 pt 5 title 'GFLOP'\n{data}e\n{data}e\n"
         "unset multiplot\n",
         fmt::arg("png", png), fmt::arg("key", key), fmt::arg("data", data));
-    FILE* gp = popen("gnuplot 2>&1", "w");
-    if (!gp) user_error("cannot start gnuplot to draw {} (install gnuplot-nox)", png);
-    std::fwrite(script.data(), 1, script.size(), gp);
-    const int status = pclose(gp);
-    if (status != 0 || !std::filesystem::exists(png))
-        user_error("gnuplot failed to draw {} (is gnuplot-nox installed? exit status {})", png, status);
+    // gnuplot reads the script, inline data and all, on its stdin.
+    const std::string script_path = png + ".sqzc-tmp.gp";
+    compiler::write_file(script_path, script);
+    ShellOptions merged;
+    merged.merge_output = true;
+    const ShellResult r = run_shell("gnuplot < " + shell_quote(script_path), merged);
+    std::error_code ignored;
+    std::filesystem::remove(script_path, ignored);
+    if (!r.ok() || !std::filesystem::exists(png))
+        user_error("gnuplot failed to draw {} (is gnuplot-nox installed? exit status {}){}{}", png, r.exit_code,
+                   r.out.empty() ? "" : ": ", r.out.substr(0, r.out.find('\n')));
 }
 
 }  // namespace

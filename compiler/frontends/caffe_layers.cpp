@@ -5,7 +5,6 @@
 
 #include "ir/shape_inference.h"
 
-#include <array>
 #include <string_view>
 
 namespace sqz::compiler {
@@ -320,7 +319,7 @@ struct LayerRule {
     void (*convert)(CaffeContext&, const CaffeLayer&);
 };
 
-constexpr std::array<LayerRule, 9> kRules = {{
+constexpr LayerRule kRules[] = {
     {"Input", input_layer},
     {"Convolution", convolution},
     {"ReLU", relu},
@@ -330,10 +329,10 @@ constexpr std::array<LayerRule, 9> kRules = {{
     {"Softmax", softmax},
     {"Eltwise", eltwise},
     {"Flatten", flatten},
-}};
+};
 
-constexpr std::array<std::string_view, 8> kDataLayers = {"Data",       "ImageData", "HDF5Data",      "MemoryData",
-                                                         "WindowData", "DummyData", "AnnotatedData", "VideoData"};
+constexpr std::string_view kDataLayers[] = {"Data",       "ImageData", "HDF5Data",      "MemoryData",
+                                            "WindowData", "DummyData", "AnnotatedData", "VideoData"};
 
 bool is_training_layer(std::string_view type) {
     constexpr std::string_view loss = "Loss";

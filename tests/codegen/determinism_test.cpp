@@ -21,8 +21,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 // Runs `engine` `runs` times on `input`; every output must have the first one's bits. Returns it.
-template <typename Engine>
-std::vector<float> repeated_output(Engine& engine, const ir::Tensor& input, int runs) {
+std::vector<float> repeated_output(codegen::Engine& engine, const ir::Tensor& input, int runs) {
     const std::vector<float> first = engine.run({input}).at(0).data;
     for (int r = 1; r < runs; ++r) {
         INFO("run " << r);
@@ -41,9 +40,9 @@ TEST_CASE("the JIT engine gives bit-identical outputs run after run and across t
     for (int threads : {1, 2, 3}) {
         codegen::JitOptions options;
         options.threads = threads;
-        codegen::JitModel jit(graph, options);
+        const auto jit = codegen::make_jit_engine(graph, options);
         INFO("threads " << threads);
-        by_threads.push_back(repeated_output(jit, input, 20));
+        by_threads.push_back(repeated_output(*jit, input, 20));
     }
     CHECK(same_bits(by_threads[0], by_threads[1]));
     CHECK(same_bits(by_threads[0], by_threads[2]));
@@ -55,11 +54,11 @@ TEST_CASE("the generated package gives bit-identical outputs run after run and a
     const ir::Tensor input = test::random_input(graph, 3);
     codegen::SourceOptions options;
     options.threads = 1;
-    codegen::SourceModel one(graph, options);
-    const std::vector<float> single = repeated_output(one, input, 20);
+    const auto one = codegen::make_source_engine(graph, options);
+    const std::vector<float> single = repeated_output(*one, input, 20);
     options.threads = 2;
-    codegen::SourceModel two(graph, options);
-    const std::vector<float> dual = repeated_output(two, input, 20);
+    const auto two = codegen::make_source_engine(graph, options);
+    const std::vector<float> dual = repeated_output(*two, input, 20);
     CHECK(same_bits(single, dual));
 
     // The package and the JIT engine share schedules but not the compiler that turns them into
@@ -67,6 +66,6 @@ TEST_CASE("the generated package gives bit-identical outputs run after run and a
     // and an add into one FMA differently: close, not necessarily the same bits.
     codegen::JitOptions jit_options;
     jit_options.threads = 2;
-    codegen::JitModel jit(graph, jit_options);
-    CHECK(ir::max_relative_error(jit.run({input}).at(0).data, single) < 1e-5);
+    const auto jit = codegen::make_jit_engine(graph, jit_options);
+    CHECK(ir::max_relative_error(jit->run({input}).at(0).data, single) < 1e-5);
 }

@@ -22,8 +22,8 @@ double fire_error(const std::string& input, const std::string& fire_line, int64_
     const auto want = ir::interpret(graph, {in})[0].data;
     double worst = 0;
     for (const ir::Graph& g : {graph, compiler::optimize(graph)}) {
-        codegen::JitModel jit(g, {});
-        worst = std::max(worst, ir::max_relative_error(jit.run({in})[0].data, want));
+        const auto jit = codegen::make_jit_engine(g, {});
+        worst = std::max(worst, ir::max_relative_error(jit->run({in})[0].data, want));
     }
     return worst;
 }

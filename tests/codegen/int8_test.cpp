@@ -227,8 +227,8 @@ TEST_CASE("int8 kernels in every form equal the interpreter's int8 evaluation ex
             codegen::JitOptions options;
             options.threads = threads;
             options.c_source_forms = package_forms;
-            codegen::JitModel jit(q, options);
-            const std::vector<Tensor> got = jit.run({m.input});
+            const auto jit = codegen::make_jit_engine(q, options);
+            const std::vector<Tensor> got = jit->run({m.input});
             INFO("package forms " << package_forms << ", threads " << threads);
             REQUIRE(got.at(0).dims == want.at(0).dims);
             CHECK(max_abs_diff(got[0].data, want[0].data) == 0.0);
@@ -293,6 +293,6 @@ TEST_CASE("int8 agrees with float32 on the Deep Compression model and real photo
 
     // The JIT's int8 kernels give the interpreter's int8 result on a photograph.
     const Tensor cat = compiler::calibration_inputs(graph, {test::photo("data_chelsea.png").string()}).at(0);
-    codegen::JitModel jit(q, {});
-    CHECK(max_relative_error(jit.run({cat}).at(0).data, interpret(q, {cat}).at(0).data) <= 1e-2);
+    const auto jit = codegen::make_jit_engine(q, {});
+    CHECK(max_relative_error(jit->run({cat}).at(0).data, interpret(q, {cat}).at(0).data) <= 1e-2);
 }

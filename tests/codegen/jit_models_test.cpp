@@ -33,9 +33,9 @@ double graph_error(const ir::Graph& graph, bool passes = true) {
         if (!passes && std::string(algorithm) != "direct") continue;
         compiler::PassOptions options;
         options.conv_algorithm = algorithm;
-        codegen::JitModel jit(passes ? compiler::optimize(graph, options) : graph, {});
+        const auto jit = codegen::make_jit_engine(passes ? compiler::optimize(graph, options) : graph, {});
         for (size_t k = 0; k < inputs.size(); ++k) {
-            const auto got = jit.run({inputs[k]});
+            const auto got = jit->run({inputs[k]});
             REQUIRE(got.size() == want[k].size());
             for (size_t i = 0; i < got.size(); ++i) {
                 REQUIRE(got[i].dims == want[k][i].dims);
@@ -123,8 +123,8 @@ TEST_CASE("JIT runs the real Deep Compression model to its golden output", "[cod
              {std::pair<const char*, double>{"direct", 1e-5}, {"auto", 1e-4}, {"winograd-f4", 1e-4}}) {
             compiler::PassOptions passes;
             passes.conv_algorithm = algorithm;
-            codegen::JitModel jit(compiler::optimize(graph, passes), {});
-            const auto got = jit.run({input});
+            const auto jit = codegen::make_jit_engine(compiler::optimize(graph, passes), {});
+            const auto got = jit->run({input});
             const double golden_error = ir::max_relative_error(got[0].data, expected);
             INFO("batch " << batch << ", " << algorithm << ": error against golden " << golden_error);
             CHECK(golden_error < golden_tolerance);

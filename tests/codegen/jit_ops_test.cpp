@@ -22,8 +22,8 @@ double jit_error(Graph graph, int threads = 2) {
     std::vector<TensorF64> want = interpret(graph, {input});
     double worst = 0;
     for (const Graph& g : {graph, compiler::optimize(graph)}) {
-        codegen::JitModel jit(g, options);
-        std::vector<Tensor> got = jit.run({input});
+        const auto jit = codegen::make_jit_engine(g, options);
+        std::vector<Tensor> got = jit->run({input});
         REQUIRE(got.at(0).dims == want.at(0).dims);
         worst = std::max(worst, max_relative_error(got[0].data, want[0].data));
     }
@@ -83,8 +83,8 @@ TEST_CASE("pools match the reference in both rounding modes", "[codegen][jit][po
             Tensor input = test::random_input(g, 5);
             auto want = interpret(g, {input});
             for (const Graph& variant : {g, compiler::optimize(g)}) {
-                codegen::JitModel jit(variant, {});
-                auto got = jit.run({input});
+                const auto jit = codegen::make_jit_engine(variant, {});
+                auto got = jit->run({input});
                 for (size_t i = 0; i < 3; ++i) {
                     INFO("output " << i << " size " << size << " ceil " << (rounding == Rounding::Ceil));
                     CHECK(got[i].dims == want[i].dims);

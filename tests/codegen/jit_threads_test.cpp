@@ -37,9 +37,9 @@ TEST_CASE("a JIT model with N threads adds exactly N - 1 threads to the process"
         const int before = process_threads();
         codegen::JitOptions options;
         options.threads = threads;
-        codegen::JitModel jit(g, options);
-        CHECK(jit.threads() == threads);
-        for (int i = 0; i < 5; ++i) jit.run({input});
+        const auto jit = codegen::make_jit_engine(g, options);
+        CHECK(jit->threads() == threads);
+        for (int i = 0; i < 5; ++i) jit->run({input});
         INFO("threads " << threads);
         CHECK(process_threads() - before == threads - 1);
     }

@@ -53,9 +53,9 @@ TEST_CASE("the Deep Compression package reproduces the golden output", "[package
     const ir::Graph graph = compiler::load_model(o);
     codegen::SourceOptions options;
     options.threads = 2;
-    codegen::SourceModel model(compiler::optimize(graph), options);
+    const auto model = codegen::make_source_engine(compiler::optimize(graph), options);
     const ir::Tensor input{{1, 3, 227, 227}, test::read_f32(dir / "golden" / "input_1x3x227x227.f32")};
-    const auto out = model.run({input});
+    const auto out = model->run({input});
     const double error = ir::max_relative_error(out.at(0).data, test::read_f32(dir / "golden" / "output_1000.f32"));
     INFO("error against golden " << error);
     CHECK(error < 1e-5);

@@ -35,8 +35,8 @@ double jit_error(ir::Graph graph, ConvAlgorithm algorithm, int threads = 2, int6
     if (algorithm != ConvAlgorithm::Direct) REQUIRE(winograd_convs > 0);
     codegen::JitOptions options;
     options.threads = threads;
-    codegen::JitModel jit(optimized, options);
-    const std::vector<ir::Tensor> got = jit.run({input});
+    const auto jit = codegen::make_jit_engine(optimized, options);
+    const std::vector<ir::Tensor> got = jit->run({input});
     const std::vector<ir::TensorF64> want = ir::interpret(graph, {input});
     REQUIRE(got.at(0).dims == want.at(0).dims);
     return ir::max_relative_error(got[0].data, want[0].data);

@@ -71,8 +71,8 @@ TEST_CASE("the JIT agrees with the reference with each pass switched off in turn
     for (const std::string& disabled : configs) {
         compiler::PassOptions o;
         if (!disabled.empty()) o.disabled = {disabled};
-        codegen::JitModel jit(compiler::optimize(g, o), {});
+        const auto jit = codegen::make_jit_engine(compiler::optimize(g, o), {});
         INFO("disabled: " << (disabled.empty() ? "none" : disabled));
-        CHECK(ir::max_relative_error(jit.run({input})[0].data, want) < 1e-4);
+        CHECK(ir::max_relative_error(jit->run({input})[0].data, want) < 1e-4);
     }
 }
