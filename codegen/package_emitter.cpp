@@ -81,22 +81,27 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
 
     const std::string& N = options.name;
     std::vector<std::pair<std::string, std::string>> files;
-    std::vector<std::string> library_sources;
-    auto add = [&](const std::string& name, std::string text, bool library_source) {
-        if (library_source) library_sources.push_back(name);
+    std::vector<std::string> library_sources, selftest_sources;
+    enum class Part { Other, Library, Selftest };  // which build a .cpp belongs to
+    auto add = [&](const std::string& name, std::string text, Part part) {
+        if (part == Part::Library) library_sources.push_back(name);
+        if (part == Part::Selftest) selftest_sources.push_back(name);
         files.emplace_back(name, std::move(text));
     };
-    add(N + ".h", package_header(p), false);
-    add(N + ".cpp", package_model_source(p), true);
-    add(N + "_kernels.h", package_kernels_header(p), false);
-    for (const EmittedKernel& k : kernels) add(N + "_" + k.name + ".cpp", k.source, true);
-    if (options.weights == WeightsStorage::Embedded) add(N + "_weights.cpp", embedded_weights_source(N, weights), true);
-    else add(N + ".weights", weights_file(weights), false);
-    for (auto& [name, text] : package_runtime_files(N)) add(name, text, name.size() > 4 && name.substr(name.size() - 4) == ".cpp");
-    add(N + "_selftest.cpp", package_selftest_source(p), false);
-    add(N + "_selftest_data.cpp", package_selftest_data(p), false);
-    add("CMakeLists.txt", package_cmake(p, library_sources), false);
-    add("README.md", package_readme(p), false);
+    add(N + ".h", package_header(p), Part::Other);
+    add(N + ".cpp", package_description_source(p), Part::Library);
+    add(N + "_kernels.h", package_kernels_header(p), Part::Other);
+    for (const EmittedKernel& k : kernels) add(N + "_" + k.name + ".cpp", k.source, Part::Library);
+    if (options.weights == WeightsStorage::Embedded) add(N + "_weights.cpp", embedded_weights_source(N, weights), Part::Library);
+    else add(N + ".weights", weights_file(weights), Part::Other);
+    add(N + "_package_name.h", package_name_header(p), Part::Other);
+    add(N + "_halide_runtime.h", package_halide_runtime_header(p), Part::Other);
+    add(N + "_selftest.cpp", package_selftest_source(p), Part::Selftest);
+    add(N + "_selftest_data.cpp", package_selftest_data(p), Part::Selftest);
+    for (auto& [name, text] : package_runtime_files(N))
+        add(name, text, name.size() > 4 && name.substr(name.size() - 4) == ".cpp" ? Part::Library : Part::Other);
+    add("CMakeLists.txt", package_cmake(p, library_sources, selftest_sources), Part::Other);
+    add("README.md", package_readme(p), Part::Other);
 
     // Write beside the destination, then swap in.
     fs::path parent = target_dir.parent_path();

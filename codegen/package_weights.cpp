@@ -125,111 +125,38 @@ void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir:
     SQZ_ASSERT(expand_stored_weights(blob) == blob.bytes, "compressed weights do not expand to the packed weights");
 }
 
-std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob) {
-    if (!blob.compressed()) return blob.bytes;
-    std::vector<uint8_t> out(blob.bytes.size(), 0);
+std::vector<runtime::StoredTensor> runtime_stored_tensors(const WeightBlob& blob) {
+    std::vector<runtime::StoredTensor> out;
     for (const StoredTensor& t : blob.layout) {
-        const uint8_t* src = blob.stored.data() + t.stored_offset;
-        if (!t.expand) {
-            std::memcpy(out.data() + t.offset, src, static_cast<size_t>(t.stored_bytes));
-            continue;
-        }
-        std::vector<float> values(static_cast<size_t>(t.numel));
-        const runtime::CodecStatus status =
-            runtime::expand_layer_blob(src, static_cast<size_t>(t.stored_bytes), values.data(), values.size());
-        SQZ_ASSERT(status.ok, "stored weight '{}' does not expand: {}", t.constant, status.message);
-        const std::vector<float> packed = gather(values, t.extents, t.strides);
-        std::memcpy(out.data() + t.offset, packed.data(), packed.size() * 4);
+        SQZ_ASSERT(t.extents.size() <= static_cast<size_t>(runtime::kMaxStoredRank) && t.extents.size() == t.strides.size(),
+                   "stored weight '{}' has {} packed dims and {} strides, at most {} fit", t.constant, t.extents.size(),
+                   t.strides.size(), runtime::kMaxStoredRank);
+        runtime::StoredTensor r{};
+        r.expand = t.expand ? 1 : 0;
+        r.rank = static_cast<int8_t>(t.extents.size());
+        r.stored_offset = t.stored_offset;
+        r.stored_bytes = t.stored_bytes;
+        r.offset = t.offset;
+        r.numel = t.numel;
+        std::copy(t.extents.begin(), t.extents.end(), r.extent);
+        std::copy(t.strides.begin(), t.strides.end(), r.stride);
+        out.push_back(r);
     }
     return out;
 }
 
-std::string expand_weights_source(const std::string& prefix, const WeightBlob& blob) {
-    if (!blob.compressed()) return "";
-    std::string G = prefix;
-    for (char& c : G) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    std::string table;
-    int64_t largest = 1;
-    for (const StoredTensor& t : blob.layout) {
-        std::string extents, strides;
-        for (size_t d = 0; d < t.extents.size(); ++d) {
-            extents += fmt::format("{}{}", d ? ", " : "", t.extents[d]);
-            strides += fmt::format("{}{}", d ? ", " : "", t.strides[d]);
-        }
-        if (t.expand) largest = std::max(largest, t.numel);
-        std::string comment;
-        for (char c : t.constant) comment.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-        table += fmt::format("    {{{}, {}, {}, {}, {}, {}, {{{}}}, {{{}}}}},  // {}\n", t.expand ? 1 : 0, t.extents.size(),
-                             t.stored_offset, t.stored_bytes, t.offset, t.numel, extents, strides, comment);
-    }
-    return fmt::format(R"SRC(
-// The stored weights ({count} tensors, {compressed} of them compressed): each tensor is either its
-// packed bytes, copied, or a layer blob ({N}_weight_codec.h) expanded into the weight's values and
-// gathered into the packed layout: packed element (i0, i1, ...) (innermost first) is value
-// sum(ik * stride[k]).
-struct StoredTensor {{
-    uint8_t expand;
-    int8_t rank;
-    int64_t stored_offset, stored_bytes, offset, numel;
-    int32_t extent[6];
-    int64_t stride[6];
-}};
-constexpr StoredTensor kStored[] = {{
-{table}}};
-constexpr size_t kLargestBlob = {largest};  // values
-
-// Expands m.weights (the stored form) into the packed weights the kernels read; once, at create.
-int expand_weights({N}_model& m) {{
-    uint8_t* packed = static_cast<uint8_t*>(std::aligned_alloc(64, {G}_PACKED_WEIGHT_BYTES));
-    float* values = static_cast<float*>(std::malloc(kLargestBlob * sizeof(float)));
-    if (!packed || !values) {{
-        std::free(packed);
-        std::free(values);
-        return {G}_ERROR_OUT_OF_MEMORY;
-    }}
-    std::memset(packed, 0, {G}_PACKED_WEIGHT_BYTES);
-    int status = {G}_OK;
-    try {{
-        for (const StoredTensor& t : kStored) {{
-            const uint8_t* from = m.weights + t.stored_offset;
-            if (!t.expand) {{
-                std::memcpy(packed + t.offset, from, static_cast<size_t>(t.stored_bytes));
-                continue;
-            }}
-            if (!{N}::runtime::expand_layer_blob(from, static_cast<size_t>(t.stored_bytes), values,
-                                                 static_cast<size_t>(t.numel))) {{
-                status = {G}_ERROR_WEIGHTS;
-                break;
-            }}
-            float* out = reinterpret_cast<float*>(packed + t.offset);
-            int32_t index[6] = {{}};
-            int64_t source = 0;
-            for (int64_t k = 0; k < t.numel; ++k) {{
-                out[k] = values[source];
-                for (int d = 0; d < t.rank; ++d) {{  // the next packed element, innermost dim first
-                    source += t.stride[d];
-                    if (++index[d] < t.extent[d]) break;
-                    source -= t.stride[d] * t.extent[d];
-                    index[d] = 0;
-                }}
-            }}
-        }}
-    }} catch (...) {{  // the decoder's tables are std::vectors
-        status = {G}_ERROR_OUT_OF_MEMORY;
-    }}
-    std::free(values);
-    if (status != {G}_OK) {{
-        std::free(packed);
-        return status;
-    }}
-    std::free(m.owned_weights);
-    m.owned_weights = packed;
-    m.weights = packed;
-    return {G}_OK;
-}}
-)SRC",
-                       fmt::arg("N", prefix), fmt::arg("G", G), fmt::arg("table", table), fmt::arg("largest", largest),
-                       fmt::arg("count", blob.layout.size()), fmt::arg("compressed", blob.compressed_tensors));
+std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob) {
+    if (!blob.compressed()) return blob.bytes;
+    const std::vector<runtime::StoredTensor> tensors = runtime_stored_tensors(blob);
+    std::vector<float> values(std::max<size_t>(1, runtime::largest_expansion(tensors.data(), tensors.size())));
+    std::vector<float> packed((blob.bytes.size() + 3) / 4);  // the expansion writes floats: float-aligned memory
+    const runtime::Status status =
+        runtime::expand_weights(blob.stored.data(), blob.stored.size(), tensors.data(), tensors.size(),
+                                reinterpret_cast<uint8_t*>(packed.data()), blob.bytes.size(), values.data(), values.size());
+    SQZ_ASSERT(status == runtime::Status::Ok, "the stored weights do not expand: {}",
+               runtime::status_string(static_cast<int>(status)));
+    const auto* bytes = reinterpret_cast<const uint8_t*>(packed.data());
+    return std::vector<uint8_t>(bytes, bytes + blob.bytes.size());
 }
 
 std::string embedded_weights_source(const std::string& prefix, const WeightBlob& blob) {
@@ -258,18 +185,11 @@ std::string embedded_weights_source(const std::string& prefix, const WeightBlob&
 }
 
 std::string weights_file(const WeightBlob& blob) {
-    const size_t n = blob.stored_bytes().size();
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    const std::string data(blob.stored_bytes().begin(), blob.stored_bytes().end());
-    for (unsigned char c : data) hash = (hash ^ c) * 0x100000001b3ULL;
-    std::string out = "SQZW";
-    auto put = [&](uint64_t v, int bytes) {
-        for (int b = 0; b < bytes; ++b) out.push_back(static_cast<char>(v >> (8 * b)));
-    };
-    put(1, 4);           // format version
-    put(n, 8);           // byte count
-    put(hash, 8);        // FNV-1a 64 of the data bytes
-    return out + data;
+    const std::vector<uint8_t>& data = blob.stored_bytes();
+    unsigned char header[runtime::kWeightsFileHeaderBytes];
+    runtime::weights_file_header(data.data(), data.size(), header);
+    std::string out(reinterpret_cast<const char*>(header), sizeof header);
+    return out.append(data.begin(), data.end());
 }
 
 }  // namespace sqz::codegen

@@ -14,6 +14,8 @@
 
 #include "codegen/lowering.h"
 #include "ir/graph.h"
+#include "runtime/weight_expansion.h"
+#include "runtime/weights_file.h"
 
 #include <cstdint>
 #include <map>
@@ -55,22 +57,21 @@ WeightBlob pack_weight_blob(const LoweredModel& model);
 void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir::Graph& graph,
                           const std::map<std::string, std::vector<uint8_t>>& blobs);
 
-// Expands stored weights into the packed image as a package does at create (for tests and checks).
+// Expands stored weights into the packed image with the package's own code (runtime/
+// weight_expansion.h), as a package does at create (for tests and checks).
 std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob);
 
-// For a compressed blob: the table of stored tensors and `int expand_weights(<prefix>_model& m)`,
-// which the package's create calls to expand m.weights (the stored form) into the packed weights
-// (it returns <PREFIX>_OK, _ERROR_WEIGHTS for a corrupt blob, or _ERROR_OUT_OF_MEMORY). Empty when
-// the blob is not compressed.
-std::string expand_weights_source(const std::string& prefix, const WeightBlob& blob);
+// For a compressed blob: its stored tensors as the package's table holds them (runtime/
+// weight_expansion.h), in WeightBlob::layout's order; empty when the blob is not compressed.
+std::vector<runtime::StoredTensor> runtime_stored_tensors(const WeightBlob& blob);
 
 // <prefix>_weights.cpp defining `alignas(64) extern const uint32_t <prefix>_weight_data[]` (the
 // stored bytes as little-endian 32-bit words).
 std::string embedded_weights_source(const std::string& prefix, const WeightBlob& blob);
 
-// The weights file: "SQZW", format version, byte count, FNV-1a 64 checksum, then the stored bytes
-// (all little-endian).
+// The weights file (runtime/weights_file.h): a header with the byte count and the FNV-1a 64
+// checksum, then the stored bytes.
 std::string weights_file(const WeightBlob& blob);
-constexpr size_t kWeightsFileHeaderBytes = 24;
+constexpr size_t kWeightsFileHeaderBytes = runtime::kWeightsFileHeaderBytes;
 
 }  // namespace sqz::codegen

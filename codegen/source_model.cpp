@@ -14,6 +14,13 @@
 #include <filesystem>
 #include <unistd.h>
 
+// The package's C API as its header declares it, under a placeholder prefix: the loader takes the
+// options struct and every function's type from there, so a changed API fails to compile here
+// instead of crashing at run time.
+#define SQZ_API_PACKAGE sqz_loaded
+#define SQZ_API_PACKAGE_UPPER SQZ_LOADED
+#include "runtime/model_api.h"
+
 namespace sqz::codegen {
 
 namespace fs = std::filesystem;
@@ -54,21 +61,20 @@ struct SourceModel::State {
     fs::path dir;
     bool keep = false;
     void* library = nullptr;
-    void* model = nullptr;
+    sqz_loaded_model* model = nullptr;
     std::vector<ir::Dims> input_dims, output_dims;
     std::vector<std::vector<float>> inputs, outputs;
 
-    int (*create)(const void*, void**) = nullptr;
-    int (*run_all)(void*, const float* const*, float* const*) = nullptr;
-    void (*destroy)(void*) = nullptr;
-    int (*threads)(const void*) = nullptr;
-    const char* (*status_string)(int) = nullptr;
-    void (*set_profiling)(void*, int) = nullptr;
-    int (*kernel_count)() = nullptr;
-    const char* (*kernel_name)(int) = nullptr;
-    double (*kernel_ms)(void*, int) = nullptr;
-    int (*profiled_runs)(void*) = nullptr;
-    void (*profile_reset)(void*) = nullptr;
+    // One pointer per function of the API, of the type the header declares.
+#define SQZ_LOADED_FUNCTION(name) decltype(&sqz_loaded_##name) name = nullptr;
+    SQZ_API_FUNCTIONS(SQZ_LOADED_FUNCTION)
+#undef SQZ_LOADED_FUNCTION
+
+    void bind_api() {
+#define SQZ_BIND_FUNCTION(name) bind(name, #name);
+        SQZ_API_FUNCTIONS(SQZ_BIND_FUNCTION)
+#undef SQZ_BIND_FUNCTION
+    }
 
     template <typename F>
     void bind(F& f, const char* suffix) {
@@ -83,14 +89,6 @@ struct SourceModel::State {
         std::error_code ec;
         if (!keep && !dir.empty()) fs::remove_all(dir, ec);
     }
-};
-
-// The package's options struct, as its header declares it.
-struct PackageOptionsC {
-    int threads;
-    void* arena;
-    size_t arena_bytes;
-    const char* weights_path;
 };
 
 SourceModel::SourceModel(const ir::Graph& graph, const SourceOptions& options) : state_(std::make_unique<State>()) {
@@ -124,19 +122,10 @@ SourceModel::SourceModel(const ir::Graph& graph, const SourceOptions& options) :
 
     s.library = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!s.library) user_error("cannot load the built package: {}", dlerror());
-    s.bind(s.create, "create");
-    s.bind(s.run_all, "run_all");
-    s.bind(s.destroy, "destroy");
-    s.bind(s.threads, "threads");
-    s.bind(s.status_string, "status_string");
-    s.bind(s.set_profiling, "set_profiling");
-    s.bind(s.kernel_count, "kernel_count");
-    s.bind(s.kernel_name, "kernel_name");
-    s.bind(s.kernel_ms, "kernel_ms");
-    s.bind(s.profiled_runs, "profiled_runs");
-    s.bind(s.profile_reset, "profile_reset");
+    s.bind_api();
 
-    PackageOptionsC c{options.threads, nullptr, 0, nullptr};
+    sqz_loaded_options c{};
+    c.threads = options.threads;
     if (int status = s.create(&c, &s.model)) user_error("creating the built model failed: {}", s.status_string(status));
     if (options.profile) s.set_profiling(s.model, 1);
     for (const ir::GraphInput& in : graph.inputs) {

@@ -25,10 +25,13 @@ const char* image_format(std::string_view b) {
     return nullptr;
 }
 
-// Checks a binary PPM/PGM header (magic, width, height, maxval, each after whitespace or
-// comments, then one whitespace character) and that the pixel data it declares is all present:
-// stb_image 2.27 leaves the pixels of a truncated file uninitialised instead of failing.
-void check_pnm(std::string_view b, const std::string& path) {
+// Decodes a binary PPM/PGM file (P6/P5): the header (magic, width, height, maxval, each after
+// whitespace or comments, then one whitespace character), then the pixels, 8 or 16 bits big-endian,
+// all of which must be present. sqzc reads these itself: stb_image 2.27 ignores maxval, reads
+// 16-bit samples in the wrong byte order, reads past its buffer converting 16-bit grey to RGB
+// (found by fuzzing) and leaves the pixels of a truncated file uninitialised.
+// Returns RGB pixels, each sample scaled from 0..maxval to 0..255.
+std::vector<unsigned char> decode_pnm(std::string_view b, const std::string& path, int* out_w, int* out_h) {
     size_t at = 2;
     int64_t values[3] = {0, 0, 0};
     for (int64_t& v : values) {
@@ -51,10 +54,35 @@ void check_pnm(std::string_view b, const std::string& path) {
         user_error("{}: cannot decode image: the PPM/PGM maximum value {} is outside 1..65535", path, maxval);
     if (width < 1 || height < 1 || width > kMaxImageSide || height > kMaxImageSide)
         user_error("{}: image is {}x{}, outside the supported 1..{} pixels a side", path, width, height, kMaxImageSide);
+    if (width * height > kMaxImagePixels)
+        user_error("{}: image is {}x{}, more than the {} pixels sqzc decodes", path, width, height, kMaxImagePixels);
     const int64_t needed = width * height * (b[1] == '6' ? 3 : 1) * (maxval > 255 ? 2 : 1);
     if (static_cast<int64_t>(b.size() - at) < needed)
         user_error("{}: the {}x{} image needs {} bytes of pixels, but only {} follow the header", path, width, height,
                    needed, b.size() - at);
+    const int channels = b[1] == '6' ? 3 : 1, bytes_per_sample = maxval > 255 ? 2 : 1;
+    const auto* p = reinterpret_cast<const unsigned char*>(b.data() + at);
+    const size_t pixels = static_cast<size_t>(width * height);
+    std::vector<unsigned char> rgb(pixels * 3);
+    for (size_t i = 0; i < pixels; ++i)
+        for (int c = 0; c < 3; ++c) {
+            const size_t sample = (i * channels + (channels == 3 ? c : 0)) * bytes_per_sample;
+            const int64_t v = bytes_per_sample == 2 ? p[sample] * 256 + p[sample + 1] : p[sample];
+            // Samples above maxval are out of range; they count as maxval.
+            rgb[i * 3 + c] = static_cast<unsigned char>((std::min(v, maxval) * 255 * 2 + maxval) / (2 * maxval));
+        }
+    *out_w = static_cast<int>(width), *out_h = static_cast<int>(height);
+    return rgb;
+}
+
+// Pixels of 1 (grey), 2 (grey, alpha), 3 (RGB) or 4 (RGBA) channels as RGB: grey repeated,
+// alpha dropped.
+std::vector<stbi_uc> to_rgb(const stbi_uc* in, size_t pixels, int channels) {
+    std::vector<stbi_uc> rgb(pixels * 3);
+    const int colour = channels >= 3 ? 3 : 1;
+    for (size_t i = 0; i < pixels; ++i)
+        for (int c = 0; c < 3; ++c) rgb[i * 3 + c] = in[i * channels + (colour == 3 ? c : 0)];
+    return rgb;
 }
 
 // Checks every Huffman table (DHT segment) of a JPEG before stb_image sees it: stb_image 2.27 writes
@@ -92,6 +120,42 @@ void check_jpeg_huffman_tables(std::string_view b, const std::string& path) {
     }
 }
 
+// Decodes a PNG or JPEG (already checked by the caller) with stb_image into RGB pixels.
+std::vector<unsigned char> decode_with_stb(std::string_view bytes, const std::string& path, const char* format, int* w,
+                                           int* h) {
+    // stb_image decodes a JPEG cut short as far as it goes; sqzc wants the whole picture. In the
+    // entropy-coded data every 0xff byte is escaped, so an end-of-image marker after the last
+    // start-of-scan marker means the data is complete.
+    if (bytes[0] == '\xff') {
+        const size_t scan = bytes.rfind("\xff\xda");
+        if (scan == std::string_view::npos || bytes.find("\xff\xd9", scan) == std::string_view::npos)
+            user_error("{}: cannot decode image: the JPEG is truncated (it has no end-of-image marker)", path);
+        check_jpeg_huffman_tables(bytes, path);
+    }
+    if (bytes.size() > static_cast<size_t>(INT_MAX)) user_error("{}: {} bytes is too large for an image", path, bytes.size());
+    const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+    const int size = static_cast<int>(bytes.size());
+    int channels = 0;
+    if (!stbi_info_from_memory(data, size, w, h, &channels))
+        user_error("{}: cannot decode image: the {} header is invalid, or declares an image too large to decode",
+                   path, format);
+    if (*w < 1 || *h < 1 || *w > kMaxImageSide || *h > kMaxImageSide)
+        user_error("{}: image is {}x{}, outside the supported 1..{} pixels a side", path, *w, *h, kMaxImageSide);
+    if (int64_t{*w} * *h > kMaxImagePixels)
+        user_error("{}: image is {}x{}, more than the {} pixels sqzc decodes", path, *w, *h, kMaxImagePixels);
+    // Decoded with the file's own channels and made RGB here, out of the way of stb_image's own
+    // conversions (which misread 16-bit PGM files in 2.27).
+    int loaded_w = 0, loaded_h = 0, loaded_channels = 0;
+    std::unique_ptr<stbi_uc, void (*)(void*)> decoded(
+        stbi_load_from_memory(data, size, &loaded_w, &loaded_h, &loaded_channels, 0), stbi_image_free);
+    if (!decoded) user_error("{}: cannot decode image: the {} data is invalid ({})", path, format, stbi_failure_reason());
+    if (loaded_w != *w || loaded_h != *h)
+        user_error("{}: the image header says {}x{} but {}x{} pixels were decoded", path, *w, *h, loaded_w, loaded_h);
+    if (loaded_channels < 1 || loaded_channels > 4)
+        user_error("{}: cannot decode image: {} channels per pixel", path, loaded_channels);
+    return to_rgb(decoded.get(), static_cast<size_t>(*w) * *h, loaded_channels);
+}
+
 }  // namespace
 
 ir::Tensor load_image_input(const std::string& path, const ir::Graph& graph, const ir::Preprocess& pre,
@@ -112,33 +176,10 @@ ir::Tensor decode_image_input(std::string_view bytes, const std::string& path, c
     const char* format = image_format(bytes);
     if (!format)
         user_error("{}: cannot decode image: not a PNG, JPEG or binary PPM/PGM file (sqzc reads only those)", path);
-    if (bytes[0] == 'P') check_pnm(bytes, path);
-    // stb_image decodes a JPEG cut short as far as it goes; sqzc wants the whole picture. In the
-    // entropy-coded data every 0xff byte is escaped, so an end-of-image marker after the last
-    // start-of-scan marker means the data is complete.
-    if (bytes[0] == '\xff') {
-        const size_t scan = bytes.rfind("\xff\xda");
-        if (scan == std::string_view::npos || bytes.find("\xff\xd9", scan) == std::string_view::npos)
-            user_error("{}: cannot decode image: the JPEG is truncated (it has no end-of-image marker)", path);
-        check_jpeg_huffman_tables(bytes, path);
-    }
-    if (bytes.size() > static_cast<size_t>(INT_MAX)) user_error("{}: {} bytes is too large for an image", path, bytes.size());
-    const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
-    const int size = static_cast<int>(bytes.size());
-    int w = 0, h = 0, channels = 0;
-    if (!stbi_info_from_memory(data, size, &w, &h, &channels))
-        user_error("{}: cannot decode image: the {} header is invalid, or declares an image too large to decode",
-                   path, format);
-    if (w < 1 || h < 1 || w > kMaxImageSide || h > kMaxImageSide)
-        user_error("{}: image is {}x{}, outside the supported 1..{} pixels a side", path, w, h, kMaxImageSide);
-    if (int64_t{w} * h > kMaxImagePixels)
-        user_error("{}: image is {}x{}, more than the {} pixels sqzc decodes", path, w, h, kMaxImagePixels);
-    int loaded_w = 0, loaded_h = 0;
-    std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
-        stbi_load_from_memory(data, size, &loaded_w, &loaded_h, &channels, 3), stbi_image_free);
-    if (!pixels) user_error("{}: cannot decode image: the {} data is invalid ({})", path, format, stbi_failure_reason());
-    if (loaded_w != w || loaded_h != h)
-        user_error("{}: the image header says {}x{} but {}x{} pixels were decoded", path, w, h, loaded_w, loaded_h);
+    std::vector<unsigned char> pixels;
+    int w = 0, h = 0;
+    if (bytes[0] == 'P') pixels = decode_pnm(bytes, path, &w, &h);
+    else pixels = decode_with_stb(bytes, path, format, &w, &h);
 
     // Region of the source to resample: the whole image, or its centre at the output's aspect ratio.
     int crop_x = 0, crop_y = 0, crop_w = w, crop_h = h;
@@ -154,7 +195,7 @@ ir::Tensor decode_image_input(std::string_view bytes, const std::string& path, c
     for (int y = 0; y < crop_h; ++y)
         for (int x = 0; x < crop_w * 3; ++x)
             source[(static_cast<size_t>(y) * crop_w * 3) + x] =
-                pixels.get()[(static_cast<size_t>(y + crop_y) * w + crop_x) * 3 + x];
+                pixels[(static_cast<size_t>(y + crop_y) * w + crop_x) * 3 + x];
     std::vector<float> resized(static_cast<size_t>(out_w) * out_h * 3);
     if (!stbir_resize_float(source.data(), crop_w, crop_h, 0, resized.data(), out_w, out_h, 0, 3))
         user_error("{}: resizing to {}x{} failed", path, out_w, out_h);

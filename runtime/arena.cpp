@@ -1,7 +1,7 @@
 // The first-fit arena (see arena.h).
 #include "arena.h"
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 
 Arena::Arena(void* memory, size_t bytes) { reset(memory, bytes); }
 
@@ -60,4 +60,4 @@ bool Arena::free(void* p) {
     return false;
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

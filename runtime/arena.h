@@ -5,12 +5,14 @@
 // Thread-safe (Halide may allocate inside parallel loops). Depends on the C++ standard library only.
 #pragma once
 
+#include "prefix.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <vector>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 
 class Arena {
 public:
@@ -55,4 +57,4 @@ private:
 // Rounds up to the arena's alignment.
 inline size_t arena_round_up(size_t bytes) { return (bytes + Arena::kAlignment - 1) / Arena::kAlignment * Arena::kAlignment; }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

@@ -9,7 +9,7 @@
 #include <cpuid.h>
 #endif
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 namespace {
 
 struct Bit {
@@ -94,4 +94,4 @@ bool cpu_has(const char* name) {
     return false;
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

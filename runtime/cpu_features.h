@@ -5,7 +5,9 @@
 // only (it is copied into generated packages); on other architectures nothing is reported.
 #pragma once
 
-namespace sqz::runtime {
+#include "prefix.h"
+
+namespace SQZ_PACKAGE::runtime {
 
 enum class CpuFeature {
     SSE41,
@@ -34,4 +36,4 @@ const char* cpu_feature_name(CpuFeature feature);
 // cpu_has by that name; false for a name that is not listed here.
 bool cpu_has(const char* name);
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

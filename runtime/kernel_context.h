@@ -4,9 +4,10 @@
 #pragma once
 
 #include "arena.h"
+#include "prefix.h"
 #include "thread_pool.h"
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 
 struct KernelContext {
     ThreadPool* pool = nullptr;
@@ -14,4 +15,4 @@ struct KernelContext {
     int error = 0;  // set by halide_error; a kernel that reports an error also returns non-zero
 };
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 namespace {
 
 thread_local const ThreadPool* t_current_pool = nullptr;
@@ -121,4 +121,4 @@ int ThreadPool::parallel_for(Task task, void* user_context, int min, int extent,
     return loop.status.load();
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

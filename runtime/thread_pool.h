@@ -5,6 +5,8 @@
 // Depends on the C++ standard library only (it is copied into generated packages).
 #pragma once
 
+#include "prefix.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -12,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 
 class ThreadPool {
 public:
@@ -68,4 +70,4 @@ private:
     std::mutex caller_mutex_;           // one loop at a time
 };
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 namespace {
 
 uint32_t load_u32(const uint8_t* p) {
@@ -279,4 +279,4 @@ CodecStatus expand_layer_blob(const uint8_t* blob, size_t size, float* out, size
                                         : expand_huffman(body, body_size, h, codebook, out);
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

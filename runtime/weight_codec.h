@@ -34,12 +34,14 @@
 // blobs give weight p the value codebook[code[p]].
 #pragma once
 
+#include "prefix.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 
 // Success, or a message saying what is wrong with the bytes.
 struct CodecStatus {
@@ -128,4 +130,4 @@ CodecStatus expand_codebook_layer(const float* codebook, size_t codebook_size, c
 // Expands a whole layer blob (any kind) into `numel` values at `out`; `numel` must equal the blob's.
 CodecStatus expand_layer_blob(const uint8_t* blob, size_t size, float* out, size_t numel);
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

@@ -2,6 +2,8 @@
 // Box-Muller) so the values do not depend on the standard library's distributions.
 #include "compiler/frontends/random_weights.h"
 
+#include "runtime/fnv1a.h"
+
 #include <cmath>
 
 namespace sqz::compiler {
@@ -27,18 +29,12 @@ private:
     uint64_t state_;
 };
 
-uint64_t name_hash(const std::string& name) {
-    uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-    for (unsigned char c : name) h = (h ^ c) * 0x100000001b3ULL;
-    return h;
-}
-
 }  // namespace
 
 void bind_random_weights(ir::Graph& graph, uint64_t seed) {
     for (ir::Constant& c : graph.constants) {
         if (c.bound()) continue;
-        SplitMix64 rng(SplitMix64(seed ^ name_hash(c.name)).next());
+        SplitMix64 rng(SplitMix64(seed ^ runtime::fnv1a(c.name.data(), c.name.size())).next());
         std::vector<float> values(static_cast<size_t>(c.type.numel()));
         if (c.type.rank() >= 2) {
             int64_t fan_in = c.type.numel() / c.type.dims[0];

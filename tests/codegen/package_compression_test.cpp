@@ -8,6 +8,7 @@
 #include "compiler/frontends/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "ir/interpreter.h"
+#include "runtime/fnv1a.h"
 #include "tests/codegen/package_support.h"
 
 #include <cstring>
@@ -140,13 +141,6 @@ void build(const fs::path& dir, const fs::path& reuse) {
     const auto r = test::run_shell("sh '" + (dir / "build.sh").string() + "'", 900);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-}
-
-// FNV-1a 64, as the weights file's checksum.
-uint64_t fnv1a(const std::string& data) {
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    for (unsigned char c : data) hash = (hash ^ c) * 0x100000001b3ULL;
-    return hash;
 }
 
 }  // namespace
@@ -299,7 +293,8 @@ TEST_CASE("built packages expand their compressed weights bit-exactly at create"
         file[codegen::kWeightsFileHeaderBytes + t.stored_offset + 4] ^= 0x01;  // its numel
         break;
     }
-    const uint64_t hash = fnv1a(file.substr(codegen::kWeightsFileHeaderBytes));
+    const std::string data = file.substr(codegen::kWeightsFileHeaderBytes);
+    const uint64_t hash = runtime::fnv1a(data.data(), data.size());
     for (int i = 0; i < 8; ++i) file[16 + i] = static_cast<char>(hash >> (8 * i));
     const std::string corrupt = (b / "corrupt.weights").string();
     std::ofstream(corrupt, std::ios::binary) << file;

@@ -13,6 +13,8 @@
 #include "tests/corpus/corpus_files.h"
 #include "tests/support.h"
 
+#include <fmt/format.h>
+
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -321,6 +323,58 @@ TEST_CASE("every truncation of each valid binary model is refused in-process wit
         }
         WARN(f.file << ": " << refused << " of " << bytes.size() << " truncations refused");
         CHECK(refused > static_cast<int>(bytes.size()) * 9 / 10);
+    }
+}
+
+TEST_CASE("a PNG whose first IDAT chunk is empty decodes as the same PNG without it", "[corpus]") {
+    // Found by fuzzing: stb_image passes a null buffer with length 0 to memcpy for such a chunk.
+    // The PNG format allows empty IDAT chunks, so the picture must decode unchanged.
+    const fs::path dir = corpus_dir();
+    const ir::Graph graph = compiler::parse_caffe_prototxt(slurp(dir / "caffe/tiny.prototxt"), "tiny.prototxt");
+    const std::string png = slurp(dir / "image/valid.png");
+    const size_t idat = png.find("IDAT");
+    REQUIRE(idat != std::string::npos);
+    REQUIRE(idat >= 4);
+    // An empty chunk: length 0, type, CRC (stb_image does not check CRCs; this one is IDAT's).
+    const std::string empty_idat("\0\0\0\0IDAT\x35\xaf\x06\x1e", 12);
+    const std::string with_empty = png.substr(0, idat - 4) + empty_idat + png.substr(idat - 4);
+    const ir::Tensor a = compiler::decode_image_input(png, "valid.png", graph, graph.preprocess,
+                                                      compiler::ResizeMode::Stretch);
+    const ir::Tensor b = compiler::decode_image_input(with_empty, "empty_idat.png", graph, graph.preprocess,
+                                                      compiler::ResizeMode::Stretch);
+    REQUIRE(a.dims == b.dims);
+    CHECK(a.data == b.data);
+}
+
+TEST_CASE("PPM/PGM samples are scaled from their maxval, 8 or 16 bits big-endian", "[corpus]") {
+    // Found by fuzzing: stb_image 2.27 read past its buffer converting 16-bit grey to RGB; it also
+    // ignores maxval and reads 16-bit samples little-endian, so sqzc decodes these files itself.
+    const ir::Graph graph = compiler::parse_caffe_prototxt(slurp(corpus_dir() / "caffe/tiny.prototxt"), "tiny.prototxt");
+    const int w = 12, h = 2;
+    const auto header = [&](const char* magic, int maxval) { return fmt::format("{}\n{} {}\n{}\n", magic, w, h, maxval); };
+    std::string grey8 = header("P5", 255), grey16 = header("P5", 65535), grey15 = header("P5", 15),
+                rgb8 = header("P6", 255), rgb1000 = header("P6", 1000);
+    for (int i = 0; i < w * h; ++i) {
+        const int v = (i * 17) % 255, four = v / 17;  // v = 17 x four, and 15 x 17 = 255
+        grey8 += static_cast<char>(v);
+        grey16 += static_cast<char>(v), grey16 += static_cast<char>(v);  // v x 257, high byte first
+        grey15 += static_cast<char>(four);
+        for (int c = 0; c < 3; ++c) {
+            rgb8 += static_cast<char>(v);
+            const int s = (v * 1000 + 127) / 255;  // the 0..1000 sample nearest v
+            rgb1000 += static_cast<char>(s >> 8), rgb1000 += static_cast<char>(s & 255);
+        }
+    }
+    auto decode = [&](const std::string& bytes, const char* name) {
+        return compiler::decode_image_input(bytes, name, graph, graph.preprocess, compiler::ResizeMode::Stretch);
+    };
+    const ir::Tensor reference = decode(grey8, "grey8.pgm");
+    for (const auto& [bytes, name] : {std::pair{grey16, "grey16.pgm"}, {grey15, "grey15.pgm"}, {rgb8, "rgb8.ppm"},
+                                      {rgb1000, "rgb1000.ppm"}}) {
+        INFO(name);
+        const ir::Tensor t = decode(bytes, name);
+        REQUIRE(t.dims == reference.dims);
+        CHECK(t.data == reference.data);
     }
 }
 

@@ -1,0 +1,71 @@
+// Package kernels (codegen/package_kernels.h) and the runtime files beside them: a kernel whose
+// schedule allocates is refused when the package is written (packages give kernels no memory of
+// their own), kernels reach the Halide runtime through the package's names header and not by
+// renamed calls, and the runtime's includes get the package's prefix.
+#include "codegen/package_kernels.h"
+#include "codegen/package_sources.h"
+#include "codegen/target.h"
+#include "ir/error.h"
+#include "tests/support.h"
+
+using namespace sqz;
+
+namespace {
+
+// One kernel, out(x, y) = blur(x, y) + blur(x, y + 1) of a horizontal blur: inlined, or with the
+// blur computed into a buffer of its own, which Halide allocates on the heap (its size depends
+// on the output's).
+codegen::LoweredModel blur_model(bool blur_root) {
+    Halide::ImageParam in(Halide::Float(32), 2, "in");
+    Halide::Var x("x"), y("y");
+    Halide::Func blur("blur"), out("out");
+    blur(x, y) = in(x, y) + in(x + 1, y);
+    out(x, y) = blur(x, y) + blur(x, y + 1);
+    if (blur_root) blur.compute_root();
+    codegen::LoweredKernel k;
+    k.name = "k0_blur";
+    k.pipeline = Halide::Pipeline(out);
+    k.inputs = {in};
+    k.output_name = "out";
+    codegen::LoweredModel model;
+    model.kernels.push_back(k);
+    return model;
+}
+
+}  // namespace
+
+TEST_CASE("a kernel that allocates is refused when a package is written", "[package][kernels]") {
+    codegen::LoweredModel allocating = blur_model(true);
+    CHECK_THROWS_AS(codegen::emit_kernels(allocating, codegen::parse_target("host"), "blurpkg"), InternalError);
+    try {
+        codegen::emit_kernels(allocating, codegen::parse_target("host"), "blurpkg");
+    } catch (const InternalError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("kernel k0_blur allocates memory (halide_malloc)"));
+    }
+
+    codegen::LoweredModel inlined = blur_model(false);
+    const std::vector<codegen::EmittedKernel> kernels = codegen::emit_kernels(inlined, codegen::parse_target("host"), "blurpkg");
+    REQUIRE(kernels.size() == 1);
+    CHECK_FALSE(codegen::kernel_allocates(kernels[0].source));
+    // The Halide runtime's names come from the package's header, before Halide's declarations.
+    const std::string& source = kernels[0].source;
+    const size_t names = source.find("#include \"blurpkg_halide_names.h\"");
+    REQUIRE(names != std::string::npos);
+    CHECK(names < source.find("#ifndef HALIDE_HALIDERUNTIME_H"));
+    CHECK(source.find("blurpkg_halide_", source.find('\n', names)) == std::string::npos);  // no call renamed in the text
+}
+
+TEST_CASE("the runtime's includes of its own files get the package's prefix", "[package][kernels]") {
+    CHECK(codegen::prefix_includes("#include \"arena.h\"\n#include \"fnv1a.h\"\n", "pkg") ==
+          "#include \"pkg_arena.h\"\n#include \"pkg_fnv1a.h\"\n");
+    const std::string untouched = "#include <cstdint>\n#include <HalideRuntime.h>\n#include \"runtime/arena.h\"\n"
+                                  "// arena.h, not an include\n";
+    CHECK(codegen::prefix_includes(untouched, "pkg") == untouched);
+    for (const auto& [name, text] : codegen::package_runtime_files("pkg")) {
+        INFO(name);
+        CHECK(name.rfind("pkg_", 0) == 0);
+        CHECK(name != "pkg_package_name.h");     // written per package
+        CHECK(name != "pkg_halide_runtime.h");
+        CHECK(text.find("namespace sqz") == std::string::npos);  // names come from SQZ_PACKAGE
+    }
+}

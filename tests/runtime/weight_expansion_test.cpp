@@ -1,0 +1,97 @@
+// The expansion of stored weights into packed ones (runtime/weight_expansion.h) on hand-built
+// tables: copies and gathers land where the table says, the padding is zeroed, and a table or blob
+// that does not fit the bytes is refused. (Real models' layouts are checked in
+// tests/codegen/package_compression_test.cpp.)
+#include "runtime/weight_expansion.h"
+#include "tests/support.h"
+
+#include <cstring>
+#include <vector>
+
+using namespace sqz;
+using runtime::Status;
+using runtime::StoredTensor;
+
+namespace {
+
+// A dense layer blob (weight_codec.h, kind 0) of `values`.
+std::vector<uint8_t> dense_blob(const std::vector<float>& values) {
+    std::vector<uint8_t> b = {0, 0, 0, 0};
+    const uint32_t n = static_cast<uint32_t>(values.size());
+    for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(n >> (8 * i)));
+    const auto* bytes = reinterpret_cast<const uint8_t*>(values.data());
+    b.insert(b.end(), bytes, bytes + values.size() * 4);
+    return b;
+}
+
+struct Fixture {
+    std::vector<uint8_t> stored;
+    std::vector<StoredTensor> tensors;
+    std::vector<float> values;  // the blob's: 0..5, a 2x3 matrix
+
+    Fixture() {
+        for (int i = 0; i < 6; ++i) values.push_back(static_cast<float>(i + 1));
+        stored = {1, 2, 3, 4, 5, 6, 7, 8};  // 8 bytes copied to packed byte 0
+        const std::vector<uint8_t> blob = dense_blob(values);
+        stored.insert(stored.end(), blob.begin(), blob.end());
+        // The blob gathered transposed to packed byte 64: packed (i0, i1) = value 3 * i0 + i1.
+        tensors.push_back({0, 0, 0, 8, 0, 2, {}, {}});
+        tensors.push_back({1, 2, 8, static_cast<int64_t>(blob.size()), 64, 6, {2, 3}, {3, 1}});
+    }
+
+    Status expand(std::vector<float>& packed, size_t value_room = 6) const {
+        packed.assign(32, -1.0f);
+        std::vector<float> scratch(value_room);
+        return runtime::expand_weights(stored.data(), stored.size(), tensors.data(), tensors.size(),
+                                       reinterpret_cast<uint8_t*>(packed.data()), packed.size() * 4, scratch.data(),
+                                       scratch.size());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("stored tensors are copied and gathered into the packed weights", "[runtime][weights]") {
+    const Fixture f;
+    CHECK(runtime::largest_expansion(f.tensors.data(), f.tensors.size()) == 6);
+    std::vector<float> packed;
+    REQUIRE(f.expand(packed) == Status::Ok);
+    CHECK(std::memcmp(packed.data(), f.stored.data(), 8) == 0);
+    for (int i = 2; i < 16; ++i) CHECK(packed[i] == 0.0f);  // padding between tensors
+    const std::vector<float> gathered(packed.begin() + 16, packed.begin() + 22);
+    CHECK(gathered == std::vector<float>{1, 4, 2, 5, 3, 6});
+    for (int i = 22; i < 32; ++i) CHECK(packed[i] == 0.0f);
+}
+
+TEST_CASE("a stored-tensor table that does not fit the bytes, or a blob that does not decode, is refused",
+          "[runtime][weights]") {
+    std::vector<float> packed;
+    {
+        Fixture f;
+        f.tensors[1].stored_bytes += 1;  // past the stored bytes
+        CHECK(f.expand(packed) == Status::Weights);
+    }
+    {
+        Fixture f;
+        f.tensors[1].offset = 120;  // past the packed bytes
+        CHECK(f.expand(packed) == Status::Weights);
+    }
+    {
+        Fixture f;
+        f.tensors[1].stride[0] = 4;  // the gather would read past the values
+        CHECK(f.expand(packed) == Status::Weights);
+    }
+    {
+        Fixture f;
+        CHECK(f.expand(packed, 5) == Status::Weights);  // too little room for the values
+    }
+    {
+        Fixture f;
+        f.stored[8 + 4] = 7;  // the blob claims 7 values
+        CHECK(f.expand(packed) == Status::Weights);
+    }
+    {
+        Fixture f;
+        f.stored[8] = 9;  // no such blob kind
+        CHECK(f.expand(packed) == Status::Weights);
+    }
+}
