@@ -16,8 +16,8 @@
 // conv_border.h); packed weight U(k, c, e, f) (k innermost); bias b(k); output f(c, x, y, n).
 // The sums are float32; the transforms' rounding errors are documented in docs/performance.md.
 //
-// Schedule: V for the whole map first (in parallel over tile rows; it stays in L2: at most
-// 0.9 MB for SqueezeNet's layers), then, per block of KB output channels (the weights' block stays
+// Schedule: V for the whole map first, into the kernel's workspace slot (winograd_workspace.h; in
+// parallel over tile rows; it stays in L2: at most 0.9 MB for SqueezeNet's layers), then, per block of KB output channels (the weights' block stays
 // in cache across the map) and tile row, per run of TB tiles: the n^2 products into M with
 // KB/vector x TB accumulators in registers, reduced over c, then the output transform of each
 // tile from M (on the stack), a vector of channels at a time.
@@ -28,7 +28,6 @@
 #include "runtime/winograd.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace sqz::codegen {
 
@@ -72,13 +71,14 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
     SQZ_ASSERT(weight && weight->bound(), "conv '{}' has no bound weight", node.name);
     const int in_c = static_cast<int>(in.dims[1]), in_h = static_cast<int>(in.dims[2]),
               in_w = static_cast<int>(in.dims[3]), batch = static_cast<int>(in.dims[0]);
-    const int out_c = static_cast<int>(node.type.dims[1]), out_h = static_cast<int>(node.type.dims[2]),
+    const int out_c = static_cast<int>(node.type.dims[1]),
               out_w = static_cast<int>(node.type.dims[3]);
     const runtime::WinogradMatrices t = runtime::winograd_matrices(m);
     const int pl = static_cast<int>(win.pad_left), pt = static_cast<int>(win.pad_top);
 
     // The algorithm.
     ImageParam u = ctx.add_derived_weight(node.inputs[1], pack_winograd_weight(*weight, m));
+    ctx.weights().back().winograd_tile = m;
     Func src = in.func;
     if (conv_input_border(node, in.dims) > in.border)
         src = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
@@ -134,15 +134,12 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
     Value value{out, node.type.dims};
     ctx.materialize(value, node.name);
     ctx.define(node.name, value);
+    ctx.add_workspace(v);  // V lives in the kernel's planned workspace (winograd_workspace.h)
     if (!ctx.manual()) return;
 
     // Schedule.
     SQZ_ASSERT(!ctx.fused(node.name), "Winograd conv '{}' cannot be computed inside another kernel", node.name);
-    WinogradBlocking blk = choose_winograd_blocking(ctx.options.target, m, in_c, out_c, out_w);
-    if (const char* e = std::getenv("SQZ_WINO_TB")) blk.tiles = std::atoi(e);  // EXPERIMENT
-    if (const char* e = std::getenv("SQZ_WINO_KV")) blk.channels = blk.vector * std::atoi(e);  // EXPERIMENT
-    if (const char* e = std::getenv("SQZ_WINO_ROWS")) blk.rows_outer = std::atoi(e);  // EXPERIMENT
-    const int tiles_x = (out_w + m - 1) / m, tiles_y = (out_h + m - 1) / m;
+    const WinogradBlocking blk = choose_winograd_blocking(ctx.options.target, m, in_c, out_c, out_w);
     ctx.schedule([=]() mutable {
         Var yt("yt"), yi("yi"), xt("xt"), xi("xi"), to("to"), ti("ti"), ko("ko"), kk("kk"), kb("kb"), kv("kv"), yk("yk"),
             ykn("ykn");
@@ -153,8 +150,7 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
             .split(kk, kb, kv, blk.vector, TailStrategy::ShiftInwards)
             .unroll(xi)
             .unroll(yi);
-        if (blk.rows_outer) out.reorder(kv, xi, yi, kb, ti, to, ko, yt, nn).fuse(yt, nn, ykn).parallel(ykn);
-        else out.reorder(kv, xi, yi, kb, ti, to, yt, ko, nn).fuse(yt, ko, yk).fuse(yk, nn, ykn).parallel(ykn);
+        out.reorder(kv, xi, yi, kb, ti, to, yt, ko, nn).fuse(yt, ko, yk).fuse(yk, nn, ykn).parallel(ykn);
         if (blk.vector > 1) out.vectorize(kv);
         else out.unroll(kv);
 
@@ -177,15 +173,11 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
             products.update().unroll(c);
         }
 
-        if (blk.rows_outer) {
-            v.compute_at(out, ykn).bound_extent(e, n).bound_extent(f, n).bound_extent(tx, tiles_x).bound_extent(ty, 1)
-                .reorder(c, e, f, tx, ty, nn).unroll(e).unroll(f);
-        } else {
-            v.compute_root().bound(e, 0, n).bound(f, 0, n).bound(tx, 0, tiles_x).bound(ty, 0, tiles_y)
-                .reorder(c, e, f, tx, ty, nn).unroll(e).unroll(f);
-            Var tyn("tyn");
-            v.fuse(ty, nn, tyn).parallel(tyn);
-        }
+        // V is an output of the pipeline (its workspace), computed first, whole; its extents are the
+        // workspace slot's.
+        v.reorder(c, e, f, tx, ty, nn).unroll(e).unroll(f);
+        Var tyn("tyn");
+        v.fuse(ty, nn, tyn).parallel(tyn);
         along_y.compute_at(v, tx).bound_extent(i, n).bound_extent(f, n).unroll(i).unroll(f);
         if (blk.input_vector > 1) {
             v.vectorize(c, blk.input_vector, TailStrategy::ShiftInwards);

@@ -50,7 +50,10 @@ public:
     // they are computed from one constant alone).
     Halide::ImageParam add_derived_weight(const std::string& source, Halide::Buffer<> packed);
     std::vector<PackedWeight>& weights() { return weights_; }
-
+    // A Func the kernel computes into a workspace slot of its own (the plan's Kernel::workspaces,
+    // in order): a further output of the kernel's pipeline, so it gets planned memory.
+    void add_workspace(Halide::Func f) { workspaces_.push_back(std::move(f)); }
+    const std::vector<Halide::Func>& workspaces() const { return workspaces_; }
 
     // Manual schedule steps run after the whole algorithm exists (skipped for autoschedulers).
     void schedule(std::function<void()> step) { schedules_.push_back(std::move(step)); }
@@ -82,6 +85,7 @@ private:
 
     std::map<std::string, Value> values_;
     std::vector<PackedWeight> weights_;
+    std::vector<Halide::Func> workspaces_;
     std::vector<std::function<void()>> schedules_;
     std::vector<Value> materialized_;
     std::map<std::string, std::string>& func_nodes_;  // every Halide name made so far -> IR name

@@ -12,7 +12,6 @@ struct WinogradBlocking {
     int channels;      // output channels per block: one or two vectors
     int tiles;         // tiles per run: channels / vector x tiles accumulators
     int input_vector;  // input channels per vector of the input transform
-    bool rows_outer;   // tile rows outermost, V per row (else blocks of channels, V for the map)
 };
 
 WinogradBlocking choose_winograd_blocking(const Halide::Target& target, int m, int in_channels, int out_channels,

@@ -22,7 +22,7 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 namespace {
 
 struct Rational {
@@ -45,7 +45,6 @@ Rational make(int64_t p, int64_t q) {
     const int64_t g = gcd(p, q);
     return {p / g, q / g};
 }
-Rational operator+(Rational a, Rational b) { return make(a.p * b.q + b.p * a.q, a.q * b.q); }
 Rational operator-(Rational a, Rational b) { return make(a.p * b.q - b.p * a.q, a.q * b.q); }
 Rational operator*(Rational a, Rational b) { return make(a.p * b.p, a.q * b.q); }
 Rational operator/(Rational a, Rational b) { return make(a.p * b.q, a.q * b.p); }
@@ -142,4 +141,4 @@ void winograd_transform_weights(const float* w, int64_t out_channels, int64_t in
         }
 }
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime

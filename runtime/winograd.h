@@ -12,9 +12,11 @@
 // weights in double precision); every entry is an exact small rational.
 #pragma once
 
+#include "prefix.h"
+
 #include <cstdint>
 
-namespace sqz::runtime {
+namespace SQZ_PACKAGE::runtime {
 
 // The tile sizes sqzc implements: F(2x2, 3x3), F(4x4, 3x3), F(6x6, 3x3).
 constexpr bool winograd_tile_supported(int m) { return m == 2 || m == 4 || m == 6; }
@@ -36,4 +38,4 @@ WinogradMatrices winograd_matrices(int m);
 // Each value is computed in double in a fixed order and rounded once to float.
 void winograd_transform_weights(const float* w, int64_t out_channels, int64_t in_channels, int m, float* u);
 
-}  // namespace sqz::runtime
+}  // namespace SQZ_PACKAGE::runtime
