@@ -316,6 +316,8 @@ function printTable(rows, peak) {
   console.log(`\npeak (${peak.isa} FMA, measured now): ` +
               Object.entries(peak.gflops).map(([t, g]) => `${g.toFixed(1)} GFLOP/s on ${t} thread(s)`).join(', '));
   console.log('vs ORT: median latency divided by ONNX Runtime\'s (below 1: faster than ONNX Runtime)');
+  console.log('GFLOP/s: direct convolution\'s flops over the latency for every engine; sqzc\'s Winograd convs do ' +
+              'fewer, so its figure (and % peak) may exceed the FMA peak');
 }
 
 // "AMD EPYC (family 26, model 2), 2 cores"

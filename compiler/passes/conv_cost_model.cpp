@@ -8,7 +8,7 @@
 //               proportional to C_in + C_out, are folded into the rate: within 31%, and 15% for F4)
 // Fitting the transforms as a term of their own gave a negative rate for F4: on these shapes
 // (C_out = 4 C_in) the two terms are nearly proportional. Measured there: F4 is the fastest on
-// every layer, 1.7x to 2.5x faster than direct; F2 and F6 lose to F4 by 15-40% (F6's tiles
+// every layer, 1.8x to 2.7x faster than direct; F2 and F6 lose to F4 by 6-40% (F6's tiles
 // overhang 13x13 and 27x27 maps, and its products keep fewer accumulators in registers). The
 // rates above rank the algorithms as measured on all of them.
 #include "compiler/passes/conv_cost_model.h"

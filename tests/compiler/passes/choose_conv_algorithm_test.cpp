@@ -93,7 +93,7 @@ TEST_CASE("auto gives every expand3x3 of v1.0 and v1.1 Winograd F4, and int8 con
 
 TEST_CASE("the cost model ranks the algorithms as measured on SqueezeNet's 3x3 layers", "[passes][cost-model]") {
     // bench/conv_layers (conv_cost_model.cpp): F4 fastest on each, F2 and F6 slower, direct
-    // slowest, by 1.7x to 2.5x.
+    // slowest, by 1.8x to 2.7x.
     const compiler::ConvShape shapes[] = {{1, 16, 64, 55, 55}, {1, 32, 128, 55, 55}, {1, 32, 128, 27, 27},
                                           {1, 48, 192, 27, 27}, {1, 64, 256, 27, 27}, {1, 64, 256, 13, 13}};
     for (const compiler::ConvShape& s : shapes) {
