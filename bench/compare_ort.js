@@ -1,10 +1,11 @@
 // compare_ort.js: the measurement behind bench/compare-ort (run that script; it builds the tools,
-// installs ONNX Runtime and then calls this). For each model and thread count it starts
+// installs ONNX Runtime and then calls this). For each model, thread count and precision it starts
 // sqzc_bench_server (sqzc's JIT and emitted-source engines, compiled once) and ort_runner.js (ONNX
-// Runtime on the model exported by `sqzc export`), feeds both the same input, and alternates
-// between the engines in rounds -- each round times a block of runs of every engine, the order
-// rotating from round to round -- so that machine noise falls on all of them alike. Then it checks
-// that the outputs agree, and prints and writes the table (JSON) and a bar chart (PNG, gnuplot).
+// Runtime on the model exported by `sqzc export`; for int8, `sqzc export --precision int8`: the
+// same quantized model in QDQ form, with sqzc's own scales), feeds both the same input, and
+// alternates between the engines in rounds -- each round times a block of runs of every engine, the
+// order rotating from round to round -- so that machine noise falls on all of them alike. Then it
+// checks that the outputs agree, and prints and writes the table (JSON) and a bar chart (PNG, gnuplot).
 'use strict';
 
 const fs = require('fs');
@@ -13,7 +14,12 @@ const path = require('path');
 const {spawn, spawnSync, execFileSync} = require('child_process');
 const readline = require('readline');
 
-const TOLERANCE = 1e-4;  // max |a - b| / max |ort| between any sqzc engine and ONNX Runtime
+const TOLERANCE = 1e-4;  // max |a - b| / max |ort| between any sqzc engine and ONNX Runtime (float32)
+// int8: the same top class, and max |a - b| / max |ort| within a few quantisation steps (sqzc
+// requantises in fixed point where ONNX Runtime rounds in float, so a value on a rounding boundary
+// can land one step apart and the steps spread through the layers after it).
+const INT8_TOLERANCE = 0.05;
+const PRECISIONS = ['float32', 'int8'];
 // Idle time before each block of runs (see the alternation loop).
 const PAUSE_MS = 50;
 const ENGINES = [
@@ -42,6 +48,8 @@ const USAGE = `usage: bench/compare-ort [options]
 
   --models LIST      models to compare (default: ${Object.keys(MODELS).join(',')})
   --threads LIST     thread counts (default: 1,2)
+  --precision LIST   float32, int8 or both (default: float32,int8); int8 compares sqzc's int8
+                     engines with ONNX Runtime on sqzc's QDQ export of the same quantized model
   --rounds R         rounds of alternation (default: 12)
   --iterations K     timed runs of each engine per round (default: 5)
   --warmup W         untimed runs of each engine before the first round (default: 10)
@@ -59,11 +67,11 @@ function fail(message) {
   process.exit(1);
 }
 
-function parseList(option, text, allowed) {
+function parseList(option, text, allowed, what = 'model') {
   const items = text.split(',').filter((s) => s.length > 0);
   if (items.length === 0) fail(`${option} '${text}': empty list`);
   for (const item of items)
-    if (allowed && !allowed.includes(item)) fail(`${option}: unknown model '${item}' (choose from ${allowed.join(', ')})`);
+    if (allowed && !allowed.includes(item)) fail(`${option}: unknown ${what} '${item}' (choose from ${allowed.join(', ')})`);
   return items;
 }
 
@@ -75,7 +83,8 @@ function parseCount(option, text, lo, hi) {
 
 function parseArgs(argv, repo) {
   const o = {
-    models: Object.keys(MODELS), threads: [1, 2], rounds: 12, iterations: 5, warmup: 10, disabledPasses: [],
+    models: Object.keys(MODELS), threads: [1, 2], precisions: PRECISIONS, rounds: 12, iterations: 5, warmup: 10,
+    disabledPasses: [],
     out: path.join(repo, 'bench/results/compare-ort.json'), buildDir: path.join(repo, 'build'),
     cacheDir: path.join(repo, 'bench/.cache'), sharedDir: process.env.SQZ_SHARED_DIR || path.join(repo, '../shared'),
   };
@@ -87,6 +96,7 @@ function parseArgs(argv, repo) {
     };
     if (key === '--models') o.models = parseList(key, value(), Object.keys(MODELS));
     else if (key === '--threads') o.threads = parseList(key, value()).map((t) => parseCount(key, t, 1, 256));
+    else if (key === '--precision') o.precisions = parseList(key, value(), PRECISIONS, 'precision');
     else if (key === '--rounds') o.rounds = parseCount(key, value(), 1, 10000);
     else if (key === '--iterations') o.iterations = parseCount(key, value(), 1, 10000);
     else if (key === '--warmup') o.warmup = parseCount(key, value(), 0, 10000);
@@ -174,6 +184,13 @@ function readF32(file) {
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 }
 
+// The index of the largest value.
+function argmax(values) {
+  let best = 0;
+  for (let i = 1; i < values.length; ++i) if (values[i] > values[best]) best = i;
+  return best;
+}
+
 // max |a - ref| / max |ref|, as sqzc's own checks measure it.
 function maxRelativeError(a, ref) {
   if (a.length !== ref.length) return Infinity;
@@ -213,32 +230,39 @@ function resolve(o, repo, where) {
   return where ? path.join(where[0] === 'shared' ? o.sharedDir : repo, where[1]) : null;
 }
 
-function exportModel(o, key, modelPath, weightsPath) {
-  const onnx = path.join(o.cacheDir, 'models', `${key}.onnx`);
+// float32: the model as loaded; int8: its int8 form (the passes as the server runs them, calibrated
+// on the test pattern as the server is) in QDQ form.
+function exportModel(o, key, modelPath, weightsPath, precision) {
+  const int8 = precision === 'int8';
+  const onnx = path.join(o.cacheDir, 'models', `${key}${int8 ? '.int8' : ''}.onnx`);
   fs.mkdirSync(path.dirname(onnx), {recursive: true});
-  const args = ['export', modelPath, ...(weightsPath ? ['--weights', weightsPath] : []), '-o', onnx];
+  const args = ['export', modelPath, ...(weightsPath ? ['--weights', weightsPath] : []), '-o', onnx,
+                ...(int8 ? ['--precision', 'int8', ...o.disabledPasses.flatMap((p) => ['--disable-pass', p])] : [])];
   const r = spawnSync(path.join(o.buildDir, 'sqzc'), args, {encoding: 'utf8'});
   if (r.status !== 0) fail(`sqzc ${args.join(' ')} failed:\n${r.error ? r.error.message : r.stderr}`);
   return onnx;
 }
 
-const exported = new Map();  // model key -> its ONNX file, exported once per run
+const exported = new Map();  // model key and precision -> its ONNX file, exported once per run
 
-// One model at one thread count: both servers up, warm-up, alternating rounds, output check.
-async function compareOne(o, repo, key, threads, work, log) {
+// One model at one thread count and precision: both servers up, warm-up, alternating rounds,
+// output check.
+async function compareOne(o, repo, key, threads, precision, work, log) {
   const spec = MODELS[key];
   const modelPath = resolve(o, repo, spec.model), weightsPath = resolve(o, repo, spec.weights);
   const inputPath = resolve(o, repo, spec.input), goldenPath = resolve(o, repo, spec.golden);
   for (const p of [modelPath, weightsPath, inputPath, goldenPath])
     if (p && !fs.existsSync(p)) fail(`${key}: ${p} not found`);
-  if (!exported.has(key)) exported.set(key, exportModel(o, key, modelPath, weightsPath));
-  const onnx = exported.get(key);
+  const exportKey = `${key} ${precision}`;
+  if (!exported.has(exportKey)) exported.set(exportKey, exportModel(o, key, modelPath, weightsPath, precision));
+  const onnx = exported.get(exportKey);
   const usedInput = path.join(work, `${key}.input.f32`);
+  const label = `${key}, ${threads} thread(s), ${precision}`;
 
-  log(`${key}, ${threads} thread(s): compiling sqzc's engines`);
+  log(`${label}: compiling sqzc's engines`);
   const sqzc = new LineServer('sqzc_bench_server', path.join(o.buildDir, 'bench/sqzc_bench_server'), [
     modelPath, ...(weightsPath ? ['--weights', weightsPath] : []), ...(inputPath ? ['--input', inputPath] : []),
-    '--save-input', usedInput, '--threads', String(threads), '--engines', 'jit,source',
+    '--save-input', usedInput, '--threads', String(threads), '--engines', 'jit,source', '--precision', precision,
     ...o.disabledPasses.flatMap((p) => ['--disable-pass', p]),
   ]);
   let ort = null;
@@ -251,7 +275,7 @@ async function compareOne(o, repo, key, threads, work, log) {
     const ortInfo = await ort.next();
     const serverOf = (engine) => (engine.server === 'ort' ? ort : sqzc);
 
-    log(`${key}, ${threads} thread(s): warm-up, then ${o.rounds} rounds of ${o.iterations} runs per engine`);
+    log(`${label}: warm-up, then ${o.rounds} rounds of ${o.iterations} runs per engine`);
     for (const e of ENGINES) await serverOf(e).request(`run ${e.key} 1 ${o.warmup}`);
     const times = Object.fromEntries(ENGINES.map((e) => [e.key, []]));
     for (let round = 0; round < o.rounds; ++round) {
@@ -277,11 +301,12 @@ async function compareOne(o, repo, key, threads, work, log) {
     const rows = ENGINES.map((e) => {
       const ms = times[e.key];
       return {
-        model: key, model_name: info.model, threads, engine: e.label, runs: ms.length,
+        model: key, model_name: info.model, threads, precision, engine: e.label, runs: ms.length,
         median_ms: percentile(ms, 0.5), p10_ms: percentile(ms, 0.1), p90_ms: percentile(ms, 0.9),
         min_ms: Math.min(...ms), macs: info.macs,
         compile_ms: e.server === 'sqzc' ? info.compile_ms[e.key] : null,
         max_rel_err_vs_ort: maxRelativeError(outputs[e.key], outputs.ort),
+        top1_agrees_with_ort: argmax(outputs[e.key]) === argmax(outputs.ort),
         max_rel_err_vs_golden: golden ? maxRelativeError(outputs[e.key], golden) : null,
         ort_version: ortInfo.version,
       };
@@ -295,27 +320,32 @@ async function compareOne(o, repo, key, threads, work, log) {
 
 function addDerived(rows, peak) {
   for (const r of rows) {
-    const ort = rows.find((x) => x.model === r.model && x.threads === r.threads && x.engine === 'onnxruntime');
+    const ort = rows.find((x) => x.model === r.model && x.threads === r.threads && x.precision === r.precision &&
+                                 x.engine === 'onnxruntime');
     r.gflops = (2 * r.macs) / (r.median_ms * 1e6);
     r.peak_gflops = peak.gflops[r.threads];
     r.peak_share = r.gflops / r.peak_gflops;
     r.ratio_to_ort = r.median_ms / ort.median_ms;
-    r.agrees = r.max_rel_err_vs_ort <= TOLERANCE;
+    r.agrees = r.precision === 'int8' ? r.top1_agrees_with_ort && r.max_rel_err_vs_ort <= INT8_TOLERANCE
+                                      : r.max_rel_err_vs_ort <= TOLERANCE;
   }
 }
 
 function printTable(rows, peak) {
-  const header = ['model', 'threads', 'engine', 'median ms', 'p90 ms', 'GFLOP/s', '% peak', 'vs ORT', 'max err vs ORT'];
-  const body = rows.map((r) => [r.model, String(r.threads), r.engine, r.median_ms.toFixed(2), r.p90_ms.toFixed(2),
-    r.gflops.toFixed(1), (100 * r.peak_share).toFixed(1) + '%', r.ratio_to_ort.toFixed(2) + 'x',
-    r.max_rel_err_vs_ort.toExponential(1)]);
+  const header = ['model', 'threads', 'precision', 'engine', 'median ms', 'p90 ms', 'GFLOP/s', '% peak', 'vs ORT',
+                  'max err vs ORT', 'top-1 = ORT'];
+  const body = rows.map((r) => [r.model, String(r.threads), r.precision, r.engine, r.median_ms.toFixed(2),
+    r.p90_ms.toFixed(2), r.gflops.toFixed(1), (100 * r.peak_share).toFixed(1) + '%', r.ratio_to_ort.toFixed(2) + 'x',
+    r.max_rel_err_vs_ort.toExponential(1), r.top1_agrees_with_ort ? 'yes' : 'NO']);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
-  const line = (cells) => cells.map((s, c) => (c < 3 ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ');
+  const line = (cells) => cells.map((s, c) => (c < 4 ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ');
   console.log(line(header));
   for (const b of body) console.log(line(b));
   console.log(`\npeak (${peak.isa} FMA, measured now): ` +
               Object.entries(peak.gflops).map(([t, g]) => `${g.toFixed(1)} GFLOP/s on ${t} thread(s)`).join(', '));
-  console.log('vs ORT: median latency divided by ONNX Runtime\'s (below 1: faster than ONNX Runtime)');
+  console.log('vs ORT: median latency divided by ONNX Runtime\'s at the same precision (below 1: faster than ONNX Runtime)');
+  console.log(`int8: ONNX Runtime runs sqzc's QDQ export of the same quantized model; outputs agree when the top class ` +
+              `is the same and max |a-b|/max|ort| <= ${INT8_TOLERANCE}`);
   console.log('GFLOP/s: direct convolution\'s flops over the latency for every engine; sqzc\'s Winograd convs do ' +
               'fewer, so its figure (and % peak) may exceed the FMA peak');
 }
@@ -328,10 +358,11 @@ function cpuLabel(machine) {
 
 // Grouped bars: median latency per model and thread count, one bar per engine, p10-p90 as whiskers.
 function drawChart(rows, machine, date, png, scratch) {
-  const groups = [...new Set(rows.map((r) => `${r.model} ${r.threads}T`))];
+  const group = (r) => `${r.model} ${r.threads}T${r.precision === 'int8' ? ' int8' : ''}`;
+  const groups = [...new Set(rows.map(group))];
   const data = groups.map((g) => {
     const cells = ENGINES.map((e) => {
-      const r = rows.find((x) => `${x.model} ${x.threads}T` === g && x.engine === e.label);
+      const r = rows.find((x) => group(x) === g && x.engine === e.label);
       return `${r.median_ms.toFixed(3)} ${r.p10_ms.toFixed(3)} ${r.p90_ms.toFixed(3)}`;
     });
     return `"${g}" ${cells.join(' ')}`;
@@ -374,7 +405,8 @@ async function main() {
   const peak = measurePeak(o);
   const rows = [];
   for (const key of o.models)
-    for (const threads of o.threads) rows.push(...(await compareOne(o, repo, key, threads, work, log)));
+    for (const precision of o.precisions)
+      for (const threads of o.threads) rows.push(...(await compareOne(o, repo, key, threads, precision, work, log)));
   // The peak again at the end; the better figure of the two counts (noise only lowers it).
   const peakAfter = measurePeak(o);
   for (const t of o.threads) peak.gflops[t] = Math.max(peak.gflops[t], peakAfter.gflops[t]);
@@ -388,7 +420,7 @@ async function main() {
     tool: 'bench/compare-ort', date, machine, peak,
     ort_version: rows[0].ort_version,
     settings: {rounds: o.rounds, iterations: o.iterations, warmup: o.warmup, tolerance: TOLERANCE,
-               disabled_passes: o.disabledPasses},
+               int8_tolerance: INT8_TOLERANCE, precisions: o.precisions, disabled_passes: o.disabledPasses},
     outputs_agree: disagree.length === 0,
     results: rows.map(({ort_version, ...r}) => r),
   };
@@ -401,8 +433,10 @@ async function main() {
   console.log(`\nwrote ${o.out} and ${png}`);
   if (disagree.length > 0) {
     for (const r of disagree)
-      process.stderr.write(`compare-ort: error: ${r.model}, ${r.threads} thread(s): ${r.engine} differs from ONNX Runtime: ` +
-                           `max |a-b|/max|ort| = ${r.max_rel_err_vs_ort.toExponential(2)}, more than ${TOLERANCE}\n`);
+      process.stderr.write(`compare-ort: error: ${r.model}, ${r.threads} thread(s), ${r.precision}: ${r.engine} differs ` +
+                           `from ONNX Runtime: max |a-b|/max|ort| = ${r.max_rel_err_vs_ort.toExponential(2)} (allowed ` +
+                           `${r.precision === 'int8' ? INT8_TOLERANCE : TOLERANCE})` +
+                           `${r.top1_agrees_with_ort ? '' : ', and the top class differs'}\n`);
     process.exit(1);
   }
 }

@@ -1,11 +1,13 @@
 // sqzc_bench_server: a long-running benchmark driver for side-by-side comparisons (bench/compare-ort).
-// It loads a model, prepares it as `sqzc` does (compiler::prepare: the optimisation passes),
+// It loads a model, prepares it as `sqzc` does (compiler::prepare: the optimisation passes, and
+// for --precision int8 the quantisation, calibrated as `sqzc export --precision int8` does),
 // compiles it once with each engine (the Halide JIT and the emitted-source package), and then
 // times blocks of runs on request, so another process can alternate between these engines and a
 // different runtime in one sitting without recompiling.
 //
 //   sqzc_bench_server MODEL [--weights W] [--seed S] --threads N [--engines jit,source]
 //                     [--input X.f32] [--save-input X.f32] [--disable-pass NAME ...]
+//                     [--precision int8 [--calibrate INPUTS ...]]
 //
 // Without --input the engines run sqzc's test pattern (ir/test_pattern.h); --save-input writes the
 // input used, as raw float32, for the other runtime. Protocol: one command a line on stdin, one JSON
@@ -48,6 +50,8 @@ struct ServerOptions {
     std::string engines = "jit,source";
     std::string input_path;
     std::string save_input_path;
+    std::string precision = "float32";
+    std::vector<std::string> calibration;
 };
 
 // One compiled engine, its inputs set once: timed runs are runs in place.
@@ -160,6 +164,9 @@ bool parse_options(int argc, char** argv, ServerOptions& o) {
         ("engines", po::value(&o.engines)->default_value("jit,source"), ("engines to compile: " + codegen::engine_names()).c_str())
         ("input", po::value(&o.input_path), "raw float32 input (default: sqzc's test pattern)")
         ("save-input", po::value(&o.save_input_path), "write the input used as raw float32")
+        ("precision", po::value(&o.precision)->default_value("float32"), "float32 or int8")
+        ("calibrate", po::value(&o.calibration)->multitoken()->composing(),
+         "int8 calibration inputs (default: the test pattern, as sqzc's)")
         ("disable-pass", po::value(&o.disabled_passes)->composing(),
          ("switch off an optimisation pass (repeatable; 'all' for every pass): " + compiler::pass_names()).c_str())
         ("help,h", "show this help");
@@ -170,7 +177,7 @@ bool parse_options(int argc, char** argv, ServerOptions& o) {
         po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
         if (vm.count("help")) {
             std::cout << "usage: sqzc_bench_server MODEL [--weights W] --threads N [--engines jit,source] "
-                         "[--input X.f32] [--save-input X.f32] [--disable-pass NAME ...]\n\n"
+                         "[--input X.f32] [--save-input X.f32] [--disable-pass NAME ...] [--precision int8]\n\n"
                       << options << "\nthen commands on stdin: run ENGINE K [W] | output ENGINE PATH | quit\n";
             return false;
         }
@@ -183,13 +190,18 @@ bool parse_options(int argc, char** argv, ServerOptions& o) {
 }
 
 int serve(const ServerOptions& o) {
-    const ir::Graph graph = compiler::load_model(o.model);
+    compiler::ModelOptions model = o.model;
+    model.keep_quantization = compiler::parse_precision(o.precision) == compiler::Precision::Int8;
+    const ir::Graph graph = compiler::load_model(model);
     const ir::GraphStats stats = ir::graph_stats(graph);
     const std::vector<ir::Tensor> inputs = make_inputs(graph, o.input_path);
     if (!o.save_input_path.empty()) compiler::write_f32_file(o.save_input_path, inputs.at(0).data);
 
     compiler::CompileOptions compile;
     compile.passes.disabled.insert(o.disabled_passes.begin(), o.disabled_passes.end());
+    compile.precision = compiler::parse_precision(o.precision);
+    compile.calibration = o.calibration;
+    compile.warn = [](const std::string& w) { fmt::print(stderr, "sqzc_bench_server: warning: {}\n", w); };
     const ir::Graph compiled = compiler::prepare(graph, compile);
     std::vector<TimedEngine> engines;
     auto names = Json::array();
@@ -208,6 +220,7 @@ int serve(const ServerOptions& o) {
     for (const std::string& out : graph.outputs) output_dims.push_back(graph.type_of(out).dims);
     std::cout << Json{{"ready", true},
                       {"model", graph.name},
+                      {"precision", o.precision},
                       {"macs", stats.macs},
                       {"params", stats.params},
                       {"threads", threads},

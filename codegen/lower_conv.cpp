@@ -119,10 +119,22 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     ImageParam w = ctx.add_weight(node.inputs[1], conv_weight_gather(weight->type.dims));
     // Padding: read it from the input's zero border when the slot has one (the memory plan gives
     // one to every arena slot a padded conv reads); otherwise test bounds on each load.
-    Func src = in.func;
-    if (conv_input_border(node, in.dims) > in.border)
-        src = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
+    Func src = in.func;
+    if (a.quant.rounds_float_input()) {
+        // An imported quantized model rounds its image to 8 bits first (ir::ConvQuant), once per
+        // element; the zero border stays zero (0 lies on the grid). Ties round up, as for u8 outputs.
+        Func rounded(ctx.func_name(node.name, "rounded_input"));
+        const float scale = static_cast<float>(a.quant.input_scale), zero = static_cast<float>(a.quant.input_zero_point);
+        rounded(c, x, y, n) = (floor(clamp(in.func(c, x, y, n) / scale + zero, 0.0f, 255.0f) + 0.5f) - zero) * scale;
+        src = rounded;
+        const int vw = ctx.vector_width;
+        ctx.schedule([=]() mutable {
+            rounded.compute_root().reorder(x, c, y, n).vectorize(x, vw, TailStrategy::GuardWithIf).parallel(y);
+        });
+    }
+    if (conv_input_border(node, in.dims) > in.border)
+        src = BoundaryConditions::constant_exterior(src, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
     RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
     Func acc(ctx.func_name(node.name, "acc"));
     if (node.has_bias()) {

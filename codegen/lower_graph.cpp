@@ -329,6 +329,11 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
 }  // namespace
 
 LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options) {
+    // A quantized model's 8-bit roundings are lowered by compiler::prepare (onto int8 kernels, or
+    // dropped for float32); code generation never sees them.
+    if (!graph.activation_quant.empty())
+        user_error("graph '{}' still rounds {} activations to 8 bits (an imported quantized model): compile it "
+                   "through compiler::prepare", graph.name, graph.activation_quant.size());
     LoweredModel model;
     model.plan = plan_model(graph);
     model.kernels.resize(model.plan.kernels.size());

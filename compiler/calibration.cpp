@@ -13,18 +13,148 @@
 #include <filesystem>
 
 namespace sqz::compiler {
+namespace {
 
-ValueRanges calibrate(const ir::Graph& graph, const std::vector<ir::Tensor>& inputs) {
-    ValueRanges ranges;
+namespace fs = std::filesystem;
+
+std::string lower_extension(const fs::path& path) {
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext;
+}
+
+bool calibration_file(const fs::path& path) {
+    const std::string ext = lower_extension(path);
+    return ext == ".f32" || ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".ppm" || ext == ".pgm";
+}
+
+// The P-th percentile of |value|, interpolated within its bin.
+double percentile_range(const ValueHistogram& h, double percentile) {
+    const double total = static_cast<double>(h.count());
+    const double target = percentile / 100.0 * total;
+    double below = static_cast<double>(h.zeros);
+    if (below >= target || h.range == 0) return 0;
+    const double width = h.range / ValueHistogram::kBins;
+    for (int i = 0; i < ValueHistogram::kBins; ++i) {
+        const double n = static_cast<double>(h.bins[static_cast<size_t>(i)]);
+        if (n > 0 && below + n >= target) return std::min(h.max, (i + (target - below) / n) * width);
+        below += n;
+    }
+    return h.max;
+}
+
+// The bin edge (or the maximum) that minimises the expected squared error of quantising the
+// histogram's values with step range / 255: step^2 / 12 for each non-zero value inside the range,
+// (value - range)^2 for each above it (values at their bin's centre). Prefix sums make it linear.
+double mse_range(const ValueHistogram& h) {
+    if (h.range == 0) return 0;
+    const int bins = ValueHistogram::kBins;
+    const double width = h.range / bins;
+    // Suffix sums over bins [i, bins): count, sum of x, sum of x^2.
+    std::vector<double> n(bins + 1, 0), sx(bins + 1, 0), sxx(bins + 1, 0);
+    for (int i = bins - 1; i >= 0; --i) {
+        const double c = static_cast<double>(h.bins[static_cast<size_t>(i)]), x = (i + 0.5) * width;
+        n[i] = n[i + 1] + c, sx[i] = sx[i + 1] + c * x, sxx[i] = sxx[i + 1] + c * x * x;
+    }
+    double best = h.max, best_error = n[0] * std::pow(h.max / 255.0, 2) / 12.0;
+    const int last = std::min(bins, static_cast<int>(std::ceil(h.max / width)));
+    for (int i = 1; i < last; ++i) {
+        const double t = i * width, step = t / 255.0;
+        const double inside = n[0] - n[i];
+        const double clipped = sxx[i] - 2 * t * sx[i] + t * t * n[i];
+        const double error = inside * step * step / 12.0 + clipped;
+        if (error < best_error) best = t, best_error = error;
+    }
+    return best;
+}
+
+}  // namespace
+
+CalibrationMethod parse_calibration_method(const std::string& name) {
+    if (name == "max") return CalibrationMethod::Max;
+    if (name == "percentile") return CalibrationMethod::Percentile;
+    if (name == "mse") return CalibrationMethod::Mse;
+    user_error("--calibration-method {}: choose max, percentile or mse", name);
+}
+
+std::string calibration_method_name(CalibrationMethod method) {
+    switch (method) {
+    case CalibrationMethod::Max: return "max";
+    case CalibrationMethod::Percentile: return "percentile";
+    case CalibrationMethod::Mse: return "mse";
+    }
+    SQZ_ASSERT(false, "unknown calibration method");
+}
+
+void ValueHistogram::add(double v) {
+    v = std::fabs(v);
+    max = std::max(max, v);
+    if (v == 0) {
+        ++zeros;
+        return;
+    }
+    if (bins.empty()) bins.assign(kBins, 0);
+    if (range == 0) range = std::ldexp(1.0, std::ilogb(v) + 1);  // the power of two above v
+    while (v >= range) {
+        // Double the range: bins 2i and 2i+1 become bin i.
+        for (int i = 0; i < kBins / 2; ++i) bins[static_cast<size_t>(i)] = bins[2 * static_cast<size_t>(i)] + bins[2 * static_cast<size_t>(i) + 1];
+        std::fill(bins.begin() + kBins / 2, bins.end(), 0);
+        range *= 2;
+    }
+    const int bin = std::min(kBins - 1, static_cast<int>(v / range * kBins));
+    ++bins[static_cast<size_t>(bin)];
+}
+
+uint64_t ValueHistogram::count() const {
+    uint64_t total = zeros;
+    for (uint64_t c : bins) total += c;
+    return total;
+}
+
+double clip_range(const ValueHistogram& h, const CalibrationOptions& options) {
+    switch (options.method) {
+    case CalibrationMethod::Max: return h.max;
+    case CalibrationMethod::Percentile:
+        if (!(options.percentile > 0 && options.percentile <= 100))
+            user_error("--percentile {}: must lie in (0, 100]", options.percentile);
+        return percentile_range(h, options.percentile);
+    case CalibrationMethod::Mse: return mse_range(h);
+    }
+    SQZ_ASSERT(false, "unknown calibration method");
+}
+
+std::map<std::string, ValueHistogram> value_histograms(const ir::Graph& graph, const std::vector<ir::Tensor>& inputs) {
+    std::map<std::string, ValueHistogram> histograms;
     const ir::Graph one = graph.batch == 1 ? graph : ir::with_batch(graph, 1);
     for (const ir::Tensor& input : inputs)
         ir::interpret(one, {input}, [&](const ir::Node& node, const ir::TensorF64& value) {
-            double m = 0;
-            for (double v : value.data) m = std::max(m, std::fabs(v));
-            double& slot = ranges[node.name];
-            slot = std::max(slot, m);
+            ValueHistogram& h = histograms[node.name];
+            for (double v : value.data) h.add(v);
         });
+    return histograms;
+}
+
+ValueRanges ranges_from(const std::map<std::string, ValueHistogram>& histograms, const CalibrationOptions& options) {
+    ValueRanges ranges;
+    for (const auto& [name, h] : histograms) ranges[name] = clip_range(h, options);
     return ranges;
+}
+
+ValueRanges calibrate(const ir::Graph& graph, const std::vector<ir::Tensor>& inputs, const CalibrationOptions& options) {
+    if (options.method == CalibrationMethod::Max) {
+        // The largest value needs no histogram.
+        ValueRanges ranges;
+        const ir::Graph one = graph.batch == 1 ? graph : ir::with_batch(graph, 1);
+        for (const ir::Tensor& input : inputs)
+            ir::interpret(one, {input}, [&](const ir::Node& node, const ir::TensorF64& value) {
+                double m = 0;
+                for (double v : value.data) m = std::max(m, std::fabs(v));
+                double& slot = ranges[node.name];
+                slot = std::max(slot, m);
+            });
+        return ranges;
+    }
+    return ranges_from(value_histograms(graph, inputs), options);
 }
 
 std::vector<ir::Tensor> calibration_inputs(const ir::Graph& graph, const std::vector<std::string>& paths) {
@@ -35,13 +165,26 @@ std::vector<ir::Tensor> calibration_inputs(const ir::Graph& graph, const std::ve
         out.push_back(ir::test_pattern(type));
         return out;
     }
+    std::vector<fs::path> files;
     for (const std::string& path : paths) {
-        std::string ext = std::filesystem::path(path).extension().string();
-        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-        if (ext == ".f32") {
-            out.push_back({type.dims, read_f32_file(path, static_cast<size_t>(type.numel()))});
+        std::error_code ec;
+        if (!fs::is_directory(path, ec)) {
+            files.emplace_back(path);
+            continue;
+        }
+        std::vector<fs::path> found;
+        for (const auto& entry : fs::directory_iterator(path, ec))
+            if (entry.is_regular_file() && calibration_file(entry.path())) found.push_back(entry.path());
+        if (ec) user_error("{}: cannot list the folder: {}", path, ec.message());
+        if (found.empty()) user_error("{}: the folder has no .f32, PNG, JPEG or PPM files to calibrate on", path);
+        std::sort(found.begin(), found.end());
+        files.insert(files.end(), found.begin(), found.end());
+    }
+    for (const fs::path& file : files) {
+        if (lower_extension(file) == ".f32") {
+            out.push_back({type.dims, read_f32_file(file.string(), static_cast<size_t>(type.numel()))});
         } else {
-            out.push_back(load_image_input(path, one, one.preprocess, ResizeMode::CenterCrop));
+            out.push_back(load_image_input(file.string(), one, one.preprocess, ResizeMode::CenterCrop));
         }
     }
     return out;

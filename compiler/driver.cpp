@@ -2,8 +2,11 @@
 #include "compiler/driver.h"
 
 #include "compiler/calibration.h"
+#include "compiler/model_scales.h"
 #include "compiler/passes/quantize_int8.h"
 #include "ir/error.h"
+
+#include <fmt/format.h>
 
 namespace sqz::compiler {
 
@@ -14,12 +17,30 @@ Precision parse_precision(const std::string& name) {
 }
 
 ir::Graph prepare(const ir::Graph& graph, const CompileOptions& options) {
-    ir::Graph optimized = optimize(graph, options.passes);
+    const bool quantized_model = !graph.activation_quant.empty();
+    ir::Graph plain = graph;
+    plain.activation_quant.clear();
+    ir::Graph optimized = optimize(std::move(plain), options.passes);
     if (options.precision == Precision::Float32) {
         if (!options.calibration.empty()) user_error("--calibrate applies to --precision int8 only");
         return optimized;
     }
-    const ValueRanges ranges = calibrate(optimized, calibration_inputs(optimized, options.calibration));
+    if (quantized_model) {
+        if (!options.calibration.empty())
+            user_error("model '{}' is quantized (it carries its own int8 scales); --calibrate applies to float models "
+                       "only", graph.name);
+        const Int8Scales scales = model_int8_scales(graph, optimized);
+        ir::Graph quantized = quantize_int8(std::move(optimized), scales);
+        if (options.warn) {
+            const std::vector<std::string> notes = int8_approximations(graph, quantized);
+            if (!notes.empty())
+                options.warn(fmt::format("the int8 form of quantized model '{}' approximates it: {}", graph.name,
+                                         fmt::join(notes, "; ")));
+        }
+        return quantized;
+    }
+    const ValueRanges ranges =
+        calibrate(optimized, calibration_inputs(optimized, options.calibration), options.calibration_method);
     return quantize_int8(std::move(optimized), ranges);
 }
 

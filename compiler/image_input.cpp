@@ -120,12 +120,33 @@ void check_jpeg_huffman_tables(std::string_view b, const std::string& path) {
     }
 }
 
+// Checks that a PNG's chunks (length, type, data, CRC) each fit in the file, up to IEND:
+// stb_image 2.27 grows its buffer to a chunk's declared length before reading it, so a few bytes
+// declaring a 2 GB chunk made it allocate 2 GB (found by fuzzing).
+void check_png_chunks(std::string_view b, const std::string& path) {
+    size_t at = 8;  // after the signature
+    for (;;) {
+        if (b.size() - at < 12)
+            user_error("{}: cannot decode image: the PNG is truncated (it ends at byte {} without an IEND chunk)", path,
+                       b.size());
+        const auto byte = [&](size_t i) { return static_cast<uint64_t>(static_cast<unsigned char>(b[at + i])); };
+        const uint64_t length = byte(0) << 24 | byte(1) << 16 | byte(2) << 8 | byte(3);
+        const std::string type(b.substr(at + 4, 4));
+        if (length > b.size() - at - 12)
+            user_error("{}: cannot decode image: the PNG chunk at byte {} declares {} bytes of data, but only {} follow",
+                       path, at, length, b.size() - at - 12);
+        at += 12 + static_cast<size_t>(length);
+        if (type == "IEND") return;
+    }
+}
+
 // Decodes a PNG or JPEG (already checked by the caller) with stb_image into RGB pixels.
 std::vector<unsigned char> decode_with_stb(std::string_view bytes, const std::string& path, const char* format, int* w,
                                            int* h) {
     // stb_image decodes a JPEG cut short as far as it goes; sqzc wants the whole picture. In the
     // entropy-coded data every 0xff byte is escaped, so an end-of-image marker after the last
     // start-of-scan marker means the data is complete.
+    if (bytes[0] == '\x89') check_png_chunks(bytes, path);
     if (bytes[0] == '\xff') {
         const size_t scan = bytes.rfind("\xff\xda");
         if (scan == std::string_view::npos || bytes.find("\xff\xd9", scan) == std::string_view::npos)

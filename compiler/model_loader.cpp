@@ -116,6 +116,7 @@ ir::Graph load_model(const ModelOptions& options) {
                    format->description);
 
     ir::Graph graph = format->load(options);
+    if (!options.keep_quantization) graph.activation_quant.clear();
     // Declared sizes are checked before weights are read or made up (both allocate per parameter).
     check_resource_limits(graph, options.limits, options.model_path);
 
@@ -140,7 +141,12 @@ ir::Graph load_model(const ModelOptions& options) {
         bind_random_weights(graph, options.seed);
     }
     ir::verify(graph);
-    if (options.compression.any()) graph = compress_weights(std::move(graph), options.compression);
+    if (options.compression.any()) {
+        if (!graph.activation_quant.empty())
+            user_error("{}: the model is quantized; --prune and --codebook-bits apply to float models (or load it "
+                       "with --precision float32)", options.model_path);
+        graph = compress_weights(std::move(graph), options.compression);
+    }
     return graph;
 }
 

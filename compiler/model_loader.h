@@ -34,6 +34,9 @@ struct ModelOptions {
     bool random_weights = true;              // bind seeded weights when the model has none
     ResourceLimits limits;
     CompressionOptions compression;          // --prune / --codebook-bits, applied after loading
+    // A quantized model (QDQ or QLinear ONNX) keeps its 8-bit roundings (ir::Graph::activation_quant)
+    // for compiler::prepare's int8; without, it loads as its float model (the weights dequantised).
+    bool keep_quantization = false;
 };
 
 // Throws sqz::Error naming `file` when the graph's parameters or any of its tensors exceed `limits`.

@@ -38,6 +38,21 @@ void Constant::bind(std::vector<float> dense) {
     SQZ_ASSERT(static_cast<int64_t>(dense.size()) == type.numel(), "constant '{}' of type {} bound to {} values",
                name, to_string(type), dense.size());
     values = std::make_shared<const std::vector<float>>(std::move(dense));
+    int8 = nullptr;
+}
+
+void Constant::bind_int8(Int8Weights weights) {
+    const int64_t outputs = type.rank() > 0 ? type.dims[0] : 0;
+    SQZ_ASSERT(static_cast<int64_t>(weights.values.size()) == type.numel() && outputs > 0 &&
+                   static_cast<int64_t>(weights.scales.size()) == outputs,
+               "constant '{}' of type {} bound to {} int8 values with {} scales", name, to_string(type),
+               weights.values.size(), weights.scales.size());
+    const size_t per_output = weights.values.size() / static_cast<size_t>(outputs);
+    std::vector<float> dense(weights.values.size());
+    for (size_t i = 0; i < dense.size(); ++i)
+        dense[i] = static_cast<float>(weights.values[i]) * weights.scales[i / per_output];
+    bind(std::move(dense));
+    int8 = std::make_shared<const Int8Weights>(std::move(weights));
 }
 
 }  // namespace sqz::ir

@@ -70,6 +70,7 @@ const std::string& Node::residual_input() const {
 bool graphs_equal(const Graph& a, const Graph& b, bool compare_values) {
     if (!(a.preprocess == b.preprocess) || a.layout != b.layout) return false;
     if (a.name != b.name || a.batch != b.batch || a.outputs != b.outputs) return false;
+    if (a.activation_quant != b.activation_quant) return false;
     if (a.inputs.size() != b.inputs.size() || a.constants.size() != b.constants.size() ||
         a.nodes.size() != b.nodes.size())
         return false;
@@ -84,6 +85,8 @@ bool graphs_equal(const Graph& a, const Graph& b, bool compare_values) {
         if (x.bound() && *x.values != *y.values) return false;
         if ((x.codebook == nullptr) != (y.codebook == nullptr)) return false;
         if (x.codebook && !(*x.codebook == *y.codebook)) return false;
+        if ((x.int8 == nullptr) != (y.int8 == nullptr)) return false;
+        if (x.int8 && !(*x.int8 == *y.int8)) return false;
     }
     for (size_t i = 0; i < a.nodes.size(); ++i) {
         const Node& x = a.nodes[i];

@@ -6,6 +6,7 @@
 #include "ir/node.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,18 @@ struct Preprocess {
 // graph's inputs and outputs are always row-major NCHW.
 enum class ActivationLayout : uint8_t { NCHW, NHWC };
 
+// An activation that a quantized model rounds to 8 bits after computing it, as ONNX's
+// QuantizeLinear followed by DequantizeLinear does:
+//   v = (clamp(round(v / scale) + zero_point, 0, 255) - zero_point) * scale   (round half to even)
+// A signed 8-bit quantisation with zero point z rounds the same values as zero_point z + 128.
+struct ActivationQuant {
+    double scale = 1;        // a float32 value, > 0
+    int32_t zero_point = 0;  // in [0, 255]
+
+    bool operator==(const ActivationQuant& o) const { return scale == o.scale && zero_point == o.zero_point; }
+    bool operator!=(const ActivationQuant& o) const { return !(*this == o); }
+};
+
 struct Graph {
     std::string name = "model";
     Preprocess preprocess;
@@ -41,6 +54,10 @@ struct Graph {
     std::vector<Constant> constants;
     std::vector<Node> nodes;            // topological order: a node uses only names defined before it
     std::vector<std::string> outputs;   // names of nodes (or inputs) whose values the graph returns
+    // Values (graph inputs or nodes) rounded to 8 bits after they are computed: the quantisation of
+    // an imported QDQ or QLinear ONNX model. The interpreter applies it; compiler::prepare strips it
+    // for float32 and lowers it onto int8 kernels for int8 (docs/int8.md).
+    std::map<std::string, ActivationQuant> activation_quant;
 
     // Lookups by name; null when absent. Linear scans: graphs are small.
     const Node* find_node(const std::string& name) const;

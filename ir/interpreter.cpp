@@ -20,10 +20,21 @@ struct Dims4 {
     explicit Dims4(const Dims& d) : n(d[0]), c(d[1]), h(d[2]), w(d[3]) {}
 };
 
-Values conv(const TensorF64& x, const Node& node, const Constant& weight, const Constant* bias,
+// Rounds every value to the 8-bit grid of (scale, zero_point) (quantization.h).
+void round_to_grid(Values& values, double scale, int32_t zero_point) {
+    for (double& v : values) v = fake_quantize(v, scale, zero_point);
+}
+
+Values conv(const TensorF64& input, const Node& node, const Constant& weight, const Constant* bias,
             const TensorF64* residual) {
     const ConvAttrs& a = node.conv();
     const Window& win = a.window;
+    TensorF64 rounded;
+    if (a.quant.rounds_float_input()) {
+        rounded = input;
+        round_to_grid(rounded.data, a.quant.input_scale, a.quant.input_zero_point);
+    }
+    const TensorF64& x = a.quant.rounds_float_input() ? rounded : input;
     Dims4 in(x.dims), out(node.type.dims);
     const std::vector<float>& w = weight.data();
     Values y(static_cast<size_t>(node.type.numel()));
@@ -219,7 +230,10 @@ std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& 
         if (inputs[i].dims != expected.dims || static_cast<int64_t>(inputs[i].data.size()) != expected.numel())
             user_error("input '{}' has shape {} with {} values, expected {}", graph.inputs[i].name,
                        dims_to_string(inputs[i].dims), inputs[i].data.size(), dims_to_string(expected.dims));
-        values[graph.inputs[i].name] = {inputs[i].dims, Values(inputs[i].data.begin(), inputs[i].data.end())};
+        TensorF64 value{inputs[i].dims, Values(inputs[i].data.begin(), inputs[i].data.end())};
+        if (auto q = graph.activation_quant.find(graph.inputs[i].name); q != graph.activation_quant.end())
+            round_to_grid(value.data, q->second.scale, q->second.zero_point);
+        values[graph.inputs[i].name] = std::move(value);
     }
     // Free each value after its last use.
     std::unordered_map<std::string, int> remaining;
@@ -273,6 +287,8 @@ std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& 
         }
         SQZ_ASSERT(static_cast<int64_t>(result.data.size()) == node.type.numel(), "node '{}' produced {} values",
                    node.name, result.data.size());
+        if (auto q = graph.activation_quant.find(node.name); q != graph.activation_quant.end())
+            round_to_grid(result.data, q->second.scale, q->second.zero_point);
         if (observe) observe(node, result);
         for (const std::string& in : node.inputs)
             if (--remaining[in] == 0) values.erase(in);

@@ -18,16 +18,22 @@ Int8ConvParams int8_conv_params(const Constant& weight, const Constant* bias, co
     p.weight_scales.resize(static_cast<size_t>(outputs));
     p.bias.resize(static_cast<size_t>(outputs));
     for (int64_t o = 0; o < outputs; ++o) {
-        const auto begin = w.begin() + static_cast<std::ptrdiff_t>(o * per_output);
-        double max_abs = 0;
-        for (auto it = begin; it != begin + static_cast<std::ptrdiff_t>(per_output); ++it)
-            max_abs = std::max(max_abs, std::fabs(static_cast<double>(*it)));
-        const double scale = max_abs > 0 ? max_abs / 127.0 : 1.0;
-        p.weight_scales[static_cast<size_t>(o)] = scale;
-        for (size_t k = 0; k < per_output; ++k) {
-            const double q = std::nearbyint(static_cast<double>(begin[static_cast<std::ptrdiff_t>(k)]) / scale);
-            p.weights[static_cast<size_t>(o) * per_output + k] = static_cast<int8_t>(std::clamp(q, -127.0, 127.0));
+        const size_t first = static_cast<size_t>(o) * per_output;
+        double scale = 0;
+        if (weight.int8) {
+            scale = weight.int8->scales[static_cast<size_t>(o)];
+            std::copy_n(weight.int8->values.begin() + static_cast<std::ptrdiff_t>(first), per_output,
+                        p.weights.begin() + static_cast<std::ptrdiff_t>(first));
+        } else {
+            double max_abs = 0;
+            for (size_t k = first; k < first + per_output; ++k) max_abs = std::max(max_abs, std::fabs(static_cast<double>(w[k])));
+            scale = max_abs > 0 ? static_cast<double>(static_cast<float>(max_abs / 127.0)) : 1.0;
+            for (size_t k = first; k < first + per_output; ++k) {
+                const double q = std::nearbyint(static_cast<double>(w[k]) / scale);
+                p.weights[k] = static_cast<int8_t>(std::clamp(q, -127.0, 127.0));
+            }
         }
+        p.weight_scales[static_cast<size_t>(o)] = scale;
         const double b = bias ? static_cast<double>(bias->data()[static_cast<size_t>(o)]) : 0.0;
         const double bq = std::nearbyint(b / (quant.input_scale * scale));
         p.bias[static_cast<size_t>(o)] = static_cast<int32_t>(std::clamp(bq, -1073741824.0, 1073741824.0));
@@ -55,6 +61,11 @@ Int8ConvParams int8_conv_params(const Constant& weight, const Constant* bias, co
 
 uint8_t quantize_u8(double y, double scale) {
     return static_cast<uint8_t>(std::clamp(std::nearbyint(y / scale), 0.0, 255.0));
+}
+
+double fake_quantize(double y, double scale, int32_t zero_point) {
+    const double q = std::clamp(std::nearbyint(y / scale) + zero_point, 0.0, 255.0);
+    return (q - zero_point) * scale;
 }
 
 }  // namespace sqz::ir

@@ -3,7 +3,8 @@
 // interpreter and code generation, so both compute the same integers and agree exactly.
 //
 // Weights: symmetric per output channel, w_q = round(w / s_w[o]) in [-127, 127] with
-// s_w[o] = max|w[o]| / 127. The accumulator t = bias_q[o] + sum(x_q * w_q) is exact in int32
+// s_w[o] = max|w[o]| / 127 rounded to float32 (so that a QDQ ONNX file states it exactly), or the
+// weight constant's int8 form as it is (a quantized model's own weights). The accumulator t = bias_q[o] + sum(x_q * w_q) is exact in int32
 // (|x_q| <= 255, |w_q| <= 127, at most 2^16 terms). Then, for a u8 output:
 //   u = rshift(t * multiplier[o], shift)           (rshift rounds half up: (v + 2^(s-1)) >> s)
 //   u = max(u, 0)                                   (the fused ReLU)
@@ -37,5 +38,9 @@ inline int64_t rounding_shift(int64_t v, int shift) { return (v + (int64_t{1} <<
 
 // Float to u8 with the given scale: clamp(round(y / scale), 0, 255), rounding half to even.
 uint8_t quantize_u8(double y, double scale);
+
+// Rounds y to the 8-bit grid of (scale, zero_point), as QuantizeLinear then DequantizeLinear do:
+// (clamp(round(y / scale) + zero_point, 0, 255) - zero_point) * scale, rounding half to even.
+double fake_quantize(double y, double scale, int32_t zero_point);
 
 }  // namespace sqz::ir

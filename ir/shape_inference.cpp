@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <unordered_map>
 
 namespace sqz::ir {
@@ -157,6 +158,10 @@ private:
             fail(node, "input '{}' is {}, expected {} activations{}", node.inputs[0], to_string(x), dtype_name(want),
                  q.int8_input ? " for an int8 conv" : "");
         if (q.int8_input && !(q.input_scale > 0)) fail(node, "int8 input needs a positive input scale");
+        if (!(q.input_scale >= 0) || !std::isfinite(q.input_scale) || q.input_zero_point < 0 || q.input_zero_point > 255 ||
+            (q.input_zero_point != 0 && !q.rounds_float_input()))
+            fail(node, "input quantisation scale {} zero point {}: needs a finite scale >= 0 and a zero point in "
+                       "[0, 255], and zero point 0 unless a float input is rounded", q.input_scale, q.input_zero_point);
         if (q.u8_output && (!(q.output_scale > 0) || !a.relu))
             fail(node, "a u8 output needs a positive output scale and a fused ReLU (u8 values are never negative)");
         TensorType out{q.u8_output ? DType::U8 : DType::F32,

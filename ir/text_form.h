@@ -10,7 +10,10 @@
 //
 // Names that are not plain words ([A-Za-z0-9_./+-]) are double-quoted. With values, each bound
 // constant ends in `= hex "..."` (its little-endian float32 bytes) and a codebook-backed one adds
-// `codebook bits=8 gap_bits=4 hex "<codebook>" hex "<codes>" hex "<gaps>"`, so the text is exact.
+// `codebook bits=8 gap_bits=4 hex "<codebook>" hex "<codes>" hex "<gaps>"`, and one with an int8
+// form (a quantized model's weights) adds `int8 hex "<int8 values>" hex "<float32 scales>"`, so the
+// text is exact. A value a quantized model rounds to 8 bits has a line
+// `quant NAME scale=S zero_point=Z` (ir::ActivationQuant).
 #pragma once
 
 #include "ir/graph.h"

@@ -45,12 +45,13 @@ public:
 
         while (lex_.skip_newlines()) {
             Token keyword = lex_.peek();
-            std::string word = lex_.expect_word("'input', 'const', 'node' or 'output'");
+            std::string word = lex_.expect_word("'input', 'const', 'node', 'quant' or 'output'");
             if (word == "input") parse_input();
             else if (word == "const") parse_const();
             else if (word == "node") parse_node(keyword);
             else if (word == "output") graph_.outputs.push_back(lex_.expect_name("output name"));
             else if (word == "preprocess") parse_preprocess();
+            else if (word == "quant") parse_quant(keyword);
             else lex_.error(keyword, "unknown statement '{}'", word);
             lex_.expect_line_end();
         }
@@ -226,8 +227,38 @@ private:
                     lex_.error(hex_at, "constant '{}': its codebook form does not decode to its values", c.name);
                 c.codebook = std::move(cb);
             }
+            if (lex_.peek().is(Kind::Word, "int8")) parse_int8_form(c);
         }
         graph_.constants.push_back(std::move(c));
+    }
+
+    // `int8 hex "<values>" hex "<scales>"` after a constant's values: its int8 form, which must
+    // dequantise to exactly those values (the verifier checks).
+    void parse_int8_form(Constant& c) {
+        Token at = lex_.next();
+        if (c.type.rank() < 1) lex_.error(at, "constant '{}': a scalar has no int8 form", c.name);
+        const std::vector<unsigned char> bytes = parse_hex("int8 values");
+        if (static_cast<int64_t>(bytes.size()) != c.type.numel())
+            lex_.error(at, "constant '{}': its int8 form holds {} values, expected {}", c.name, bytes.size(),
+                       c.type.numel());
+        Int8Weights q;
+        q.values.reserve(bytes.size());
+        for (unsigned char b : bytes) q.values.push_back(static_cast<int8_t>(b));
+        q.scales = parse_hex_floats(static_cast<size_t>(c.type.dims[0]), "int8 scales");
+        c.int8 = std::make_shared<const Int8Weights>(std::move(q));
+    }
+
+    // quant NAME scale=S zero_point=Z
+    void parse_quant(const Token& at) {
+        const std::string name = lex_.expect_name("quantised value");
+        ActivationQuant q;
+        lex_.expect_keyword("scale");
+        lex_.expect_punct('=');
+        q.scale = lex_.expect_number("scale");
+        const int64_t zero_point = parse_int_attr("zero_point");
+        if (zero_point < 0 || zero_point > 255) lex_.error(at, "zero point {} is out of range [0, 255]", zero_point);
+        q.zero_point = static_cast<int32_t>(zero_point);
+        if (!graph_.activation_quant.emplace(name, q).second) lex_.error(at, "'{}' is quantised twice", name);
     }
 
     // `hex "0a1b..."`: an even number of hex digits.
@@ -348,6 +379,17 @@ private:
                     lex_.expect_punct('=');
                     c->quant.input_scale = lex_.expect_number("scale");
                     c->quant.int8_input = known = true;
+                } else if (key == "input_quant_scale") {
+                    lex_.expect_punct('=');
+                    c->quant.input_scale = lex_.expect_number("scale");
+                    known = true;
+                } else if (key == "input_zero_point") {
+                    lex_.expect_punct('=');
+                    Token zp = lex_.peek();
+                    const int64_t z = lex_.expect_int("zero point");
+                    if (z < 0 || z > 255) lex_.error(zp, "zero point {} is out of range [0, 255]", z);
+                    c->quant.input_zero_point = static_cast<int32_t>(z);
+                    known = true;
                 } else if (key == "u8_output_scale") {
                     lex_.expect_punct('=');
                     c->quant.output_scale = lex_.expect_number("scale");

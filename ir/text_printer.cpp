@@ -56,6 +56,9 @@ std::string attrs_text(const Node& node) {
         const ConvAttrs& a = node.conv();
         std::string quant;
         if (a.quant.int8_input) quant += fmt::format(" int8_input_scale={}", a.quant.input_scale);
+        if (a.quant.rounds_float_input())
+            quant += fmt::format(" input_quant_scale={} input_zero_point={}", a.quant.input_scale,
+                                 a.quant.input_zero_point);
         if (a.quant.u8_output) quant += fmt::format(" u8_output_scale={}", a.quant.output_scale);
         if (a.quant.residual_scale > 0) quant += fmt::format(" u8_residual_scale={}", a.quant.residual_scale);
         const std::string algorithm =
@@ -108,6 +111,9 @@ std::string print_graph(const Graph& graph, const PrintOptions& options) {
                                    hex_floats(cb.codebook), hex_bytes(cb.codes.data(), cb.codes.size()),
                                    hex_bytes(cb.gaps.data(), cb.gaps.size()));
             }
+            if (c.int8)
+                out += fmt::format(" int8 hex {} hex {}", hex_bytes(c.int8->values.data(), c.int8->values.size()),
+                                   hex_floats(c.int8->scales));
         }
         out += "\n";
     }
@@ -119,6 +125,8 @@ std::string print_graph(const Graph& graph, const PrintOptions& options) {
                            node.group.empty() ? "" : fmt::format(" {{group={}}}", quote_name(node.group)),
                            to_string(node.type));
     }
+    for (const auto& [name, q] : graph.activation_quant)
+        out += fmt::format("quant {} scale={} zero_point={}\n", quote_name(name), q.scale, q.zero_point);
     for (const std::string& name : graph.outputs) out += fmt::format("output {}\n", quote_name(name));
     return out;
 }

@@ -34,6 +34,29 @@ void check_type(const std::string& what, const TensorType& type) {
         user_error("{} of type {} has more than {} elements", what, to_string(type), Limits::max_elements);
 }
 
+// The int8 form: values in [-127, 127], a positive finite scale per output channel, and the dense
+// values exactly what it dequantises to.
+void check_int8_form(const Constant& c) {
+    const Int8Weights& q = *c.int8;
+    const int64_t outputs = c.type.rank() > 0 ? c.type.dims[0] : 0;
+    if (!c.bound() || static_cast<int64_t>(q.values.size()) != c.type.numel() ||
+        static_cast<int64_t>(q.scales.size()) != outputs || outputs < 1)
+        user_error("constant '{}' of type {}: its int8 form has {} values and {} scales", c.name, to_string(c.type),
+                   q.values.size(), q.scales.size());
+    for (size_t o = 0; o < q.scales.size(); ++o)
+        if (!(q.scales[o] > 0) || !std::isfinite(q.scales[o]))
+            user_error("constant '{}': int8 scale {} of output channel {} is not a positive finite number", c.name,
+                       q.scales[o], o);
+    const size_t per_output = q.values.size() / q.scales.size();
+    for (size_t i = 0; i < q.values.size(); ++i) {
+        if (q.values[i] < -127)
+            user_error("constant '{}': int8 value {} is {}; int8 weights lie in [-127, 127]", c.name, i, q.values[i]);
+        if ((*c.values)[i] != static_cast<float>(q.values[i]) * q.scales[i / per_output])
+            user_error("constant '{}': value {} is not its int8 form's {} x {}", c.name, i, q.values[i],
+                       q.scales[i / per_output]);
+    }
+}
+
 }  // namespace
 
 int64_t first_non_finite(const std::vector<float>& values) {
@@ -80,6 +103,7 @@ void verify(const Graph& graph) {
                 user_error("constant '{}': codebook entry {} is {}; sqzc refuses weights that are not finite", c.name,
                            i, c.codebook->codebook[static_cast<size_t>(i)]);
         }
+        if (c.int8) check_int8_form(c);
         parameters += c.type.numel();
         if (parameters > Limits::max_elements)
             user_error("graph '{}' has more than {} parameters", graph.name, Limits::max_elements);
@@ -139,6 +163,13 @@ void verify(const Graph& graph) {
     for (const std::string& out : graph.outputs)
         if (!defined.count(out) || constants.count(out))
             user_error("graph '{}': output '{}' is not an input or node", graph.name, out);
+    for (const auto& [name, q] : graph.activation_quant) {
+        if (!defined.count(name) || constants.count(name))
+            user_error("graph '{}': quantisation of '{}', which is not an input or node", graph.name, name);
+        if (!(q.scale > 0) || !std::isfinite(q.scale) || q.zero_point < 0 || q.zero_point > 255)
+            user_error("graph '{}': '{}' is quantised with scale {} and zero point {}; needs a positive finite scale "
+                       "and a zero point in [0, 255]", graph.name, name, q.scale, q.zero_point);
+    }
 
     Graph inferred = graph;
     infer_shapes(inferred);
@@ -147,6 +178,9 @@ void verify(const Graph& graph) {
         if (inferred.nodes[i].type != graph.nodes[i].type)
             user_error("node '{}' is typed {} but its inputs give {}", graph.nodes[i].name,
                        to_string(graph.nodes[i].type), to_string(inferred.nodes[i].type));
+        if (graph.activation_quant.count(graph.nodes[i].name) && graph.nodes[i].type.dtype != DType::F32)
+            user_error("node '{}' of type {} is quantised as a float activation", graph.nodes[i].name,
+                       to_string(graph.nodes[i].type));
     }
 }
 

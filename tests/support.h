@@ -65,6 +65,21 @@ global_avgpool pool10
 softmax prob
 )";
 
+// The same size of model for int8: channel counts in multiples of 4, so every conv after the first
+// computes in int8 (the dot-product instructions take 4 channels at a time); the second Fire
+// module adds a simple bypass; no softmax, so its 10 scores stay spread out.
+inline constexpr const char* kInt8FireSqz = R"(sqz 1
+name fires
+input 3x33x33
+layers
+conv    conv1 filters=16 kernel=3 stride=2 relu
+maxpool pool1 kernel=3 stride=2
+fire    fire2 squeeze=8 expand1x1=16 expand3x3=16
+fire    fire3 squeeze=8 expand1x1=16 expand3x3=16 bypass=simple
+conv    conv10 filters=10 kernel=1 relu
+global_avgpool pool10
+)";
+
 }  // namespace sqz::test
 
 // Records that (part of) the test case did not run, with the reason (streamed, as in INFO) as a

@@ -36,8 +36,9 @@ double relative_error(const std::vector<float>& a, const std::vector<float>& ref
 }
 
 std::vector<std::vector<float>> run_all(const ir::Graph& graph, const std::vector<InputSet>& sets,
-                                        const std::string& engine_name, const codegen::EngineOptions& options) {
-    const ir::Graph compiled = engine_name == "reference" ? graph : compiler::prepare(graph, {});
+                                        const std::string& engine_name, const codegen::EngineOptions& options,
+                                        bool compiled_already) {
+    const ir::Graph compiled = engine_name == "reference" || compiled_already ? graph : compiler::prepare(graph, {});
     auto engine = codegen::make_engine(engine_name, compiled, options);
     std::vector<std::vector<float>> out;
     for (const InputSet& set : sets)
@@ -91,11 +92,11 @@ std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string&
 std::vector<AgreementRow> compare_models(const ir::Graph& reference,
                                          const std::vector<std::pair<std::string, ir::Graph>>& candidates,
                                          const std::vector<InputSet>& sets, const std::string& engine,
-                                         const codegen::EngineOptions& options) {
-    const std::vector<std::vector<float>> want = run_all(reference, sets, engine, options);
+                                         const codegen::EngineOptions& options, bool candidates_compiled) {
+    const std::vector<std::vector<float>> want = run_all(reference, sets, engine, options, false);
     std::vector<AgreementRow> rows;
     for (const auto& [name, graph] : candidates) {
-        const std::vector<std::vector<float>> got = run_all(graph, sets, engine, options);
+        const std::vector<std::vector<float>> got = run_all(graph, sets, engine, options, candidates_compiled);
         size_t k = 0;
         for (const InputSet& set : sets) {
             AgreementRow row;

@@ -1,5 +1,5 @@
-// The accuracy of a changed model (compressed weights) against the model it came from, as in
-// `sqzc info --accuracy`: on real photographs and on random images, how often the top-1 class
+// The accuracy of a changed model (compressed weights, or int8) against the model it came from, as
+// in `sqzc info --accuracy`: on real photographs and on random images, how often the top-1 class
 // agrees, how often the original's top class is among the changed model's five best, and the
 // output error max |a - b| / max |ref| per input.
 #pragma once
@@ -35,11 +35,12 @@ struct AgreementRow {
 };
 
 // Runs `reference` and every candidate (named) with the engine on every input set; one row per
-// candidate and set. The graphs must take the same input and give outputs of one size.
+// candidate and set. The graphs must take the same input and give outputs of one size. Candidates
+// are compiled (compiler::prepare, float32) unless `candidates_compiled` (int8 graphs, say).
 std::vector<AgreementRow> compare_models(const ir::Graph& reference,
                                          const std::vector<std::pair<std::string, ir::Graph>>& candidates,
                                          const std::vector<InputSet>& sets, const std::string& engine,
-                                         const codegen::EngineOptions& options);
+                                         const codegen::EngineOptions& options, bool candidates_compiled = false);
 
 std::string format_agreement(const std::vector<AgreementRow>& rows);
 

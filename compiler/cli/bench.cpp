@@ -39,14 +39,18 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
     r.params = stats.params;
     r.macs = stats.macs;
 
+    // Later compilations of the same model print no warnings: the first one has.
+    compiler::CompileOptions quiet = options.compile;
+    quiet.warn = nullptr;
     std::unique_ptr<codegen::Engine> engine;
+    ir::Graph compiled;
     {
         std::unique_ptr<Progress> ticker;
         if (progress) ticker = std::make_unique<Progress>(fmt::format("compiling {} ({} engine)", graph.name, options.engine));
         auto start = std::chrono::steady_clock::now();
-        const ir::Graph compiled = options.engine == "reference" && options.compile.precision == compiler::Precision::Float32
-                                           ? graph
-                                           : compiler::prepare(graph, options.compile);
+        compiled = options.engine == "reference" && options.compile.precision == compiler::Precision::Float32
+                       ? graph
+                       : compiler::prepare(graph, options.compile);
         engine = codegen::make_engine(options.engine, compiled, options.engine_options);
         r.compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     }
@@ -75,13 +79,15 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         // float32: against the float64 reference. int8: against the reference's int8 evaluation of
         // the same quantised graph (the check), and against float (the accuracy cost, reported).
         const bool int8 = options.compile.precision == compiler::Precision::Int8;
-        const std::vector<ir::TensorF64> want = ir::interpret(int8 ? compiler::prepare(graph, options.compile) : graph, inputs);
+        const std::vector<ir::TensorF64> want = ir::interpret(int8 ? compiled : graph, inputs);
         r.checked = true;
         for (size_t i = 0; i < want.size(); ++i)
             r.max_rel_err = std::max(r.max_rel_err, ir::max_relative_error(got.at(i).data, want[i].data));
         r.check_passed = r.max_rel_err <= (int8 ? kInt8BenchTolerance : kBenchTolerance);
         if (int8) {
-            const std::vector<ir::TensorF64> exact = ir::interpret(graph, inputs);
+            ir::Graph float_model = graph;  // a quantized model's float form: without its roundings
+            float_model.activation_quant.clear();
+            const std::vector<ir::TensorF64> exact = ir::interpret(float_model, inputs);
             for (size_t i = 0; i < exact.size(); ++i)
                 r.int8_vs_float_err = std::max(r.int8_vs_float_err, ir::max_relative_error(got.at(i).data, exact[i].data));
         }
@@ -90,8 +96,11 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
     // int8: the same engine in float32, timed in the same sitting (alternating blocks of runs, so
     // machine noise hits both), so that the output says whether int8 pays on this engine.
     if (options.compile.precision == compiler::Precision::Int8 && options.engine != "reference") {
-        compiler::CompileOptions float_options = options.compile;
+        // The float32 variant of the same model: no calibration (it has none to use).
+        compiler::CompileOptions float_options = quiet;
         float_options.precision = compiler::Precision::Float32;
+        float_options.calibration.clear();
+        float_options.calibration_method = {};
         std::unique_ptr<codegen::Engine> f;
         {
             std::unique_ptr<Progress> ticker;
@@ -123,7 +132,7 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         {
             std::unique_ptr<Progress> ticker;
             if (progress) ticker = std::make_unique<Progress>("compiling the profiled variant");
-            prepared = compiler::prepare(graph, options.compile);
+            prepared = compiler::prepare(graph, quiet);
             p = codegen::make_engine(options.engine, prepared, profiled);
         }
         p->set_inputs(inputs);

@@ -1,7 +1,8 @@
 // `sqzc info`: a model's layers (name, op, output shape, parameters, MACs, and the algorithm each
 // convolution is compiled with) and its totals, as a table or as one JSON object; with --size,
 // the model-size table of its compressed forms (and the size of the shared library a package
-// builds into); with --accuracy, how compressed weights change its answers.
+// builds into); with --accuracy, how compressed weights (or int8, by each calibration method)
+// change its answers.
 #include "compiler/cli/accuracy.h"
 #include "compiler/cli/command.h"
 #include "compiler/cli/model_options.h"
@@ -94,6 +95,30 @@ int accuracy_info(const ir::Graph& graph, const compiler::CompressionOptions& co
     return 0;
 }
 
+// --accuracy --precision int8: the int8 form by each calibration method (or the one asked for)
+// against the float32 model.
+int int8_accuracy_info(const ir::Graph& graph, const ModelArgs& model, bool method_given, const SizeArgs& a) {
+    std::vector<compiler::CalibrationMethod> methods = {compiler::CalibrationMethod::Max,
+                                                        compiler::CalibrationMethod::Percentile,
+                                                        compiler::CalibrationMethod::Mse};
+    const compiler::CompileOptions base = model.compile_options();
+    if (method_given) methods = {base.calibration_method.method};
+    std::vector<std::pair<std::string, ir::Graph>> candidates;
+    for (compiler::CalibrationMethod m : methods) {
+        compiler::CompileOptions o = base;
+        o.calibration_method.method = m;
+        std::string name = "int8, " + compiler::calibration_method_name(m);
+        if (m == compiler::CalibrationMethod::Percentile) name += fmt::format(" {:g}%", o.calibration_method.percentile);
+        candidates.emplace_back(name, compiler::prepare(graph, o));
+    }
+    const std::vector<InputSet> sets = accuracy_inputs(graph, a.photos, a.random, 1);
+    const auto rows = compare_models(graph, candidates, sets, a.engine, codegen::EngineOptions{}, true);
+    fmt::print("model {}: int8 against float32 ({} engine), calibrated on {}\n{}", graph.name, a.engine,
+               base.calibration.empty() ? "the test pattern" : fmt::format("{}", fmt::join(base.calibration, ", ")),
+               format_agreement(rows));
+    return 0;
+}
+
 }  // namespace
 
 int info_command(const Args& argv) {
@@ -104,6 +129,7 @@ int info_command(const Args& argv) {
     po::positional_options_description positional;
     add_model_options(options, positional, model);
     add_compression_options(options, model);
+    add_pass_options(options, model);
     options.add_options()("json", po::bool_switch(&json), "print one JSON object instead of a table")
         ("size", po::bool_switch(&size.size),
          "print the model-size table: parameters, dense size and each compressed form's bytes")
@@ -113,7 +139,8 @@ int info_command(const Args& argv) {
          "with --package-library: dense, codebook or codebook-huffman (default: the smallest lossless)")
         ("compiler", po::value(&size.compiler)->default_value("c++"), "with --package-library: the C++ compiler")
         ("accuracy", po::bool_switch(&size.accuracy),
-         "compare the compressed model's outputs with the model's as loaded (top-1/top-5 agreement, error)")
+         "compare the compressed model's outputs with the model's as loaded (top-1/top-5 agreement, error); "
+         "with --precision int8, the int8 form by each calibration method against float32")
         ("photos", po::value(&size.photos), "with --accuracy: a folder of photographs (e.g. .cache/photos)")
         ("random", po::value(&size.random)->default_value(20), "with --accuracy: this many random images")
         ("engine", po::value(&size.engine)->default_value("jit"), "with --accuracy: the engine (jit or reference)")
@@ -122,10 +149,19 @@ int info_command(const Args& argv) {
              .c_str());
     po::variables_map vm;
     if (!parse_args("info", "MODEL [--weights FILE] [--set K=V ...] [--json] [--size [--package-library]] "
-                            "[--accuracy [--photos DIR]] [--prune F] [--codebook-bits B]",
+                            "[--accuracy [--photos DIR] [--precision int8 [--calibrate INPUTS]]] [--prune F] [--codebook-bits B]",
                     argv, options, positional, vm))
         return 0;
     if (size.library && !size.size) user_error("--package-library goes with --size");
+    const bool int8 = compiler::parse_precision(model.precision) == compiler::Precision::Int8;
+    if (int8 && !size.accuracy) user_error("--precision int8 goes with --accuracy in sqzc info");
+    if (int8) {
+        compiler::ModelOptions opts = model.to_options();
+        opts.keep_quantization = false;  // int8 against the float model
+        if (opts.compression.any()) user_error("--accuracy --precision int8 compares with the weights as loaded; drop "
+                                               "--prune and --codebook-bits");
+        return int8_accuracy_info(compiler::load_model(opts), model, !vm["calibration-method"].defaulted(), size);
+    }
     if (size.weights_format.size() && !size.library) user_error("--weights-format goes with --size --package-library");
 
     compiler::ModelOptions opts = model.to_options();

@@ -29,6 +29,7 @@ compiler::ModelOptions ModelArgs::to_options() const {
     o.compression.cluster_init =
         cluster_init == "optimal" ? compiler::ClusterInit::Optimal : compiler::ClusterInit::Linear;
     compiler::check_compression_options(o.compression);
+    o.keep_quantization = compiler::parse_precision(precision) == compiler::Precision::Int8;
     return o;
 }
 
@@ -45,6 +46,14 @@ compiler::CompileOptions ModelArgs::compile_options() const {
     o.passes = pass_options();
     o.precision = compiler::parse_precision(precision);
     o.calibration = calibrate;
+    o.calibration_method.method = compiler::parse_calibration_method(calibration_method);
+    o.calibration_method.percentile = percentile;
+    if (!(percentile > 0 && percentile <= 100)) user_error("--percentile {}: must lie in (0, 100]", percentile);
+    if (o.precision != compiler::Precision::Int8 && !calibrate.empty())
+        user_error("--calibrate applies to --precision int8 only");
+    if (o.precision != compiler::Precision::Int8 && calibration_method != "max")
+        user_error("--calibration-method applies to --precision int8 only");
+    o.warn = [path = model](const std::string& message) { fmt::print(stderr, "sqzc: warning: {}: {}\n", path, message); };
     return o;
 }
 
@@ -52,7 +61,11 @@ void add_pass_options(po::options_description& options, ModelArgs& args) {
     options.add_options()
         ("precision", po::value(&args.precision)->default_value("float32"), "float32 or int8")
         ("calibrate", po::value(&args.calibrate)->multitoken()->composing(),
-         "int8 calibration inputs: raw .f32 files or images (default: the built-in test pattern)")
+         "int8 calibration inputs: raw .f32 files, images or folders of them (default: the built-in test pattern)")
+        ("calibration-method", po::value(&args.calibration_method)->default_value("max"),
+         "int8 ranges: max (largest value), percentile (clip at --percentile) or mse (least squared error)")
+        ("percentile", po::value(&args.percentile)->default_value(99.99, "99.99"),
+         "with --calibration-method percentile: the percentile of |value| to clip at, in (0, 100]")
         ("disable-pass", po::value(&args.disable_pass)->composing(),
          ("switch off an optimisation pass (repeatable; 'all' for every pass): " + compiler::pass_names()).c_str())
         ("print-after", po::value(&args.print_after), "print the IR text after a pass (a pass name, or 'all')")

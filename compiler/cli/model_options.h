@@ -28,6 +28,8 @@ struct ModelArgs {
     compiler::ResourceLimits limits;
     std::string precision = "float32";
     std::vector<std::string> calibrate;
+    std::string calibration_method = "max";
+    double percentile = 99.99;
     double prune = 0.0;            // --prune FRACTION
     int codebook_bits = kNotGiven;  // --codebook-bits B
     static constexpr int kNotGiven = -1000000;
@@ -35,11 +37,12 @@ struct ModelArgs {
 
     compiler::ModelOptions to_options() const;
     compiler::PassOptions pass_options() const;
+    // With a warning sink that prints "sqzc: warning: MODEL: ..." on stderr.
     compiler::CompileOptions compile_options() const;
 };
 
-// Adds --disable-pass, --print-after, --conv-algorithm, --precision and --calibrate (for commands
-// that compile).
+// Adds --disable-pass, --print-after, --conv-algorithm, --precision, --calibrate,
+// --calibration-method and --percentile (for commands that compile).
 void add_pass_options(po::options_description& options, ModelArgs& args);
 
 // Adds --prune, --codebook-bits and --cluster-init (for commands that load a model to run, measure

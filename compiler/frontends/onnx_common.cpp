@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cstring>
 
 namespace sqz::compiler {
@@ -104,6 +105,53 @@ std::vector<int64_t> read_onnx_int64s(const onnx::TensorProto& tensor, const std
     for (size_t i = 0; i < out.size(); ++i)
         out[i] = static_cast<int64_t>(load_le(tensor.raw_data().data() + 8 * i, 8));
     return out;
+}
+
+namespace {
+
+int integer_width(int32_t elem_type) {
+    return elem_type == onnx::TensorProto_DataType_INT32 ? 4 : 1;
+}
+
+}  // namespace
+
+std::vector<int32_t> read_onnx_integers(const onnx::TensorProto& tensor, const std::string& what) {
+    const int32_t type = tensor.data_type();
+    require_type(tensor, type, what);
+    if (type != onnx::TensorProto_DataType_INT8 && type != onnx::TensorProto_DataType_UINT8 &&
+        type != onnx::TensorProto_DataType_INT32)
+        user_error("{} has element type {}, expected INT8, UINT8 or INT32", what, onnx_elem_type_name(type));
+    const int width = integer_width(type);
+    const int64_t n = checked_count(tensor, what, width, tensor.int32_data_size(), "int32_data");
+    std::vector<int32_t> out(static_cast<size_t>(n));
+    for (size_t i = 0; i < out.size(); ++i) {
+        if (!tensor.has_raw_data()) {
+            out[i] = tensor.int32_data(static_cast<int>(i));
+        } else {
+            const uint64_t bits = load_le(tensor.raw_data().data() + width * i, width);
+            out[i] = type == onnx::TensorProto_DataType_INT8    ? static_cast<int8_t>(bits)
+                     : type == onnx::TensorProto_DataType_UINT8 ? static_cast<int32_t>(bits)
+                                                                : static_cast<int32_t>(static_cast<uint32_t>(bits));
+        }
+        const int32_t lo = type == onnx::TensorProto_DataType_INT8 ? -128 : type == onnx::TensorProto_DataType_UINT8 ? 0 : INT32_MIN;
+        const int32_t hi = type == onnx::TensorProto_DataType_INT8 ? 127 : type == onnx::TensorProto_DataType_UINT8 ? 255 : INT32_MAX;
+        if (out[i] < lo || out[i] > hi)
+            user_error("{}: value {} is {}, outside the range of {}", what, i, out[i], onnx_elem_type_name(type));
+    }
+    return out;
+}
+
+void write_onnx_integers(onnx::TensorProto& tensor, const std::string& name, int32_t elem_type, const ir::Dims& dims,
+                         const std::vector<int32_t>& values) {
+    tensor.Clear();
+    tensor.set_name(name);
+    tensor.set_data_type(elem_type);
+    for (int64_t d : dims) tensor.add_dims(d);
+    const int width = integer_width(elem_type);
+    std::string bytes(values.size() * static_cast<size_t>(width), '\0');
+    for (size_t i = 0; i < values.size(); ++i)
+        store_le(&bytes[static_cast<size_t>(width) * i], static_cast<uint64_t>(static_cast<uint32_t>(values[i])), width);
+    tensor.set_raw_data(std::move(bytes));
 }
 
 bool read_onnx_bool_scalar(const onnx::TensorProto& tensor, const std::string& what) {

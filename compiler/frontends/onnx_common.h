@@ -34,12 +34,18 @@ std::vector<float> read_onnx_floats(const onnx::TensorProto& tensor, const std::
 // Values of an INT64 tensor from raw_data (little endian) or int64_data. At most `max_count`.
 std::vector<int64_t> read_onnx_int64s(const onnx::TensorProto& tensor, const std::string& what,
                                       int64_t max_count = 64);
+// Values of an INT8, UINT8 or INT32 tensor (quantized weights, biases and zero points) from
+// raw_data (little endian) or int32_data, each checked to lie in its type's range.
+std::vector<int32_t> read_onnx_integers(const onnx::TensorProto& tensor, const std::string& what);
 // The single value of a BOOL tensor (raw_data or int32_data).
 bool read_onnx_bool_scalar(const onnx::TensorProto& tensor, const std::string& what);
 
 // Fills `tensor` as a FLOAT tensor, in raw_data (little endian) or float_data.
 void write_onnx_floats(onnx::TensorProto& tensor, const std::string& name, const ir::Dims& dims,
                        const std::vector<float>& values, bool raw_data);
+// Fills `tensor` as an INT8, UINT8 or INT32 tensor of shape `dims` in raw_data.
+void write_onnx_integers(onnx::TensorProto& tensor, const std::string& name, int32_t elem_type, const ir::Dims& dims,
+                         const std::vector<int32_t>& values);
 // Fills `tensor` as a 1-D INT64 tensor in raw_data or int64_data.
 void write_onnx_int64s(onnx::TensorProto& tensor, const std::string& name, const std::vector<int64_t>& values,
                        bool raw_data);

@@ -1,8 +1,11 @@
 // ONNX writer (see onnx_export.h): one ONNX node per IR node (two for a Conv with fused ReLU), the
-// constants as initializers, a symbolic batch dimension "N", and the preprocessing in metadata.
+// constants as initializers, a symbolic batch dimension "N", and the preprocessing in metadata;
+// int8 graphs in QDQ form (onnx_export_qdq.h).
 #include "compiler/frontends/onnx_export.h"
 
 #include "compiler/frontends/onnx_common.h"
+#include "compiler/frontends/onnx_export_qdq.h"
+#include "compiler/frontends/onnx_writer.h"
 #include "ir/error.h"
 #include "ir/shape_inference.h"
 #include "ir/verifier.h"
@@ -15,20 +18,28 @@ namespace {
 
 class Exporter {
 public:
-    Exporter(const ir::Graph& graph, const OnnxExportOptions& options) : graph_(graph), options_(options) {}
+    Exporter(const ir::Graph& graph, const OnnxExportOptions& options)
+        : graph_(graph), options_(options), writer_(model_, options.raw_data),
+          qdq_(writer_, graph, [this](const ir::Node& n, const std::string& output) { export_node(n, output); }) {}
 
     std::string run() {
         if (options_.opset < kOnnxMinOpset || options_.opset > kOnnxMaxOpset)
             user_error("cannot export graph '{}' at opset {}: sqzc writes ONNX opsets {} to {}", graph_.name,
                        options_.opset, kOnnxMinOpset, kOnnxMaxOpset);
         ir::verify(graph_);
+        if (!graph_.activation_quant.empty())
+            user_error("cannot export graph '{}': it still rounds activations as an imported quantized model does; "
+                       "export it with --precision int8 (its int8 form) or float32", graph_.name);
+        if (qdq_.int8() && options_.opset < 13)
+            user_error("cannot export int8 graph '{}' at opset {}: its per-channel DequantizeLinear needs opset 13 or "
+                       "later", graph_.name, options_.opset);
         for (const ir::Constant& c : graph_.constants)
             if (!c.bound())
                 user_error("cannot export graph '{}': constant '{}' has no values (weights must be bound)",
                            graph_.name, c.name);
-        for (const ir::GraphInput& in : graph_.inputs) names_.insert(in.name);
-        for (const ir::Constant& c : graph_.constants) names_.insert(c.name);
-        for (const ir::Node& n : graph_.nodes) names_.insert(n.name);
+        for (const ir::GraphInput& in : graph_.inputs) writer_.reserve(in.name);
+        for (const ir::Constant& c : graph_.constants) writer_.reserve(c.name);
+        for (const ir::Node& n : graph_.nodes) writer_.reserve(n.name);
 
         model_.set_ir_version(onnx_ir_version_for_opset(options_.opset));
         model_.set_producer_name("sqzc");
@@ -39,12 +50,13 @@ public:
         write_onnx_preprocess(model_, graph_.preprocess);
         onnx::GraphProto* g = model_.mutable_graph();
         g->set_name(graph_.name);
-        g->set_doc_string("written by sqzc");
+        g->set_doc_string(qdq_.int8() ? "written by sqzc: int8 in QDQ form" : "written by sqzc");
 
         for (const ir::GraphInput& in : graph_.inputs) set_type(g->add_input(), in.name, in.type.dims);
         for (const ir::Constant& c : graph_.constants)
-            write_onnx_floats(*g->add_initializer(), c.name, c.type.dims, c.data(), options_.raw_data);
-        for (const ir::Node& n : graph_.nodes) export_node(n);
+            if (qdq_.float_constant(c.name)) writer_.add_floats(c.name, c.type.dims, c.data());
+        for (const ir::Node& n : graph_.nodes)
+            if (!qdq_.write(n)) export_node(n, n.name);
         for (const std::string& out : graph_.outputs) {
             ir::Dims dims = graph_.type_of(out).dims;
             set_type(g->add_output(), out, ir::Dims(dims.begin() + 1, dims.end()));
@@ -71,14 +83,6 @@ private:
                    fmt::format(format, std::forward<Args>(args)...));
     }
 
-    // A tensor name not used yet, based on `base`.
-    std::string fresh_name(const std::string& base) {
-        std::string name = base;
-        for (int i = 1; names_.count(name); ++i) name = fmt::format("{}_{}", base, i);
-        names_.insert(name);
-        return name;
-    }
-
     // A float tensor of shape [N, per_sample...] with a symbolic batch.
     static void set_type(onnx::ValueInfoProto* value, const std::string& name, const ir::Dims& per_sample) {
         value->set_name(name);
@@ -90,53 +94,34 @@ private:
     }
 
     onnx::NodeProto& add_node(const char* op_type, const std::vector<std::string>& inputs, const std::string& output) {
-        onnx::NodeProto* node = model_.mutable_graph()->add_node();
-        node->set_op_type(op_type);
-        node->set_name(output);
-        for (const std::string& in : inputs) node->add_input(in);
-        node->add_output(output);
-        return *node;
+        return writer_.add_node(op_type, inputs, output);
     }
-
-    static void add_int(onnx::NodeProto& node, const char* name, int64_t value) {
-        onnx::AttributeProto* a = node.add_attribute();
-        a->set_name(name);
-        a->set_type(onnx::AttributeProto::INT);
-        a->set_i(value);
-    }
-
+    static void add_int(onnx::NodeProto& node, const char* name, int64_t value) { OnnxWriter::add_int(node, name, value); }
     static void add_ints(onnx::NodeProto& node, const char* name, const std::vector<int64_t>& values) {
-        onnx::AttributeProto* a = node.add_attribute();
-        a->set_name(name);
-        a->set_type(onnx::AttributeProto::INTS);
-        for (int64_t v : values) a->add_ints(v);
+        OnnxWriter::add_ints(node, name, values);
     }
 
-    static void add_window(onnx::NodeProto& node, const ir::Window& w) {
-        add_ints(node, "kernel_shape", {w.kernel_h, w.kernel_w});
-        add_ints(node, "strides", {w.stride_h, w.stride_w});
-        add_ints(node, "pads", {w.pad_top, w.pad_left, w.pad_bottom, w.pad_right});
-    }
-
-    void export_node(const ir::Node& n) {
+    // Writes a node as float, its output named `out` (the node's name but where the QDQ form
+    // rounds it afterwards).
+    void export_node(const ir::Node& n, const std::string& out) {
         switch (n.op) {
-        case ir::OpKind::Conv: return export_conv(n);
+        case ir::OpKind::Conv: return export_conv(n, out);
         case ir::OpKind::MaxPool:
-        case ir::OpKind::AvgPool: return export_pool(n);
-        case ir::OpKind::Relu: add_node("Relu", n.inputs, n.name); return;
-        case ir::OpKind::GlobalAvgPool: add_node("GlobalAveragePool", n.inputs, n.name); return;
-        case ir::OpKind::Concat: add_int(add_node("Concat", n.inputs, n.name), "axis", n.concat().axis); return;
-        case ir::OpKind::Add: add_node("Add", n.inputs, n.name); return;
-        case ir::OpKind::Dropout: add_node("Dropout", n.inputs, n.name); return;  // inference mode by default
-        case ir::OpKind::Identity: add_node("Identity", n.inputs, n.name); return;
-        case ir::OpKind::Softmax: return export_softmax(n);
-        case ir::OpKind::Flatten: add_int(add_node("Flatten", n.inputs, n.name), "axis", 1); return;
+        case ir::OpKind::AvgPool: return export_pool(n, out);
+        case ir::OpKind::Relu: add_node("Relu", n.inputs, out); return;
+        case ir::OpKind::GlobalAvgPool: add_node("GlobalAveragePool", n.inputs, out); return;
+        case ir::OpKind::Concat: add_int(add_node("Concat", n.inputs, out), "axis", n.concat().axis); return;
+        case ir::OpKind::Add: add_node("Add", n.inputs, out); return;
+        case ir::OpKind::Dropout: add_node("Dropout", n.inputs, out); return;  // inference mode by default
+        case ir::OpKind::Identity: add_node("Identity", n.inputs, out); return;
+        case ir::OpKind::Softmax: return export_softmax(n, out);
+        case ir::OpKind::Flatten: add_int(add_node("Flatten", n.inputs, out), "axis", 1); return;
         case ir::OpKind::Reshape: {
             std::vector<int64_t> shape{0};  // 0: keep the batch dimension
             shape.insert(shape.end(), n.reshape().shape.begin(), n.reshape().shape.end());
-            std::string shape_name = fresh_name(n.name + "_shape");
-            write_onnx_int64s(*model_.mutable_graph()->add_initializer(), shape_name, shape, options_.raw_data);
-            add_node("Reshape", {n.inputs[0], shape_name}, n.name);
+            std::string shape_name = writer_.fresh_name(n.name + "_shape");
+            writer_.add_int64s(shape_name, shape);
+            add_node("Reshape", {n.inputs[0], shape_name}, out);
             return;
         }
         case ir::OpKind::Count: break;
@@ -144,17 +129,18 @@ private:
         SQZ_ASSERT(false, "no ONNX form for op {}", static_cast<int>(n.op));
     }
 
-    void export_conv(const ir::Node& n) {
+    void export_conv(const ir::Node& n, const std::string& out) {
         const ir::ConvAttrs& a = n.conv();
-        const std::string conv_out = a.relu ? fresh_name(n.name + "_conv") : n.name;
+        SQZ_ASSERT(!a.residual, "conv '{}' with a fused residual goes through the QDQ writer", n.name);
+        const std::string conv_out = a.relu ? writer_.fresh_name(n.name + "_conv") : out;
         onnx::NodeProto& conv = add_node("Conv", n.inputs, conv_out);
-        add_window(conv, a.window);
+        OnnxWriter::add_window(conv, a.window);
         add_ints(conv, "dilations", {1, 1});
         add_int(conv, "group", 1);
-        if (a.relu) add_node("Relu", {conv_out}, n.name);
+        if (a.relu) add_node("Relu", {conv_out}, out);
     }
 
-    void export_pool(const ir::Node& n) {
+    void export_pool(const ir::Node& n, const std::string& out) {
         const ir::PoolAttrs& a = n.pool();
         const ir::Window& w = a.window;
         const ir::Dims x = graph_.type_of(n.inputs[0]).dims;
@@ -182,8 +168,8 @@ private:
                         "ceil_mode window exists");
         }
         const bool is_max = n.op == ir::OpKind::MaxPool;
-        onnx::NodeProto& pool = add_node(is_max ? "MaxPool" : "AveragePool", n.inputs, n.name);
-        add_window(pool, w);
+        onnx::NodeProto& pool = add_node(is_max ? "MaxPool" : "AveragePool", n.inputs, out);
+        OnnxWriter::add_window(pool, w);
         if (ceil_mode) add_int(pool, "ceil_mode", 1);
         if (is_max) return;
         // The IR divides by the window's extent within the padded input. ONNX's count_include_pad=1
@@ -198,7 +184,7 @@ private:
         add_int(pool, "count_include_pad", include_pad);
     }
 
-    void export_softmax(const ir::Node& n) {
+    void export_softmax(const ir::Node& n, const std::string& out) {
         const int64_t axis = n.softmax().axis;
         const ir::Dims& dims = n.type.dims;
         int64_t inner = 1;
@@ -206,13 +192,14 @@ private:
         if (options_.opset < 13 && inner != 1)
             fail(n, "before opset 13 ONNX's Softmax normalises all axes from {} on together, not axis {} of {} "
                     "alone; export at opset 13 or later", axis, axis, ir::dims_to_string(dims));
-        add_int(add_node("Softmax", n.inputs, n.name), "axis", axis);
+        add_int(add_node("Softmax", n.inputs, out), "axis", axis);
     }
 
     const ir::Graph& graph_;
     const OnnxExportOptions& options_;
     onnx::ModelProto model_;
-    std::unordered_set<std::string> names_;
+    OnnxWriter writer_;
+    QdqExport qdq_;
 };
 
 }  // namespace

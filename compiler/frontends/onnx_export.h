@@ -6,6 +6,10 @@
 // initializer, and the graph's preprocessing in metadata_props (read back by load_onnx). A Conv
 // with fused ReLU becomes Conv then Relu; Flatten is Flatten(axis 1); Reshape is Reshape with an
 // INT64 shape initializer [0, dims...]; Dropout stays Dropout (inference mode).
+// An int8 graph (compiler::prepare with --precision int8) is written in QDQ form with sqzc's own
+// scales and integers (onnx_export_qdq.h), at opset 13 or later. A fused bypass is written as the
+// Add it came from. A graph that still rounds activations as an imported quantized model does
+// (ir::Graph::activation_quant) is refused: export its int8 form or its float model.
 // Refused, with a message naming the node, because ONNX could not say the same thing:
 // - a ceil-mode pool at opsets below 10 (no ceil_mode yet), unless rounding down gives the same size;
 // - a ceil-mode pool whose last window starts inside the end padding (runtimes disagree on it);

@@ -177,26 +177,34 @@ ir::Graph import_model(const onnx::ModelProto& model, const std::string& file) {
     std::vector<int> order = topological_order(graph, available, file);
 
     std::unordered_set<std::string> used;
-    for (const onnx::NodeProto& node : graph.node()) used.insert(node.input().begin(), node.input().end());
-    for (const onnx::ValueInfoProto& out : graph.output()) used.insert(out.name());
+    std::unordered_map<std::string, int> use_counts;
+    for (const onnx::NodeProto& node : graph.node())
+        for (const std::string& in : node.input()) used.insert(in), ++use_counts[in];
+    for (const onnx::ValueInfoProto& out : graph.output()) used.insert(out.name()), ++use_counts[out.name()];
 
     std::string name = !graph.name().empty() ? graph.name() : std::filesystem::path(file).stem().string();
     ir::GraphBuilder builder(name.empty() ? "model" : name, 1);
     ImportContext ctx(file, opset, input.file_batch, builder, std::move(used));
+    ctx.set_use_counts(std::move(use_counts));
     builder.input(input.name, {ir::DType::F32, input.per_sample});
     ctx.define_value(input.name);
     for (const onnx::TensorProto& t : graph.initializer()) ctx.define_constant(t.name(), &t);
 
     for (int index : order) {
         const onnx::NodeProto& node = graph.node(index);
-        if (!node.domain().empty() && node.domain() != "ai.onnx")
-            user_error("{}: operator domain '{}' is unsupported (only the default ONNX domain)",
-                       describe_node(file, node), node.domain());
-        onnx_import::Converter convert = onnx_import::find_converter(node.op_type());
-        if (!convert) user_error("{}: unsupported operator", describe_node(file, node));
-        check_attribute_names(ctx, node);
+        const bool microsoft = node.domain() == onnx_import::kMicrosoftDomain;
+        if (!node.domain().empty() && node.domain() != "ai.onnx" && !microsoft)
+            user_error("{}: operator domain '{}' is unsupported (only the default ONNX domain, and com.microsoft for "
+                       "quantized operators)", describe_node(file, node), node.domain());
+        const onnx_import::ConverterEntry* entry = onnx_import::find_converter(node.domain(), node.op_type());
+        if (!entry && microsoft)
+            user_error("{}: operator domain 'com.microsoft' is unsupported for {} (sqzc reads only QLinearAdd, "
+                       "QLinearConcat and QLinearGlobalAveragePool from it)", describe_node(file, node), node.op_type());
+        if (!entry) user_error("{}: unsupported operator", describe_node(file, node));
+        check_attribute_names(ctx, node, *entry);
         try {
-            convert(ctx, node);
+            if (onnx_import::reads_eight_bit(ctx, node)) onnx_import::convert_eight_bit(ctx, node, entry->convert);
+            else entry->convert(ctx, node);
         } catch (const Error& e) {
             rethrow_in_context(e, file, node);
         }
@@ -207,8 +215,15 @@ ir::Graph import_model(const onnx::ModelProto& model, const std::string& file) {
         if (ctx.is_constant(out.name()))
             user_error("{}: graph output '{}' is a constant; sqzc needs outputs computed from the input", file,
                        out.name());
-        if (!ctx.is_value(out.name()))
+        if (ctx.eight_bit(out.name()))
+            user_error("{}: graph output '{}' is an 8-bit tensor; sqzc's outputs are float (end the model with "
+                       "DequantizeLinear)", file, out.name());
+        if (const std::string* value = ctx.alias(out.name())) {
+            // A DequantizeLinear output: the output keeps its name.
+            builder.identity(out.name(), *value);
+        } else if (!ctx.is_value(out.name())) {
             user_error("{}: graph output '{}' is not produced by any node", file, out.name());
+        }
         builder.output(out.name());
     }
     ir::Graph result;
@@ -222,6 +237,12 @@ ir::Graph import_model(const onnx::ModelProto& model, const std::string& file) {
         SQZ_ASSERT(c != nullptr, "the builder made no constant '{}'", constant);
         c->bind(std::move(values));
     }
+    for (auto& [constant, weights] : ctx.int8_bindings()) {
+        ir::Constant* c = result.find_constant(constant);
+        SQZ_ASSERT(c != nullptr, "the builder made no constant '{}'", constant);
+        c->bind_int8(std::move(weights));
+    }
+    result.activation_quant = ctx.roundings();
     result.preprocess = read_onnx_preprocess(model, file, torchvision_preprocess());
     return result;
 }

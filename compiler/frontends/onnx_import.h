@@ -7,10 +7,15 @@
 //   Concat, Add (identical shapes), Dropout (inference mode; its mask unused), Flatten (axis 1, or
 //   an axis that gives the same result), Reshape (constant shape keeping the batch first; becomes a
 //   Flatten when it flattens), Softmax (before opset 13 only where its 2-D coercion equals a softmax
-//   over one axis), Identity, and Constant (for shapes). Anything else is refused by name.
+//   over one axis), Identity, and Constant (for shapes). Quantized models: QuantizeLinear,
+//   DequantizeLinear, QLinearConv, and from domain com.microsoft QLinearAdd, QLinearConcat and
+//   QLinearGlobalAveragePool (onnx_import_qdq.cpp): their 8-bit tensors become values the graph
+//   rounds to their grid (ir::Graph::activation_quant), their int8 weights keep their int8 form.
+//   Anything else is refused by name.
 // - Exactly one graph input that is not an initializer: float NCHW with fixed C, H, W. The batch may
 //   be symbolic or a number; the graph is built for batch 1.
-// - Conv weights and biases must be initializers (or Constant outputs) of type FLOAT. Each Conv
+// - Conv weights and biases must be initializers (or Constant outputs) of type FLOAT, or
+//   DequantizeLinear outputs of INT8/INT32 initializers. Each Conv
 //   becomes an IR node named after its output tensor, with constants "<output>.weight"/".bias".
 // - Nodes are ordered topologically if the file does not already list them so; cycles and
 //   undefined inputs are refused.

@@ -79,6 +79,7 @@ void ImportContext::expect_arity(const onnx::NodeProto& node, int min_inputs, in
     while (given > 0 && node.input(given - 1).empty()) --given;
     if (given < min_inputs || (max_inputs >= 0 && given > max_inputs)) {
         if (min_inputs == max_inputs) fail(node, "has {} inputs, expected {}", given, min_inputs);
+        if (max_inputs < 0) fail(node, "has {} inputs, expected at least {}", given, min_inputs);
         fail(node, "has {} inputs, expected {} to {}", given, min_inputs, max_inputs);
     }
     for (int i = 0; i < min_inputs; ++i)
@@ -93,6 +94,13 @@ void ImportContext::expect_arity(const onnx::NodeProto& node, int min_inputs, in
 const std::string& ImportContext::tensor_input(const onnx::NodeProto& node, int i) const {
     if (!has_input(node, i)) fail(node, "input {} is missing", i);
     const std::string& name = node.input(i);
+    if (const EightBitTensor* q = eight_bit(name)) {
+        if (!allow_eight_bit_)
+            fail(node, "input '{}' is an 8-bit tensor; sqzc reads those through DequantizeLinear or a QLinear "
+                       "operator", name);
+        return q->value;
+    }
+    if (const std::string* value = alias(name)) return *value;
     if (is_constant(name))
         fail(node, "input '{}' is a constant; sqzc expects a tensor computed from the graph input here", name);
     if (!is_value(name)) fail(node, "input '{}' is not defined", name);

@@ -114,11 +114,16 @@ void import_conv(ImportContext& ctx, const onnx::NodeProto& node) {
         bias_values = read_onnx_floats(*bias, bias_what);
     }
     std::vector<float> weight_values = read_onnx_floats(*weight, what);
+    // Quantized weights (DequantizeLinear of an int8 initializer) keep their int8 form.
+    if (const std::string* why = ctx.int8_refusal(node.input(1)))
+        ctx.fail(node, "weight '{}' {}; sqzc's int8 weights are symmetric (zero point 0, values in [-127, 127], one "
+                       "scale per output channel or tensor)", node.input(1), *why);
 
     const std::string& out = node.output(0);
     ctx.builder().conv(out, x, wd[0], window, has_bias);
     ctx.define_value(out);
-    ctx.bind_later(out + ".weight", std::move(weight_values));
+    if (const ir::Int8Weights* q = ctx.int8_weights(node.input(1))) ctx.bind_int8_later(out + ".weight", *q);
+    else ctx.bind_later(out + ".weight", std::move(weight_values));
     if (has_bias) ctx.bind_later(out + ".bias", std::move(bias_values));
 }
 
@@ -319,12 +324,6 @@ void import_softmax(ImportContext& ctx, const onnx::NodeProto& node) {
     ctx.define_value(node.output(0));
 }
 
-struct ConverterEntry {
-    std::string_view op_type;
-    Converter convert;
-    std::vector<std::string_view> attributes;  // every attribute the operator defines (opsets 7 to 17)
-};
-
 const std::vector<ConverterEntry>& converters() {
     static const std::vector<ConverterEntry> table = {
         {"Conv", import_conv, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}},
@@ -348,27 +347,22 @@ const std::vector<ConverterEntry>& converters() {
     return table;
 }
 
-const ConverterEntry* find_entry(std::string_view op_type) {
-    for (const ConverterEntry& e : converters())
-        if (e.op_type == op_type) return &e;
+}  // namespace
+
+const ConverterEntry* find_converter(std::string_view domain, std::string_view op_type) {
+    if (domain == "ai.onnx") domain = "";
+    for (const std::vector<ConverterEntry>* table : {&converters(), &qdq_converters()})
+        for (const ConverterEntry& e : *table)
+            if (e.op_type == op_type && e.domain == domain) return &e;
     return nullptr;
 }
 
-}  // namespace
-
-Converter find_converter(std::string_view op_type) {
-    const ConverterEntry* e = find_entry(op_type);
-    return e ? e->convert : nullptr;
-}
-
-void check_attribute_names(const ImportContext& ctx, const onnx::NodeProto& node) {
-    const ConverterEntry* e = find_entry(node.op_type());
-    SQZ_ASSERT(e != nullptr, "no converter for '{}'", node.op_type());
+void check_attribute_names(const ImportContext& ctx, const onnx::NodeProto& node, const ConverterEntry& entry) {
     for (int i = 0; i < node.attribute_size(); ++i) {
         const std::string& name = node.attribute(i).name();
-        if (std::find(e->attributes.begin(), e->attributes.end(), name) == e->attributes.end()) {
+        if (std::find(entry.attributes.begin(), entry.attributes.end(), name) == entry.attributes.end()) {
             std::string known;
-            for (std::string_view a : e->attributes) known += fmt::format("{}{}", known.empty() ? "" : ", ", a);
+            for (std::string_view a : entry.attributes) known += fmt::format("{}{}", known.empty() ? "" : ", ", a);
             ctx.fail(node, "unknown attribute '{}' ({} has {})", name, node.op_type(),
                      known.empty() ? "no attributes" : known);
         }

@@ -1,7 +1,9 @@
 // The side-by-side comparison with ONNX Runtime (bench/): the FMA peak tool, the benchmark
-// server's line protocol and output (checked against the reference interpreter), and
-// bench/compare-ort end to end in --quick mode on SqueezeNet v1.1 with one thread -- skipped (ctest
-// reports it so) when node or gnuplot is missing or onnxruntime-node cannot be installed from npm.
+// server's line protocol and output (checked against the reference interpreter), an int8 model's
+// QDQ export run by ONNX Runtime against sqzc's int8 engines, and bench/compare-ort end to end in
+// --quick mode on SqueezeNet v1.1 with one thread, float32 and int8. The two that need ONNX
+// Runtime are skipped (ctest reports them so) when node or gnuplot is missing or onnxruntime-node
+// cannot be installed from npm.
 #include "compiler/file_io.h"
 #include "compiler/model_loader.h"
 #include "ir/interpreter.h"
@@ -18,6 +20,22 @@ using namespace sqz;
 namespace {
 
 std::string bench_tool(const std::string& name) { return (test::binary_dir() / "bench" / name).string(); }
+
+// bench/install-ort: the NODE_PATH folder of ONNX Runtime, or "" and why it cannot be installed.
+std::string ort_node_path(std::string& why) {
+    if (test::run_shell("command -v node").exit_code != 0) {
+        why = "node is not installed";
+        return "";
+    }
+    const auto r = test::run_shell((test::source_dir() / "bench" / "install-ort").string(), 600);
+    if (r.exit_code == 77) {
+        why = "ONNX Runtime (onnxruntime-node) cannot be installed here: " + r.err;
+        return "";
+    }
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return r.out.substr(0, r.out.find('\n'));
+}
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
     std::vector<nlohmann::json> out;
@@ -82,13 +100,49 @@ TEST_CASE("sqzc_bench_server times blocks on request and writes the engines' out
     CHECK_THAT(r.err, Catch::Contains("sqzc_bench_server: error: --threads 0: must lie in [1, 256]"));
 }
 
+TEST_CASE("ONNX Runtime runs an int8 model's QDQ export as sqzc's int8 engines run the model", "[bench][ort][int8]") {
+    std::string why;
+    const std::string node_path = ort_node_path(why);
+    if (node_path.empty()) SQZ_SKIP(why);
+    const auto dir = test::scratch_dir() / "qdq_ort";
+    std::filesystem::create_directories(dir);
+    const std::string model = (dir / "fires.sqz").string(), onnx = (dir / "fires.onnx").string();
+    std::ofstream(model) << test::kInt8FireSqz;
+    auto r = test::run_sqzc("export " + model + " --precision int8 -o " + onnx);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    compiler::ModelOptions options;
+    options.model_path = model;
+    const ir::Graph graph = compiler::load_model(options);
+    for (uint64_t seed = 1; seed <= 2; ++seed) {
+        const std::string input = (dir / ("input" + std::to_string(seed) + ".f32")).string();
+        const std::string sqzc_out = (dir / ("sqzc" + std::to_string(seed) + ".f32")).string();
+        const std::string ort_out = (dir / ("ort" + std::to_string(seed) + ".f32")).string();
+        compiler::write_f32_file(input, test::random_input(graph, seed, -120.0f, 130.0f).data);
+        r = test::run_sqzc("run " + model + " --precision int8 --engine jit --input " + input + " --output " + sqzc_out);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        r = test::run_shell("printf 'output ort " + ort_out + "\\nquit\\n' | NODE_PATH=" + node_path + " node " +
+                            (test::source_dir() / "bench" / "ort_runner.js").string() + " --model " + onnx +
+                            " --threads 1 --input " + input + " --dims 1,3,33,33", 120);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const std::vector<float> a = test::read_f32(sqzc_out), b = test::read_f32(ort_out);
+        REQUIRE(a.size() == 10);
+        REQUIRE(b.size() == 10);
+        // The same quantized model: the same top class, within a few quantisation steps.
+        CHECK(std::max_element(a.begin(), a.end()) - a.begin() == std::max_element(b.begin(), b.end()) - b.begin());
+        CHECK(ir::max_relative_error(a, std::vector<double>(b.begin(), b.end())) <= 0.05);
+    }
+}
+
 TEST_CASE("bench/compare-ort runs sqzc and ONNX Runtime side by side (v1.1, 1 thread, --quick)", "[bench][ort]") {
     if (test::run_shell("command -v node && command -v gnuplot").exit_code != 0)
         SQZ_SKIP("node or gnuplot is not installed");
     const std::string out = (test::scratch_dir() / "compare.json").string();
     const std::string script = (test::source_dir() / "bench" / "compare-ort").string();
     const auto r = test::run_shell(script + " --quick --models v1.1 --threads 1 --no-build --build-dir " +
-                                       test::binary_dir().string() + " --out " + out, 600);
+                                       test::binary_dir().string() + " --out " + out, 900);
     if (r.exit_code == 77) SQZ_SKIP("onnxruntime-node could not be installed from npm: " << r.err);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -107,12 +161,13 @@ TEST_CASE("bench/compare-ort runs sqzc and ONNX Runtime side by side (v1.1, 1 th
     CHECK(j.at("settings").at("iterations") == 2);
 
     const auto& rows = j.at("results");
-    REQUIRE(rows.size() == 3);
+    REQUIRE(rows.size() == 6);
     const char* engines[] = {"sqzc-jit", "sqzc-source", "onnxruntime"};
-    for (size_t i = 0; i < 3; ++i) {
+    for (size_t i = 0; i < 6; ++i) {
         const auto& row = rows[i];
         INFO(row.dump());
-        CHECK(row.at("engine") == engines[i]);
+        CHECK(row.at("engine") == engines[i % 3]);
+        CHECK(row.at("precision") == (i < 3 ? "float32" : "int8"));
         CHECK(row.at("model") == "v1.1");
         CHECK(row.at("threads") == 1);
         CHECK(row.at("runs") == 6);
@@ -123,10 +178,14 @@ TEST_CASE("bench/compare-ort runs sqzc and ONNX Runtime side by side (v1.1, 1 th
         CHECK(row.at("p10_ms").get<double>() <= median);
         CHECK(row.at("gflops").get<double>() == Approx(2 * 387747520.0 / (median * 1e6)));
         CHECK(row.at("peak_share").get<double>() == Approx(row.at("gflops").get<double>() / peak));
-        CHECK(row.at("max_rel_err_vs_ort").get<double>() <= 1e-4);
+        CHECK(row.at("max_rel_err_vs_ort").get<double>() <= (i < 3 ? 1e-4 : 0.05));
+        CHECK(row.at("top1_agrees_with_ort") == true);
         CHECK(row.at("agrees") == true);
     }
     CHECK(rows[2].at("ratio_to_ort") == 1.0);
+    CHECK(rows[5].at("ratio_to_ort") == 1.0);
+    CHECK(rows[3].at("ratio_to_ort").get<double>() ==
+          Approx(rows[3].at("median_ms").get<double>() / rows[5].at("median_ms").get<double>()));
     CHECK(rows[0].at("ratio_to_ort").get<double>() ==
           Approx(rows[0].at("median_ms").get<double>() / rows[2].at("median_ms").get<double>()));
 

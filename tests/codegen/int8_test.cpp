@@ -89,7 +89,7 @@ Graph quantized(const Graph& graph, const Tensor& input) {
 // docs/int8.md) rather than by ir::int8_conv_params, which the test compares with them.
 struct IntegerParams {
     std::vector<int64_t> weights;      // w_q[o, i, ky, kx] = round(w / s[o]) in [-127, 127]
-    std::vector<double> scales;        // s[o] = max |w[o]| / 127
+    std::vector<double> scales;        // s[o] = max |w[o]| / 127, rounded to float32
     std::vector<int64_t> bias;         // round(b[o] / (input_scale * s[o]))
     std::vector<int64_t> multiplier;   // u8 output: round(input_scale * s[o] / output_scale * 2^shift)
     int64_t residual_multiplier = 0;   // round(residual_scale / output_scale * 2^shift)
@@ -104,7 +104,7 @@ IntegerParams integer_params(const Constant& weight, const Constant* bias, const
     for (size_t o = 0; o < outputs; ++o) {
         double largest = 0;
         for (size_t k = 0; k < per_output; ++k) largest = std::max(largest, std::fabs(double{w[o * per_output + k]}));
-        const double scale = largest == 0 ? 1.0 : largest / 127;
+        const double scale = largest == 0 ? 1.0 : static_cast<double>(static_cast<float>(largest / 127));
         p.scales.push_back(scale);
         for (size_t k = 0; k < per_output; ++k)
             p.weights.push_back(static_cast<int64_t>(std::clamp(std::nearbyint(w[o * per_output + k] / scale), -127.0, 127.0)));

@@ -531,8 +531,8 @@ TEST_CASE("malformed onnx models fail with one clear message", "[compiler][onnx]
         m = tiny_conv_model();
         m.graph().mutable_node(1)->set_domain("com.microsoft");
         CHECK(import_error(m) ==
-              "m.onnx: node 'relu' (op Relu): operator domain 'com.microsoft' is unsupported (only the default ONNX "
-              "domain)");
+              "m.onnx: node 'relu' (op Relu): operator domain 'com.microsoft' is unsupported for Relu (sqzc reads only "
+              "QLinearAdd, QLinearConcat and QLinearGlobalAveragePool from it)");
     }
     SECTION("unsupported operators and attributes") {
         OnnxModel m = tiny_conv_model();

@@ -368,6 +368,12 @@ inline void write_images(const fs::path& dir) {
     p = png;
     set_be(p, 16, 4000, 4), set_be(p, 20, 4000, 4);
     put(dir / "declared_large.png", p);  // 16 Mpixels declared, 120 pixels of data
+    // PNG: the first IDAT chunk (after the 8-byte signature and the 25-byte IHDR chunk) declares
+    // 2 GB; stb_image 2.27 allocated that much before reading it (found by fuzzing).
+    p = png;
+    set_be(p, 33, 0x7fffff00, 4);
+    put(dir / "huge_chunk.png", p);
+    put(dir / "no_iend.png", png.substr(0, png.size() - 12));
     // JPEG: the SOF0 segment holds height and width 5 and 7 bytes after its marker.
     const size_t sof = jpg.find("\xff\xc0");
     if (sof != std::string::npos) {

@@ -11,6 +11,7 @@
 #include "compiler/image_input.h"
 #include "ir/error.h"
 #include "tests/corpus/corpus_files.h"
+#include "tests/corpus/corpus_qdq_files.h"
 #include "tests/support.h"
 
 #include <fmt/format.h>
@@ -182,6 +183,7 @@ fs::path corpus_dir() {
             for (const auto& entry : fs::directory_iterator(src / sub)) fs::copy(entry.path(), work / sub);
         }
         test::corpus::write_generated_corpus(work, slurp(src / "sqz" / "tiny.sqz"));
+        test::corpus::write_qdq_models(work / "qdq", slurp(src / "sqz" / "tiny.sqz"));
         for (const char* d : {"sqz/dir.sqz", "sqzir/dir.sqzir", "caffe/dir.prototxt"}) fs::create_directories(work / d);
         return work;
     }();
@@ -290,6 +292,7 @@ TEST_CASE("every truncation of each valid binary model is refused in-process wit
              compiler::bind_deep_compression_bytes(copy, b, n);
          }},
         {"onnx/valid.onnx", [](std::string_view b, const std::string& n, const ir::Graph&) { compiler::parse_onnx(b, n); }},
+        {"qdq/valid_int8.onnx", [](std::string_view b, const std::string& n, const ir::Graph&) { compiler::parse_onnx(b, n); }},
         {"image/valid.png",
          [](std::string_view b, const std::string& n, const ir::Graph& g) {
              compiler::decode_image_input(b, n, g, g.preprocess, compiler::ResizeMode::Stretch);

@@ -1,10 +1,12 @@
 // Writes the binary seed files for scripts/fuzz: the generated half of the malformed-input corpus
-// (tests/corpus/corpus_files.h: valid and broken .caffemodel, .net, .onnx, .f32 and image files)
+// (tests/corpus/corpus_files.h and corpus_qdq_files.h: valid and broken .caffemodel, .net, .onnx
+// (float and QDQ), .f32 and image files)
 // and .sqzir prints of the examples and of the tiny model with its values, into the folder named by
 // SQZ_FUZZ_SEEDS. A Catch2 program only because corpus_files.h uses the
 // test helpers; it is not registered with ctest.
 #include "ir/error.h"  // corpus_files.h uses SQZ_ASSERT without including it
 #include "tests/corpus/corpus_files.h"
+#include "tests/corpus/corpus_qdq_files.h"
 
 #include "ir/text_form.h"
 
@@ -19,6 +21,7 @@ TEST_CASE("write the fuzz seeds") {
     std::stringstream tiny;
     tiny << in.rdbuf();
     sqz::test::corpus::write_generated_corpus(root, tiny.str());
+    sqz::test::corpus::write_qdq_models(std::filesystem::path(root) / "onnx", tiny.str());
 
     namespace fs = std::filesystem;
     const fs::path sqzir = fs::path(root) / "sqzir";

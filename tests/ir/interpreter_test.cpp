@@ -102,3 +102,22 @@ TEST_CASE("interpreter refuses inputs of the wrong shape", "[ir][interpret]") {
     CHECK_THROWS_WITH(interpret(g, {Tensor{{1, 1, 2, 3}, std::vector<float>(6)}}),
                       "input 'x' has shape [1,1,2,3] with 6 values, expected [1,1,2,2]");
 }
+
+TEST_CASE("8-bit roundings: a rounded conv input and a rounded value, as QuantizeLinear then DequantizeLinear", "[ir][interpret]") {
+    GraphBuilder b("rounded");
+    auto x = b.input("x", {DType::F32, {1, 1, 6}});
+    b.output(b.conv("c", x, 1, square_window(1), false));
+    Graph g = b.finish();
+    g.find_constant("c.weight")->bind({1.0f});
+    const Tensor input{{1, 1, 1, 6}, {0.125f, 0.375f, -0.625f, 100.0f, -100.0f, 0.2f}};
+    // Scale 0.25, zero point 2: half to even (0.5 -> 0, 1.5 -> 2 steps), saturation at q = 0 and 255.
+    g.find_node("c")->conv().quant.input_scale = 0.25;
+    g.find_node("c")->conv().quant.input_zero_point = 2;
+    CHECK(interpret(g, {input}).at(0).data == std::vector<double>{0.0, 0.5, -0.5, 63.25, -0.5, 0.25});
+    g.find_node("c")->conv().quant = {};
+    g.activation_quant["c"] = {0.25, 2};
+    CHECK(interpret(g, {input}).at(0).data == std::vector<double>{0.0, 0.5, -0.5, 63.25, -0.5, 0.25});
+    g.activation_quant.clear();
+    g.activation_quant["x"] = {0.5, 0};  // the input itself: negative values clamp at 0
+    CHECK(interpret(g, {input}).at(0).data == std::vector<double>{0.0, 0.5, 0.0, 100.0, 0.0, 0.0});
+}

@@ -117,3 +117,39 @@ TEST_CASE("text form reports errors with file, line and column", "[ir][text]") {
     CHECK(error_of(head + "name \"unterminated\n") == "bad.sqzir:4:6: unterminated string");
     CHECK(error_of(head + "\x01") == "bad.sqzir:4:1: unexpected byte 0x01");
 }
+
+TEST_CASE("text form round-trips quantized forms: int8 weights, rounded inputs, 8-bit roundings", "[ir][text]") {
+    GraphBuilder b("quantized");
+    auto x = b.input("data", {DType::F32, {3, 5, 5}});
+    auto c = b.conv("c", x, 2, square_window(3));
+    b.output(b.relu("r", c));
+    Graph g = b.finish();
+    Int8Weights w;
+    for (int i = 0; i < 54; ++i) w.values.push_back(static_cast<int8_t>((i * 5) % 255 - 127));
+    w.scales = {0.01f, 0.0375f};
+    g.find_constant("c.weight")->bind_int8(w);
+    g.find_constant("c.bias")->bind({0.5f, -0.25f});
+    g.find_node("c")->conv().quant.input_scale = 1.0 / 64;
+    g.find_node("c")->conv().quant.input_zero_point = 128;
+    g.activation_quant["data"] = {0.015625, 128};
+    g.activation_quant["r"] = {0.031012345, 3};
+    const std::string text = print_graph(g, {true});
+    CHECK_THAT(text, Catch::Contains("input_quant_scale=0.015625 input_zero_point=128"));
+    CHECK_THAT(text, Catch::Contains("\nquant r scale=0.031012345 zero_point=3\n"));
+    CHECK_THAT(text, Catch::Contains(" int8 hex \"81"));
+    const Graph back = parse_graph(text, "quantized.sqzir");
+    CHECK(graphs_equal(g, back, true));
+    REQUIRE(back.find_constant("c.weight")->int8);
+    CHECK(*back.find_constant("c.weight")->int8 == w);
+    CHECK(print_graph(back, {true}) == text);
+
+    // An int8 form must dequantise to the values written beside it.
+    std::string broken = text;
+    const size_t at = broken.find(" int8 hex \"81") + 11;
+    broken[at] = '0';
+    CHECK_THROWS_WITH(parse_graph(broken, "bad.sqzir"),
+                      Catch::StartsWith("bad.sqzir: constant 'c.weight': value 0 is not its int8 form's 1 x 0.01"));
+    std::string zero_point = text;
+    zero_point.replace(zero_point.find("zero_point=3"), 12, "zero_point=256");
+    CHECK_THROWS_WITH(parse_graph(zero_point, "bad.sqzir"), Catch::Contains("zero point 256 is out of range [0, 255]"));
+}

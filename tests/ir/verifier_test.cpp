@@ -68,3 +68,37 @@ TEST_CASE("verifier rejects broken graphs with clear messages", "[ir][verify]") 
         CHECK_THROWS_WITH(b.finish(), "node 'p' (maxpool): padding 2,2,2,2 must be smaller than the 2x2 window");
     }
 }
+
+TEST_CASE("verifier checks quantized forms: int8 weights, 8-bit roundings, rounded inputs", "[ir][verify]") {
+    Graph g = small_graph();
+    SECTION("an int8 form that is not the values") {
+        Int8Weights w{std::vector<int8_t>(108, 1), {0.5f, 0.5f, 0.5f, 0.5f}};
+        g.constants[0].bind_int8(w);
+        CHECK_NOTHROW(verify(g));
+        auto bad = std::make_shared<Int8Weights>(w);
+        bad->values[7] = -128;
+        g.constants[0].int8 = bad;
+        CHECK_THROWS_WITH(verify(g), "constant 'c.weight': int8 value 7 is -128; int8 weights lie in [-127, 127]");
+        bad->values[7] = 2;
+        CHECK_THROWS_WITH(verify(g), "constant 'c.weight': value 7 is not its int8 form's 2 x 0.5");
+        bad->values[7] = 1;
+        bad->scales[2] = 0;
+        CHECK_THROWS_WITH(verify(g), "constant 'c.weight': int8 scale 0 of output channel 2 is not a positive finite number");
+        bad->scales.pop_back();
+        CHECK_THROWS_WITH(verify(g), "constant 'c.weight' of type f32[4,3,3,3]: its int8 form has 108 values and 3 scales");
+    }
+    SECTION("roundings of unknown values or with bad grids") {
+        g.activation_quant["nowhere"] = {0.1, 0};
+        CHECK_THROWS_WITH(verify(g), "graph 'small': quantisation of 'nowhere', which is not an input or node");
+        g.activation_quant.clear();
+        g.activation_quant["c"] = {0.1, 300};
+        CHECK_THROWS_WITH(verify(g), "graph 'small': 'c' is quantised with scale 0.1 and zero point 300; needs a positive "
+                                     "finite scale and a zero point in [0, 255]");
+    }
+    SECTION("a zero point on an int8 input") {
+        ConvQuant& q = g.nodes[0].conv().quant;
+        q.input_scale = 0.5;
+        q.input_zero_point = 300;
+        CHECK_THROWS_WITH(verify(g), Catch::Contains("input quantisation scale 0.5 zero point 300"));
+    }
+}
