@@ -346,6 +346,8 @@ function printTable(rows, peak) {
   console.log('vs ORT: median latency divided by ONNX Runtime\'s at the same precision (below 1: faster than ONNX Runtime)');
   console.log(`int8: ONNX Runtime runs sqzc's QDQ export of the same quantized model; outputs agree when the top class ` +
               `is the same and max |a-b|/max|ort| <= ${INT8_TOLERANCE}`);
+  console.log('GFLOP/s: direct convolution\'s flops over the latency for every engine; sqzc\'s Winograd convs do ' +
+              'fewer, so its figure (and % peak) may exceed the FMA peak');
 }
 
 // "AMD EPYC (family 26, model 2), 2 cores"

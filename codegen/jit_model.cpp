@@ -73,7 +73,7 @@ struct State {
     std::string error;
     AlignedBytes arena;                              // the planned tensors
     std::map<std::string, AlignedBytes> external;    // graph inputs and outputs
-    std::vector<Buffer<>> outputs;                   // per kernel, its output view
+    std::vector<std::vector<Buffer<>>> outputs;      // per kernel, its output and workspace views
     runtime::Arena scratch;                          // allocations made inside kernels
     std::unique_ptr<unsigned char[]> scratch_memory;
     std::vector<std::string> node_names;             // of the graph, for profiles
@@ -124,7 +124,7 @@ public:
         for (size_t k = 0; k < s.model.kernels.size(); ++k) {
             const auto start = std::chrono::steady_clock::now();
             try {
-                s.model.kernels[k].pipeline.realize(&s.context, s.outputs[k], s.target);
+                s.model.kernels[k].pipeline.realize(&s.context, Realization(s.outputs[k]), s.target);
             } catch (const RuntimeError& e) {
                 // The buffers are sized by the plan the pipelines were made for: a failure is ours.
                 SQZ_INTERNAL_ERROR("running kernel {} failed: {} {}", s.model.kernels[k].name, e.what(), s.error);
@@ -224,7 +224,9 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) {
         LoweredKernel& lowered = s.model.kernels[k];
         for (size_t i = 0; i < kernel.inputs.size() && i < lowered.inputs.size(); ++i)
             lowered.inputs[i].set(s.view(kernel.inputs[i], true));
-        s.outputs.push_back(s.view(kernel.output, false));
+        std::vector<Buffer<>> outs{s.view(kernel.output, false)};
+        for (const std::string& w : kernel.workspaces) outs.push_back(s.view(w, false));
+        s.outputs.push_back(std::move(outs));
     }
     s.kernel_ms.assign(plan.kernels.size(), 0.0);
 

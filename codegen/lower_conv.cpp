@@ -102,6 +102,10 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
         lower_conv_int8(ctx, node);
         return;
     }
+    if (node.conv().algorithm != ir::ConvAlgorithm::Direct) {
+        lower_conv_winograd(ctx, node);
+        return;
+    }
     const ir::ConvAttrs& a = node.conv();
     const ir::Window& win = a.window;
     const Value& in = ctx.value(node.inputs[0]);
@@ -115,7 +119,6 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     ImageParam w = ctx.add_weight(node.inputs[1], conv_weight_gather(weight->type.dims));
     // Padding: read it from the input's zero border when the slot has one (the memory plan gives
     // one to every arena slot a padded conv reads); otherwise test bounds on each load.
-    const int64_t max_pad = std::max({win.pad_top, win.pad_left, win.pad_bottom, win.pad_right});
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
     Func src = in.func;
     if (a.quant.rounds_float_input()) {
@@ -130,7 +133,7 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
             rounded.compute_root().reorder(x, c, y, n).vectorize(x, vw, TailStrategy::GuardWithIf).parallel(y);
         });
     }
-    if (max_pad > in.border)
+    if (conv_input_border(node, in.dims) > in.border)
         src = BoundaryConditions::constant_exterior(src, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
     RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
     Func acc(ctx.func_name(node.name, "acc"));

@@ -139,7 +139,7 @@ ImageParam LoweringContext::add_packed_weight(const std::string& source, Buffer<
         stride *= packed.dim(d).extent();
     }
     param.set_estimates(estimates);
-    weights_.push_back({name, source, std::move(gather), param, packed});
+    weights_.push_back({name, source, std::move(gather), 0, param, packed});
     return param;
 }
 
@@ -292,7 +292,24 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
     }
     out.set_estimates(estimates);
     lowered.output_name = out.name();
-    lowered.pipeline = Pipeline(out);
+    // Workspaces are further outputs, written into their planned slots before the output reads them.
+    std::vector<Func> outputs{out};
+    SQZ_ASSERT(ctx.workspaces().size() == kernel.workspaces.size(), "kernel {} has {} workspaces, the plan {}",
+               kernel.name, ctx.workspaces().size(), kernel.workspaces.size());
+    for (size_t w = 0; w < kernel.workspaces.size(); ++w) {
+        Func f = ctx.workspaces()[w];
+        const std::vector<BufferDim> wd = plan.halide_dims(kernel.workspaces[w], false);
+        SQZ_ASSERT(static_cast<size_t>(f.dimensions()) == wd.size(), "workspace {} of kernel {} has {} dims, its slot {}",
+                   f.name(), kernel.name, f.dimensions(), wd.size());
+        Region bounds;
+        for (size_t d = 0; d < wd.size(); ++d) {
+            f.output_buffer().dim(static_cast<int>(d)).set_bounds(wd[d].min, wd[d].extent).set_stride(wd[d].stride);
+            bounds.push_back({wd[d].min, wd[d].extent});
+        }
+        f.set_estimates(bounds);
+        outputs.push_back(f);
+    }
+    lowered.pipeline = Pipeline(outputs);
 
     if (ctx.manual()) {
         ctx.run_schedules();

@@ -49,6 +49,9 @@ struct PackedWeight {
     // How the buffer was gathered from `source`'s values; none when the values are not the
     // constant's own (int8 weights are quantised; biases and multipliers of int8 convs derived).
     std::optional<WeightGather> gather;
+    // > 0: the buffer is the Winograd transform for F(m x m, 3 x 3) of `source`'s values
+    // (runtime::winograd_transform_weights), which compressed packages compute at create.
+    int winograd_tile = 0;
     Halide::ImageParam param;
     Halide::Buffer<> buffer;         // packed values (float32, or int8/int32 for int8 convs), bound to `param`
 };

@@ -6,6 +6,7 @@
 // order the schedules vectorise); a 2-D value [N, C] is f(c, n).
 #pragma once
 
+#include "codegen/conv_border.h"
 #include "codegen/lowering.h"
 #include "ir/graph.h"
 #include "ir/lookup.h"
@@ -49,7 +50,10 @@ public:
     // they are computed from one constant alone).
     Halide::ImageParam add_derived_weight(const std::string& source, Halide::Buffer<> packed);
     std::vector<PackedWeight>& weights() { return weights_; }
-
+    // A Func the kernel computes into a workspace slot of its own (the plan's Kernel::workspaces,
+    // in order): a further output of the kernel's pipeline, so it gets planned memory.
+    void add_workspace(Halide::Func f) { workspaces_.push_back(std::move(f)); }
+    const std::vector<Halide::Func>& workspaces() const { return workspaces_; }
 
     // Manual schedule steps run after the whole algorithm exists (skipped for autoschedulers).
     void schedule(std::function<void()> step) { schedules_.push_back(std::move(step)); }
@@ -81,6 +85,7 @@ private:
 
     std::map<std::string, Value> values_;
     std::vector<PackedWeight> weights_;
+    std::vector<Halide::Func> workspaces_;
     std::vector<std::function<void()>> schedules_;
     std::vector<Value> materialized_;
     std::map<std::string, std::string>& func_nodes_;  // every Halide name made so far -> IR name
@@ -91,6 +96,7 @@ private:
 // Each op family's lowering; every one defines the node's value in the context.
 void lower_conv(LoweringContext& ctx, const ir::Node& node);
 void lower_conv_int8(LoweringContext& ctx, const ir::Node& node);
+void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node);
 // The float conv's channels-innermost schedule (lower_conv.cpp): `out` tiles of vectorised output
 // channels by pixels, `acc` in registers over the reduction `r` (ci, kx, ky); `level` is the
 // consumer loop of a fused conv.

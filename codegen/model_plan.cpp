@@ -6,11 +6,13 @@
 //      writes; views for nodes that move no data (Dropout and Identity alias their input's slot,
 //      a reshape of a 1x1 map is a Reshape view); an in-place concat gets a slot and turns each
 //      producer's slot into a ChannelSlice view of it.
-//   3. add_zero_borders: an arena slot read by padded convolutions gets a zero border as wide as
-//      their widest padding.
+//      A Winograd conv's kernel gets a workspace slot (winograd_workspace.h).
+//   3. add_zero_borders: an arena slot read by convolutions gets a zero border as wide as the
+//      widest they read past its edges (their padding; a Winograd conv's overhanging last tile).
 //   4. add_outputs: a graph output lives in the caller's buffer: its kernel writes there directly
 //      when the layouts agree, or a conversion kernel is added that copies into NCHW.
-//   5. place_in_arena: lifetimes are the first and last kernel that touches each root slot; the
+//   5. place_in_arena: lifetimes are the first and last kernel that touches each root slot (a
+//      workspace's is its kernel's); the
 //      unbordered slots share one region (largest first, each at the lowest offset free during
 //      its whole lifetime), and the bordered slots follow, each in memory of its own, which the
 //      engines zero once at set-up (kernels write only the interiors, so the borders stay zero):
@@ -19,6 +21,8 @@
 //        | shared, reused across lifetimes | bordered slots, one after another |
 #include "codegen/model_plan.h"
 
+#include "codegen/conv_border.h"
+#include "codegen/winograd_workspace.h"
 #include "ir/c_identifier.h"
 #include "ir/error.h"
 #include "ir/lookup.h"
@@ -43,11 +47,6 @@ void check_rank(const std::string& what, const ir::Dims& dims) {
                    ir::dims_to_string(dims));
 }
 
-int conv_pad(const ir::Node& node) {
-    const ir::Window& w = node.conv().window;
-    return static_cast<int>(std::max({w.pad_top, w.pad_left, w.pad_bottom, w.pad_right}));
-}
-
 // Dims of a dense slot in Halide order (c, x, y, n) or (c, n), whatever the memory layout: the
 // strides say how it is stored. A border widens x and y (and shifts nothing: mins are 0).
 std::vector<BufferDim> dense_dims(const ir::Dims& d, Layout layout, int border) {
@@ -61,12 +60,24 @@ std::vector<BufferDim> dense_dims(const ir::Dims& d, Layout layout, int border) 
     return {{0, c, w * h}, {0, w, 1}, {0, h, w}, {0, n, c * w * h}};
 }
 
+// A slot's own dense dims (with its border); a workspace's from its extents.
+std::vector<BufferDim> dense_dims(const Slot& s) {
+    if (s.workspace_extents.empty()) return dense_dims(s.dims, s.layout, s.border);
+    std::vector<BufferDim> dims;
+    int stride = 1;
+    for (int e : s.workspace_extents) {
+        dims.push_back({0, e, stride});
+        stride *= e;
+    }
+    return dims;
+}
+
 }  // namespace
 
 int64_t Slot::elements() const {
     if (kind == Kind::View) return 0;
     int64_t n = 1;
-    for (const BufferDim& d : dense_dims(dims, layout, border)) n *= d.extent;
+    for (const BufferDim& d : dense_dims(*this)) n *= d.extent;
     return n;
 }
 
@@ -96,7 +107,7 @@ std::vector<BufferDim> ModelPlan::halide_dims(const std::string& name, bool with
         dims[0].extent = static_cast<int>(s.dims[1]);
         return dims;
     }
-    std::vector<BufferDim> dims = dense_dims(s.dims, s.layout, s.border);
+    std::vector<BufferDim> dims = dense_dims(s);
     if (!with_border && s.border > 0 && dims.size() == 4)
         for (size_t i : {size_t{1}, size_t{2}}) dims[i].extent -= 2 * s.border;
     return dims;
@@ -208,6 +219,14 @@ void add_kernel(const ir::Graph& graph, ModelPlan& plan, std::vector<size_t> nod
             if (!graph.find_constant(in) && !internal.count(in))
                 k.inputs.push_back(lookup(plan.value_slot, in, "slot of value"));
     k.output = output;
+    const ir::Node& last = graph.nodes[k.nodes.back()];
+    if (needs_winograd_workspace(last)) {
+        Slot w;
+        w.name = last.name + "#winograd_input";
+        w.workspace_extents = winograd_workspace_extents(last, graph.type_of(last.inputs[0]).dims);
+        plan.slots[w.name] = w;
+        k.workspaces.push_back(w.name);
+    }
     plan.kernels.push_back(std::move(k));
 }
 
@@ -245,13 +264,16 @@ void add_kernels_and_views(const ir::Graph& graph, ModelPlan& plan) {
     }
 }
 
-// Step 3. Zero borders: an arena slot read by padded convolutions gets a border as wide as their
-// widest padding, so they read the padding from memory instead of testing bounds.
+// Step 3. Zero borders: an arena slot read by convolutions gets a border as wide as the widest
+// any of them reads (conv_border.h: its padding, and a Winograd conv's overhanging last tile), so
+// they read the padding from memory instead of testing bounds.
 void add_zero_borders(const ir::Graph& graph, ModelPlan& plan) {
     for (const ir::Node& node : graph.nodes) {
-        if (node.op != ir::OpKind::Conv || conv_pad(node) == 0 || !plan.value_slot.count(node.inputs[0])) continue;
+        if (node.op != ir::OpKind::Conv || !plan.value_slot.count(node.inputs[0])) continue;
+        const int border = conv_input_border(node, graph.type_of(node.inputs[0]).dims);
+        if (border == 0) continue;
         Slot& in = slot_of(plan, node.inputs[0]);
-        if (in.kind == Slot::Kind::Arena && in.dims.size() == 4) in.border = std::max(in.border, conv_pad(node));
+        if (in.kind == Slot::Kind::Arena && in.dims.size() == 4) in.border = std::max(in.border, border);
     }
 }
 
@@ -302,6 +324,7 @@ Lifetimes kernel_lifetimes(const ModelPlan& plan) {
     for (size_t k = 0; k < plan.kernels.size(); ++k) {
         touch(plan.kernels[k].output, k);
         for (const std::string& in : plan.kernels[k].inputs) touch(in, k);
+        for (const std::string& w : plan.kernels[k].workspaces) touch(w, k);
     }
     return life;
 }

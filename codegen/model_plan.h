@@ -9,6 +9,8 @@
 // - Dropout, Identity and Flatten/Reshape of 1x1 maps are views: no kernel, the same memory.
 // - A slot read by a padded convolution gets a zero border of that many pixels (its own memory,
 //   zeroed once), so the convolution reads its padding from memory instead of testing bounds.
+// - A kernel may have workspaces: arena slots that only it writes and reads (a Winograd conv's
+//   transformed input, winograd_workspace.h), live while it runs and shared otherwise.
 // - Slots whose lifetimes do not overlap share arena memory (greedy first fit, largest first).
 #pragma once
 
@@ -40,6 +42,9 @@ struct Slot {
     std::string base;              // View: the slot whose memory this is
     int64_t base_channel = 0;      // View (ChannelSlice): first channel within `base`
     int64_t offset = 0;            // Arena: byte offset of the slot's memory (including border)
+    // A kernel's workspace (an arena slot): its dense Halide extents, innermost first; `dims` and
+    // `layout` do not apply.
+    std::vector<int> workspace_extents;
 
     // Elements (and bytes) of memory the slot occupies (with border); 0 for views.
     int64_t elements() const;
@@ -57,6 +62,7 @@ struct Kernel {
     std::vector<size_t> nodes;        // IR node indices it computes (one, for now)
     std::vector<std::string> inputs;  // slots read, in argument order
     std::string output;               // slot written
+    std::vector<std::string> workspaces;  // slots only this kernel uses; arguments after the output
 };
 
 struct ModelPlan {

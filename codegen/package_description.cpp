@@ -1,7 +1,7 @@
 // The model description of a package, NAME.cpp, and the kernels' declarations, NAME_kernels.h
 // (see package_sources.h). NAME.cpp is plain data for runtime/model_description.h: one buffer
 // per kernel argument (a kernel's arguments are consecutive rows: its input slots, its weights,
-// its output), the kernels in execution order, each behind a one-line wrapper that unpacks its
+// its output, its workspaces), the kernels in execution order, each behind a one-line wrapper that unpacks its
 // buffers into Halide's signature for it, the stored-tensor table of compressed weights and the
 // instruction sets the kernels need. runtime/model.cpp runs it.
 #include "codegen/package_sources.h"
@@ -125,7 +125,7 @@ namespace {
 
 // The buffer table, the kernel table and the kernels' call wrappers, as source lines.
 struct KernelTables {
-    std::vector<BufferRow> buffers;  // every kernel's arguments in order: input slots, weights, output
+    std::vector<BufferRow> buffers;  // every kernel's arguments in order: input slots, weights, output, workspaces
     std::string wrappers;
     std::string kernels;
 };
@@ -141,6 +141,7 @@ KernelTables kernel_tables(const PackageModel& p) {
         for (size_t w = 0; w < lowered.weights.size(); ++w)
             t.buffers.push_back(weight_row(lowered.weights[w], p.weights.offsets[k][w]));
         t.buffers.push_back(slot_row(plan, kernel.output, false));
+        for (const std::string& w : kernel.workspaces) t.buffers.push_back(slot_row(plan, w, false));
         const size_t count = t.buffers.size() - first;
         std::string arguments = "b";
         for (size_t a = 1; a < count; ++a) arguments += fmt::format(", b + {}", a);

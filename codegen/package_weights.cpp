@@ -3,6 +3,7 @@
 
 #include "ir/error.h"
 #include "runtime/weight_codec.h"
+#include "runtime/winograd.h"
 
 #include <fmt/format.h>
 
@@ -102,6 +103,23 @@ void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir:
                     expansions.push_back(std::move(t));
                     continue;
                 }
+                // A Winograd conv's weights: the transform of the values, as runtime/winograd.h
+                // computes it in the package; checked here against what lowering packed.
+                if (pw.winograd_tile > 0) {
+                    const ir::Dims& d = c->type.dims;
+                    SQZ_ASSERT(d.size() == 4 && d[2] == 3 && d[3] == 3, "weight '{}' of a Winograd conv is not 3x3", t.constant);
+                    std::vector<float> u(static_cast<size_t>(t.numel));
+                    runtime::winograd_transform_weights(values.data(), d[0], d[1], pw.winograd_tile, u.data());
+                    SQZ_ASSERT(u.size() * 4 == pw.buffer.size_in_bytes() &&
+                                   std::memcmp(u.data(), pw.buffer.data(), u.size() * 4) == 0,
+                               "weight '{}': the Winograd transform does not reproduce its packed values", t.constant);
+                    t.expand = true;
+                    t.winograd_tile = pw.winograd_tile;
+                    t.extents = {static_cast<int32_t>(d[0]), static_cast<int32_t>(d[1]), pw.winograd_tile};
+                    t.stored_bytes = static_cast<int64_t>(layer->second.size());
+                    expansions.push_back(std::move(t));
+                    continue;
+                }
             }
             copies.push_back(std::move(t));
         }
@@ -128,11 +146,12 @@ void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir:
 std::vector<runtime::StoredTensor> runtime_stored_tensors(const WeightBlob& blob) {
     std::vector<runtime::StoredTensor> out;
     for (const StoredTensor& t : blob.layout) {
-        SQZ_ASSERT(t.extents.size() <= static_cast<size_t>(runtime::kMaxStoredRank) && t.extents.size() == t.strides.size(),
+        SQZ_ASSERT(t.extents.size() <= static_cast<size_t>(runtime::kMaxStoredRank) &&
+                       (t.winograd_tile > 0 || t.extents.size() == t.strides.size()),
                    "stored weight '{}' has {} packed dims and {} strides, at most {} fit", t.constant, t.extents.size(),
                    t.strides.size(), runtime::kMaxStoredRank);
         runtime::StoredTensor r{};
-        r.expand = t.expand ? 1 : 0;
+        r.expand = !t.expand ? runtime::kCopy : t.winograd_tile > 0 ? runtime::kWinograd : runtime::kGather;
         r.rank = static_cast<int8_t>(t.extents.size());
         r.stored_offset = t.stored_offset;
         r.stored_bytes = t.stored_bytes;

@@ -9,7 +9,9 @@
 // The gather is described by strides: packed element (i0, i1, ...) (innermost first) is value
 // sum(ik * stride[k]) of the constant. It is the one lowering packed the constant with
 // (PackedWeight::gather); tensors lowering did not pack by a pure gather (int8 weights, derived
-// tensors) are stored packed. Each gather is checked at compile time against the packed tensor.
+// tensors) are stored packed, except the weights of Winograd convs, whose transform of the values
+// the package computes at create (runtime/winograd.h). Each gather and transform is checked at
+// compile time against the packed tensor.
 #pragma once
 
 #include "codegen/lowering.h"
@@ -27,7 +29,8 @@ namespace sqz::codegen {
 // How one packed tensor is stored when the weights are compressed.
 struct StoredTensor {
     std::string constant;            // the IR constant it packs (or the Halide parameter's name)
-    bool expand = false;             // a layer blob to expand and gather; else packed bytes to copy
+    bool expand = false;             // a layer blob to expand and gather (or transform); else packed bytes to copy
+    int winograd_tile = 0;           // expand: > 0 transforms the values for Winograd F(m x m, 3 x 3)
     int64_t stored_offset = 0;       // bytes, in WeightBlob::stored
     int64_t stored_bytes = 0;
     int64_t offset = 0;              // bytes, in the packed image (WeightBlob::bytes)

@@ -4,6 +4,7 @@
 // concat is made in-place.
 #include "compiler/pass_manager.h"
 
+#include "compiler/passes/choose_conv_algorithm.h"
 #include "compiler/passes/choose_layout.h"
 #include "compiler/passes/eliminate_concat.h"
 #include "compiler/passes/fuse_bypass.h"
@@ -19,14 +20,19 @@
 namespace sqz::compiler {
 
 const std::vector<PassInfo>& passes() {
+    // Passes without options ignore them.
+#define SQZ_PASS(function) [](ir::Graph g, const PassOptions&) { return function(std::move(g)); }
     static const std::vector<PassInfo> list = {
-        {"remove-identity", "drop Dropout and Identity; fold no-op Flatten/Reshape", remove_identity},
-        {"fuse-conv-relu", "apply ReLU in the producing convolution's epilogue", fuse_conv_relu},
-        {"fuse-bypass", "add bypass residuals in the producing convolutions' epilogues", fuse_bypass},
-        {"eliminate-concat", "write concat inputs straight into their slices of the output", eliminate_concat},
-        {"fuse-pool", "compute a convolution strip by strip inside the pooling after it", fuse_pool},
-        {"choose-layout", "store activations channels-innermost (NHWC)", choose_layout},
+        {"remove-identity", "drop Dropout and Identity; fold no-op Flatten/Reshape", SQZ_PASS(remove_identity)},
+        {"fuse-conv-relu", "apply ReLU in the producing convolution's epilogue", SQZ_PASS(fuse_conv_relu)},
+        {"fuse-bypass", "add bypass residuals in the producing convolutions' epilogues", SQZ_PASS(fuse_bypass)},
+        {"eliminate-concat", "write concat inputs straight into their slices of the output", SQZ_PASS(eliminate_concat)},
+        {"fuse-pool", "compute a convolution strip by strip inside the pooling after it", SQZ_PASS(fuse_pool)},
+        {"choose-layout", "store activations channels-innermost (NHWC)", SQZ_PASS(choose_layout)},
+        {"choose-conv-algorithm", "compute 3x3 convolutions directly or with Winograd (--conv-algorithm)",
+         [](ir::Graph g, const PassOptions& o) { return choose_conv_algorithm(std::move(g), o.conv_algorithm); }},
     };
+#undef SQZ_PASS
     return list;
 }
 
@@ -45,6 +51,7 @@ ir::Graph optimize(ir::Graph graph, const PassOptions& options) {
     };
     for (const std::string& name : options.disabled)
         if (!known(name)) user_error("unknown pass '{}' (passes: {})", name, pass_names());
+    check_conv_algorithm_mode(options.conv_algorithm);
     if (!options.print_after.empty() && !known(options.print_after))
         user_error("unknown pass '{}' for --print-after (passes: {})", options.print_after, pass_names());
 
@@ -54,7 +61,7 @@ ir::Graph optimize(ir::Graph graph, const PassOptions& options) {
     const bool all_disabled = options.disabled.count("all") > 0;
     for (const PassInfo& pass : passes()) {
         if (all_disabled || options.disabled.count(pass.name)) continue;
-        graph = pass.run(std::move(graph));
+        graph = pass.run(std::move(graph), options);
         try {
             ir::verify(graph);
         } catch (const Error& e) {

@@ -13,10 +13,12 @@
 
 namespace sqz::compiler {
 
+struct PassOptions;
+
 struct PassInfo {
     const char* name;      // as given to --disable-pass and --print-after
     const char* summary;
-    ir::Graph (*run)(ir::Graph);
+    ir::Graph (*run)(ir::Graph, const PassOptions&);
 };
 
 // The passes in the order they run.
@@ -25,6 +27,7 @@ std::string pass_names();  // "remove-identity, fuse-conv-relu, ..."
 
 struct PassOptions {
     std::set<std::string> disabled;  // pass names, or "all"
+    std::string conv_algorithm = "auto";  // choose-conv-algorithm's mode (--conv-algorithm)
     std::string print_after;         // a pass name, or "all": print the IR text after it
     std::function<void(const std::string& pass, const std::string& ir_text)> print;  // default: stdout
 };

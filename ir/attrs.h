@@ -1,6 +1,7 @@
 // Attributes of the graph IR's operators: plain data, one struct per operator family.
 #pragma once
 
+#include "ir/conv_algorithm.h"
 #include "ir/tensor_type.h"
 
 #include <cstdint>
@@ -59,10 +60,12 @@ struct ConvAttrs {
     bool residual = false;         // the last input is the residual tensor
     int64_t residual_offset = 0;   // first channel of the residual tensor to add
     ConvQuant quant;
+    // How code generation computes it (conv_algorithm.h; Winograd only for float 3x3 stride-1 convs).
+    ConvAlgorithm algorithm = ConvAlgorithm::Direct;
 
     bool operator==(const ConvAttrs& o) const {
         return window == o.window && out_channels == o.out_channels && relu == o.relu && residual == o.residual &&
-               residual_offset == o.residual_offset && quant == o.quant;
+               residual_offset == o.residual_offset && quant == o.quant && algorithm == o.algorithm;
     }
 };
 

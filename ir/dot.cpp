@@ -198,6 +198,10 @@ private:
                 for (const std::string& in : node.inputs)
                     if (const Constant* c = graph_.find_constant(in)) params += c->type.numel();
                 lines.push_back(with_commas(params) + " params");
+                if (a.algorithm != ConvAlgorithm::Direct) {
+                    const int m = winograd_tile(a.algorithm);
+                    lines.push_back(fmt::format("Winograd F({0}x{0}, 3x3)", m));
+                }
                 if (a.relu) lines.push_back("+ReLU");
                 if (a.residual && !node.inputs.empty())
                     lines.push_back(fmt::format("+ residual from {} [{}, {})", node.inputs.back(), a.residual_offset,

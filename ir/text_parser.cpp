@@ -402,6 +402,16 @@ private:
                     lex_.expect_punct('=');
                     c->residual_offset = lex_.expect_int("residual offset");
                     c->residual = known = true;
+                } else if (key == "algorithm") {
+                    lex_.expect_punct('=');
+                    const Token name_at = lex_.peek();
+                    const std::string name = lex_.expect_word("convolution algorithm");
+                    const std::optional<ConvAlgorithm> algorithm = parse_conv_algorithm(name);
+                    if (!algorithm)
+                        lex_.error(name_at, "unknown convolution algorithm '{}' (direct, winograd-f2, winograd-f4 or "
+                                            "winograd-f6)", name);
+                    c->algorithm = *algorithm;
+                    known = true;
                 }
             } else if (auto* p = std::get_if<PoolAttrs>(&attrs)) {
                 known = parse_window_attr(key, at, p->window);

@@ -61,8 +61,10 @@ std::string attrs_text(const Node& node) {
                                  a.quant.input_zero_point);
         if (a.quant.u8_output) quant += fmt::format(" u8_output_scale={}", a.quant.output_scale);
         if (a.quant.residual_scale > 0) quant += fmt::format(" u8_residual_scale={}", a.quant.residual_scale);
-        return fmt::format(" [out={} {}{}{}{}]", a.out_channels, window_attrs(a.window), a.relu ? " relu" : "",
-                           a.residual ? fmt::format(" residual_offset={}", a.residual_offset) : "", quant);
+        const std::string algorithm =
+            a.algorithm == ConvAlgorithm::Direct ? "" : fmt::format(" algorithm={}", conv_algorithm_name(a.algorithm));
+        return fmt::format(" [out={} {}{}{}{}{}]", a.out_channels, window_attrs(a.window), a.relu ? " relu" : "",
+                           a.residual ? fmt::format(" residual_offset={}", a.residual_offset) : "", quant, algorithm);
     }
     case AttrKind::Pool: {
         const PoolAttrs& a = node.pool();

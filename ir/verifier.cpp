@@ -137,6 +137,20 @@ void verify(const Graph& graph) {
                 user_error("node '{}' (conv): its data input '{}' is a constant", node.name, node.inputs[0]);
             if (residual && constants.count(node.inputs.back()))
                 user_error("node '{}' (conv): its residual '{}' is a constant", node.name, node.inputs.back());
+            const ConvAttrs& a = node.conv();
+            if (a.algorithm != ConvAlgorithm::Direct) {
+                const Window& w = a.window;
+                if (w.kernel_h != 3 || w.kernel_w != 3 || w.stride_h != 1 || w.stride_w != 1)
+                    user_error("node '{}' (conv): {} needs a 3x3 window with stride 1, not {}x{} with stride {}x{}",
+                               node.name, conv_algorithm_name(a.algorithm), w.kernel_h, w.kernel_w, w.stride_h,
+                               w.stride_w);
+                if (a.quant.any())
+                    user_error("node '{}' (conv): {} computes float convolutions only, not int8", node.name,
+                               conv_algorithm_name(a.algorithm));
+                if (graph.layout != ActivationLayout::NHWC)
+                    user_error("node '{}' (conv): {} needs channels-innermost activations (layout=nhwc)", node.name,
+                               conv_algorithm_name(a.algorithm));
+            }
         }
         if (node.op == OpKind::MaxPool || node.op == OpKind::AvgPool) {
             const Window& w = node.pool().window;

@@ -2,6 +2,7 @@
 #include "weight_expansion.h"
 
 #include "weight_codec.h"
+#include "winograd.h"
 
 #include <cstring>
 #include <new>
@@ -42,15 +43,28 @@ bool gather_inside(const StoredTensor& t) {
     return elements == t.numel && last < t.numel;
 }
 
+// The values a Winograd tensor's blob holds (O x I x 9), or -1 when its header is inconsistent.
+int64_t winograd_values(const StoredTensor& t) {
+    if (t.rank != 3) return -1;
+    const int64_t o = t.extent[0], i = t.extent[1], m = t.extent[2];
+    if (o < 1 || i < 1 || !winograd_tile_supported(static_cast<int>(m)) || o > (int64_t{1} << 24) || i > (int64_t{1} << 24))
+        return -1;
+    return o * i * (m + 2) * (m + 2) == t.numel ? o * i * 9 : -1;
+}
+
 Status expand_tensor(const StoredTensor& t, const uint8_t* from, uint8_t* to, float* values, size_t value_count) {
-    if (t.numel < 0 || static_cast<uint64_t>(t.numel) > value_count || !gather_inside(t)) return Status::Weights;
+    const int64_t count = t.expand == kWinograd ? winograd_values(t) : gather_inside(t) ? t.numel : -1;
+    if (t.numel < 0 || count < 0 || static_cast<uint64_t>(count) > value_count) return Status::Weights;
     try {
-        if (!expand_layer_blob(from, static_cast<size_t>(t.stored_bytes), values, static_cast<size_t>(t.numel)))
+        if (!expand_layer_blob(from, static_cast<size_t>(t.stored_bytes), values, static_cast<size_t>(count)))
             return Status::Weights;
     } catch (const std::bad_alloc&) {  // the decoder's tables and messages are std::vectors and strings
         return Status::OutOfMemory;
     }
-    gather(t, values, reinterpret_cast<float*>(to));
+    if (t.expand == kWinograd)
+        winograd_transform_weights(values, t.extent[0], t.extent[1], t.extent[2], reinterpret_cast<float*>(to));
+    else
+        gather(t, values, reinterpret_cast<float*>(to));
     return Status::Ok;
 }
 
@@ -73,10 +87,11 @@ Status expand_weights(const uint8_t* stored, size_t stored_bytes, const StoredTe
         if (!inside(t.stored_offset, t.stored_bytes, stored_bytes) || !inside(t.offset, packed_size, packed_bytes))
             return Status::Weights;
         const uint8_t* from = stored + t.stored_offset;
-        if (!t.expand) {
+        if (t.expand == kCopy) {
             std::memcpy(packed + t.offset, from, static_cast<size_t>(t.stored_bytes));
             continue;
         }
+        if (t.expand != kGather && t.expand != kWinograd) return Status::Weights;
         const Status s = expand_tensor(t, from, packed + t.offset, values, value_count);
         if (s != Status::Ok) return s;
     }

@@ -5,6 +5,8 @@
 //
 // A blob expands into the weight's values (OIHW order); the gather from values to packed layout is
 // described by strides: packed element (i0, i1, ...) (innermost first) is value sum(ik * stride[k]).
+// The weights of a Winograd conv are not a gather of the values but their transform (winograd.h),
+// which the package computes from them at create as sqzc does at compile time.
 #pragma once
 
 #include "prefix.h"
@@ -17,19 +19,28 @@ namespace SQZ_PACKAGE::runtime {
 
 constexpr int kMaxStoredRank = 6;
 
+// How a packed tensor is rebuilt from what the package stores.
+enum ExpandKind : uint8_t {
+    kCopy = 0,      // its packed bytes, copied
+    kGather = 1,    // a layer blob, expanded and gathered
+    kWinograd = 2,  // a layer blob of 3x3 weights (O x I x 3 x 3), expanded and transformed for
+                    // F(m x m, 3 x 3): numel = O x I x (m + 2)^2 packed values
+};
+
 // How one packed tensor is stored.
 struct StoredTensor {
-    uint8_t expand;                  // 1: a layer blob to expand and gather; 0: packed bytes to copy
-    int8_t rank;                     // packed dims (expand only)
+    uint8_t expand;                  // an ExpandKind
+    int8_t rank;                     // entries of extent and stride used
     int64_t stored_offset;           // bytes, in the stored weights
     int64_t stored_bytes;
     int64_t offset;                  // bytes, in the packed weights
     int64_t numel;                   // values of the packed tensor (and of the blob)
-    int32_t extent[kMaxStoredRank];  // packed dims, innermost first (expand only)
-    int64_t stride[kMaxStoredRank];  // per packed dim: stride in the blob's values (expand only)
+    int32_t extent[kMaxStoredRank];  // gather: packed dims, innermost first; Winograd: O, I, m
+    int64_t stride[kMaxStoredRank];  // gather: per packed dim, its stride in the blob's values
 };
 
-// The most values any tensor expands to: the room expand_weights needs at `values`.
+// The most values any tensor expands to (at most its packed values): the room expand_weights
+// needs at `values`.
 size_t largest_expansion(const StoredTensor* tensors, size_t count);
 
 // Writes the packed weights (`packed_bytes` at `packed`, zeroed first: the padding between

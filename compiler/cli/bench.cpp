@@ -128,10 +128,12 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
         codegen::EngineOptions profiled = options.engine_options;
         profiled.profile = true;
         std::unique_ptr<codegen::Engine> p;
+        ir::Graph prepared;
         {
             std::unique_ptr<Progress> ticker;
             if (progress) ticker = std::make_unique<Progress>("compiling the profiled variant");
-            p = codegen::make_engine(options.engine, compiler::prepare(graph, quiet), profiled);
+            prepared = compiler::prepare(graph, quiet);
+            p = codegen::make_engine(options.engine, prepared, profiled);
         }
         p->set_inputs(inputs);
         for (int i = 0; i < options.warmup; ++i) p->run_in_place();
@@ -143,7 +145,11 @@ BenchResult run_bench(const compiler::ModelOptions& model_options, const BenchOp
             const std::string names = " + " + t.node + " + ";
             for (const ir::NodeStats& s : stats.nodes)
                 if (names.find(" + " + s.node->name + " + ") != std::string::npos) macs += s.macs;
-            LayerProfile l{t.node, t.ms_per_run, t.share,
+            std::string algorithm;
+            for (const ir::Node& n : prepared.nodes)
+                if (n.op == ir::OpKind::Conv && names.find(" + " + n.name + " + ") != std::string::npos)
+                    algorithm = ir::conv_algorithm_name(n.conv().algorithm);
+            LayerProfile l{t.node, algorithm, t.ms_per_run, t.share,
                            t.ms_per_run > 0 ? 2.0 * static_cast<double>(macs) / (t.ms_per_run * 1e6) : 0};
             r.layers.push_back(l);
         }
@@ -180,7 +186,8 @@ nlohmann::ordered_json bench_json(const BenchResult& r) {
     if (!r.layers.empty()) {
         auto layers = nlohmann::ordered_json::array();
         for (const LayerProfile& l : r.layers)
-            layers.push_back({{"node", l.node}, {"ms", l.ms}, {"share", l.share}, {"gflops", l.gflops}});
+            layers.push_back(
+                {{"node", l.node}, {"algorithm", l.algorithm}, {"ms", l.ms}, {"share", l.share}, {"gflops", l.gflops}});
         j["layers"] = layers;
     }
     return j;
@@ -209,9 +216,12 @@ void print_bench(const BenchResult& r) {
     if (r.layers.empty()) return;
     size_t width = 10;
     for (const LayerProfile& l : r.layers) width = std::max(width, l.node.size());
-    fmt::print("\n{:<{}}  {:>9}  {:>7}  {:>9}\n", "layer", width, "ms", "share", "GFLOP/s");
+    // GFLOP/s count the direct convolution's multiply-adds, so Winograd layers can exceed the peak.
+    fmt::print("\n{:<{}}  {:<11}  {:>9}  {:>7}  {:>9}\n", "layer", width, "algorithm", "ms", "share", "GFLOP/s*");
     for (const LayerProfile& l : r.layers)
-        fmt::print("{:<{}}  {:>9.3f}  {:>6.1f}%  {:>9}\n", l.node, width, l.ms, 100 * l.share, l.gflops > 0 ? fmt::format("{:.1f}", l.gflops) : "");
+        fmt::print("{:<{}}  {:<11}  {:>9.3f}  {:>6.1f}%  {:>9}\n", l.node, width, l.algorithm, l.ms, 100 * l.share,
+                   l.gflops > 0 ? fmt::format("{:.1f}", l.gflops) : "");
+    fmt::print("* direct-equivalent: 2 x the direct convolution's multiply-adds / time\n");
 }
 
 }  // namespace sqz::cli

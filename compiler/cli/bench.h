@@ -33,9 +33,10 @@ struct BenchOptions {
 
 struct LayerProfile {
     std::string node;
+    std::string algorithm;  // of its convolution ("direct", "winograd-f4"); empty without one
     double ms = 0;
     double share = 0;
-    double gflops = 0;  // of this node's MACs in its time (0 when it has none)
+    double gflops = 0;  // of this node's direct-convolution MACs in its time (0 when it has none)
 };
 
 struct BenchResult {

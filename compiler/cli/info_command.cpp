@@ -1,12 +1,14 @@
-// `sqzc info`: a model's layers (name, op, output shape, parameters, MACs) and its totals, as a
-// table or as one JSON object; with --size, the model-size table of its compressed forms (and the
-// size of the shared library a package builds into); with --accuracy, how compressed weights (or
-// int8, by each calibration method) change its answers.
+// `sqzc info`: a model's layers (name, op, output shape, parameters, MACs, and the algorithm each
+// convolution is compiled with) and its totals, as a table or as one JSON object; with --size,
+// the model-size table of its compressed forms (and the size of the shared library a package
+// builds into); with --accuracy, how compressed weights (or int8, by each calibration method)
+// change its answers.
 #include "compiler/cli/accuracy.h"
 #include "compiler/cli/command.h"
 #include "compiler/cli/model_options.h"
 #include "compiler/cli/package_library.h"
 #include "compiler/compression/size_report.h"
+#include "compiler/passes/choose_conv_algorithm.h"
 #include "ir/error.h"
 #include "ir/stats.h"
 
@@ -141,7 +143,10 @@ int info_command(const Args& argv) {
          "with --precision int8, the int8 form by each calibration method against float32")
         ("photos", po::value(&size.photos), "with --accuracy: a folder of photographs (e.g. .cache/photos)")
         ("random", po::value(&size.random)->default_value(20), "with --accuracy: this many random images")
-        ("engine", po::value(&size.engine)->default_value("jit"), "with --accuracy: the engine (jit or reference)");
+        ("engine", po::value(&size.engine)->default_value("jit"), "with --accuracy: the engine (jit or reference)")
+        ("conv-algorithm", po::value(&model.conv_algorithm)->default_value("auto"),
+         ("the convolution algorithms to show, as compiling commands choose them: " + compiler::conv_algorithm_modes())
+             .c_str());
     po::variables_map vm;
     if (!parse_args("info", "MODEL [--weights FILE] [--set K=V ...] [--json] [--size [--package-library]] "
                             "[--accuracy [--photos DIR] [--precision int8 [--calibrate INPUTS]]] [--prune F] [--codebook-bits B]",
@@ -174,6 +179,14 @@ int info_command(const Args& argv) {
     }
     const ir::Graph graph = compiler::load_model(opts);
     const ir::GraphStats stats = ir::graph_stats(graph);
+    // How compiling commands would compute each convolution (after the optimisation passes).
+    std::map<std::string, std::string> algorithms;
+    for (const ir::Node& n : compiler::optimize(graph, model.pass_options()).nodes)
+        if (n.op == ir::OpKind::Conv) algorithms[n.name] = ir::conv_algorithm_name(n.conv().algorithm);
+    const auto algorithm_of = [&](const ir::Node& n) {
+        const auto it = algorithms.find(n.name);
+        return it == algorithms.end() ? std::string() : it->second;
+    };
 
     if (json) {
         nlohmann::ordered_json out;
@@ -185,12 +198,15 @@ int info_command(const Args& argv) {
         out["macs"] = stats.macs;
         out["weight_bytes"] = stats.weight_bytes;
         nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-        for (const ir::NodeStats& s : stats.nodes)
-            layers.push_back({{"name", s.node->name},
-                              {"op", std::string(ir::op_name(s.node->op))},
-                              {"shape", s.node->type.dims},
-                              {"params", s.params},
-                              {"macs", s.macs}});
+        for (const ir::NodeStats& s : stats.nodes) {
+            nlohmann::ordered_json layer = {{"name", s.node->name},
+                                            {"op", std::string(ir::op_name(s.node->op))},
+                                            {"shape", s.node->type.dims},
+                                            {"params", s.params},
+                                            {"macs", s.macs}};
+            if (!algorithm_of(*s.node).empty()) layer["algorithm"] = algorithm_of(*s.node);
+            layers.push_back(std::move(layer));
+        }
         out["layers"] = std::move(layers);
         std::cout << out.dump(2) << "\n";
         return 0;
@@ -200,11 +216,12 @@ int info_command(const Args& argv) {
     for (const ir::NodeStats& s : stats.nodes) width = std::max(width, s.node->name.size());
     fmt::print("model {}  batch {}  input {}\n\n", graph.name, graph.batch,
                ir::to_string(graph.type_of(graph.inputs.at(0).name)));
-    fmt::print("{:<{}}  {:<14}  {:<20}  {:>11}  {:>15}\n", "layer", width, "op", "output", "params", "MACs");
+    fmt::print("{:<{}}  {:<14}  {:<20}  {:>11}  {:>15}  {}\n", "layer", width, "op", "output", "params", "MACs",
+               "algorithm");
     for (const ir::NodeStats& s : stats.nodes)
-        fmt::print("{:<{}}  {:<14}  {:<20}  {:>11}  {:>15}\n", s.node->name, width, ir::op_name(s.node->op),
+        fmt::print("{:<{}}  {:<14}  {:<20}  {:>11}  {:>15}  {}\n", s.node->name, width, ir::op_name(s.node->op),
                    ir::dims_to_string(s.node->type.dims), s.params ? with_commas(s.params) : "",
-                   s.macs ? with_commas(s.macs) : "");
+                   s.macs ? with_commas(s.macs) : "", algorithm_of(*s.node));
     fmt::print("\ntotal: {} parameters, {} MACs ({:.3f} GFLOP), {} weight bytes ({:.2f} MB as float32)\n",
                with_commas(stats.params), with_commas(stats.macs), 2e-9 * static_cast<double>(stats.macs),
                with_commas(stats.weight_bytes), static_cast<double>(stats.weight_bytes) / 1e6);

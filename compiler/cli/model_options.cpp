@@ -1,6 +1,8 @@
 // Shared model options (see model_options.h).
 #include "compiler/cli/model_options.h"
 
+#include "compiler/passes/choose_conv_algorithm.h"
+
 #include "ir/error.h"
 
 #include <fmt/format.h>
@@ -35,6 +37,7 @@ compiler::PassOptions ModelArgs::pass_options() const {
     compiler::PassOptions o;
     o.disabled.insert(disable_pass.begin(), disable_pass.end());
     o.print_after = print_after;
+    o.conv_algorithm = conv_algorithm;
     return o;
 }
 
@@ -65,7 +68,10 @@ void add_pass_options(po::options_description& options, ModelArgs& args) {
          "with --calibration-method percentile: the percentile of |value| to clip at, in (0, 100]")
         ("disable-pass", po::value(&args.disable_pass)->composing(),
          ("switch off an optimisation pass (repeatable; 'all' for every pass): " + compiler::pass_names()).c_str())
-        ("print-after", po::value(&args.print_after), "print the IR text after a pass (a pass name, or 'all')");
+        ("print-after", po::value(&args.print_after), "print the IR text after a pass (a pass name, or 'all')")
+        ("conv-algorithm", po::value(&args.conv_algorithm)->default_value("auto"),
+         ("how 3x3 stride-1 convolutions are computed: " + compiler::conv_algorithm_modes() +
+          " (auto: per layer, by the cost model)").c_str());
 }
 
 void add_compression_options(po::options_description& options, ModelArgs& args) {

@@ -24,6 +24,7 @@ struct ModelArgs {
     int64_t input_size = 0;
     std::vector<std::string> disable_pass;
     std::string print_after;
+    std::string conv_algorithm = "auto";  // --conv-algorithm
     compiler::ResourceLimits limits;
     std::string precision = "float32";
     std::vector<std::string> calibrate;
@@ -40,8 +41,8 @@ struct ModelArgs {
     compiler::CompileOptions compile_options() const;
 };
 
-// Adds --disable-pass, --print-after, --precision, --calibrate, --calibration-method and
-// --percentile (for commands that compile).
+// Adds --disable-pass, --print-after, --conv-algorithm, --precision, --calibrate,
+// --calibration-method and --percentile (for commands that compile).
 void add_pass_options(po::options_description& options, ModelArgs& args);
 
 // Adds --prune, --codebook-bits and --cluster-init (for commands that load a model to run, measure

@@ -125,6 +125,8 @@ ir::Graph quantize_int8(ir::Graph graph, const Int8Scales& scales) {
             node.conv().relu = true;  // a ReLU already, or a rounding that clamps at zero (clamps_at_zero)
         }
         if (node.conv().residual && u8.count(node.residual_input())) q.residual_scale = scale.at(node.residual_input());
+        // Quantised convs are computed directly (Winograd is for float convs: ir/conv_algorithm.h).
+        if (q.any()) node.conv().algorithm = ir::ConvAlgorithm::Direct;
     }
     ir::infer_shapes(graph);
     ir::verify(graph);

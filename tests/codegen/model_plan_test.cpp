@@ -11,6 +11,7 @@
 #include "compiler/driver.h"
 #include "compiler/frontends/random_weights.h"
 #include "compiler/model_loader.h"
+#include "ir/conv_algorithm.h"
 #include "ir/text_form.h"
 #include "tests/support.h"
 
@@ -18,6 +19,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 using namespace sqz;
 using codegen::BufferDim;
@@ -43,11 +45,15 @@ struct Config {
 };
 
 std::vector<Config> configs() {
-    compiler::CompileOptions none, nchw, int8;
+    compiler::CompileOptions direct, none, nchw, int8, f2, f6;
+    direct.passes.conv_algorithm = "direct";
     none.passes.disabled = {"all"};
     nchw.passes.disabled = {"choose-layout"};
     int8.precision = compiler::Precision::Int8;
-    return {{"passes", {}}, {"no passes", none}, {"NCHW", nchw}, {"int8", int8}};
+    f2.passes.conv_algorithm = "winograd-f2";
+    f6.passes.conv_algorithm = "winograd-f6";
+    return {{"passes", {}},    {"passes, direct convs", direct}, {"no passes", none},     {"NCHW", nchw},
+            {"int8", int8},    {"Winograd F(2,3)", f2},           {"Winograd F(6,3)", f6}};
 }
 
 // The whole plan as text, for failure messages and for comparing two plans.
@@ -73,6 +79,7 @@ std::map<std::string, std::pair<size_t, size_t>> lifetimes(const ModelPlan& plan
     for (size_t k = 0; k < plan.kernels.size(); ++k) {
         std::vector<std::string> touched = plan.kernels[k].inputs;
         touched.push_back(plan.kernels[k].output);
+        touched.insert(touched.end(), plan.kernels[k].workspaces.begin(), plan.kernels[k].workspaces.end());
         for (const std::string& slot : touched) {
             const std::string& root = plan.root(slot).name;
             auto [it, fresh] = life.emplace(root, std::make_pair(k, k));
@@ -109,9 +116,19 @@ bool in_border(const Slot& s, int64_t index) {
     return x < s.border || y < s.border || x >= w - s.border || y >= h - s.border;
 }
 
-int conv_pad(const ir::Node& node) {
+// How far past its input map's edges a conv reads: its padding; for Winograd F(m x m, 3 x 3),
+// also the overhang of the last tile, which starts at m (tiles - 1) - pad and reads m + 2 pixels.
+int conv_reach(const ir::Node& node, const ir::Dims& in) {
     const ir::Window& w = node.conv().window;
-    return static_cast<int>(std::max({w.pad_top, w.pad_left, w.pad_bottom, w.pad_right}));
+    int64_t reach = std::max({w.pad_top, w.pad_left, w.pad_bottom, w.pad_right});
+    const int m = ir::winograd_tile(node.conv().algorithm);
+    if (m > 0) {
+        const int64_t out_h = node.type.dims[2], out_w = node.type.dims[3];
+        const int64_t last_y = m * ((out_h + m - 1) / m - 1) - w.pad_top + m + 1;
+        const int64_t last_x = m * ((out_w + m - 1) / m - 1) - w.pad_left + m + 1;
+        reach = std::max({reach, last_y - (in[2] - 1), last_x - (in[3] - 1)});
+    }
+    return static_cast<int>(reach);
 }
 
 // Slots whose lifetimes overlap never share bytes; bordered slots share with nothing and lie in
@@ -147,14 +164,42 @@ void check_arena(const ModelPlan& plan) {
         }
 }
 
-// Every slot's border is the widest padding of the padded convolutions reading it directly (arena
-// slots only: the caller's buffers have none, a fused group's inner values have no slot).
+// Exactly the kernels of Winograd convs have a workspace, their transformed input: dense, of
+// channels x tiles x tiles x (m + 2)^2 x batch floats, used by no other kernel (check_arena checks
+// that it shares memory with no slot live at the same time).
+void check_workspaces(const ir::Graph& graph, const ModelPlan& plan) {
+    std::set<std::string> seen;
+    for (const codegen::Kernel& k : plan.kernels) {
+        INFO("kernel " << k.name);
+        const bool winograd = !k.nodes.empty() && graph.nodes[k.nodes.back()].op == ir::OpKind::Conv &&
+                              graph.nodes[k.nodes.back()].conv().algorithm != ir::ConvAlgorithm::Direct;
+        REQUIRE(k.workspaces.size() == (winograd ? 1u : 0u));
+        for (const std::string& w : k.workspaces) {
+            CHECK(seen.insert(w).second);
+            const Slot& s = plan.slots.at(w);
+            CHECK(s.kind == Slot::Kind::Arena);
+            CHECK(s.border == 0);
+            const ir::Node& conv = graph.nodes[k.nodes.back()];
+            const ir::Dims in = graph.type_of(conv.inputs[0]).dims;
+            const int m = ir::winograd_tile(conv.conv().algorithm);
+            const int64_t tiles_x = (conv.type.dims[3] + m - 1) / m, tiles_y = (conv.type.dims[2] + m - 1) / m;
+            CHECK(s.elements() == in[1] * tiles_x * tiles_y * (m + 2) * (m + 2) * in[0]);
+            CHECK(plan.halide_dims(w, false).size() == 6);
+        }
+    }
+    for (const auto& [name, s] : plan.slots)
+        if (!s.workspace_extents.empty()) CHECK(seen.count(name));
+}
+
+// Every slot's border is the widest reach past its edges of the convolutions reading it directly
+// (arena slots only: the caller's buffers have none, a fused group's inner values have no slot).
 void check_borders(const ir::Graph& graph, const ModelPlan& plan) {
     std::map<std::string, int> widest;
     for (const ir::Node& node : graph.nodes) {
-        if (node.op != ir::OpKind::Conv || conv_pad(node) == 0 || !plan.value_slot.count(node.inputs[0])) continue;
+        if (node.op != ir::OpKind::Conv || !plan.value_slot.count(node.inputs[0])) continue;
+        const int reach = conv_reach(node, graph.type_of(node.inputs[0]).dims);
         const Slot& in = plan.slots.at(plan.value_slot.at(node.inputs[0]));
-        if (in.kind == Slot::Kind::Arena) widest[in.name] = std::max(widest[in.name], conv_pad(node));
+        if (reach > 0 && in.kind == Slot::Kind::Arena) widest[in.name] = std::max(widest[in.name], reach);
     }
     for (const auto& [name, s] : plan.slots) {
         INFO("slot " << name);
@@ -188,6 +233,14 @@ void check_writes(const ModelPlan& plan) {
         });
         CHECK(outside == 0);
         CHECK(border == 0);
+        for (const std::string& ws : k.workspaces) {  // written whole by its kernel, as an output
+            std::vector<uint8_t>& wsw = written.at(plan.root(ws).name);
+            for_each_element(plan, ws, false, [&](int64_t i, const std::vector<int>&) {
+                if (i < 0 || i >= static_cast<int64_t>(wsw.size())) return void(++outside);
+                ++wsw[static_cast<size_t>(i)];
+            });
+        }
+        CHECK(outside == 0);
         for (const std::string& in : k.inputs) {
             const Slot& r = plan.root(in);
             INFO("reads " << in << " in " << r.name);
@@ -284,6 +337,7 @@ void check_plan(const ir::Graph& graph, const ModelPlan& plan) {
     check_writes(plan);
     check_concat_slices(graph, plan);
     check_outputs(graph, plan);
+    check_workspaces(graph, plan);
 }
 
 }  // namespace
@@ -336,19 +390,26 @@ output f
 }
 
 TEST_CASE("the arenas of SqueezeNet v1.0 and v1.1 keep their sizes", "[codegen][plan]") {
-    // Computed by plan_model before it was split into steps; a change here changes the memory of
-    // every compiled model and should be deliberate.
+    // With direct convolutions: computed by plan_model before it was split into steps. With
+    // Winograd F(4,3), the 3x3 convs' inputs have wider borders (the last tile overhangs) and each
+    // such conv's kernel has its workspace (the transformed input, live only while it runs). A change
+    // here changes the memory of every compiled model and should be deliberate.
     const struct {
         const char* example;
+        const char* algorithm;
         int64_t arena, shared, bordered;
         size_t kernels;
     } models[] = {
-        {"squeezenet_v1.0.sqz", 5840128, 3844096, 1996032, 30},
-        {"squeezenet_v1.1.sqz", 2897408, 2007040, 890368, 30},
+        {"squeezenet_v1.0.sqz", "direct", 5840128, 3844096, 1996032, 30},
+        {"squeezenet_v1.1.sqz", "direct", 2897408, 2007040, 890368, 30},
+        {"squeezenet_v1.0.sqz", "winograd-f4", 6203648, 4000768, 2202880, 30},
+        {"squeezenet_v1.1.sqz", "winograd-f4", 3076608, 2057216, 1019392, 30},
     };
     for (const auto& m : models) {
-        INFO(m.example);
-        const ModelPlan plan = codegen::plan_model(prepared(m.example));
+        INFO(m.example << ", " << m.algorithm);
+        compiler::CompileOptions options;
+        options.passes.conv_algorithm = m.algorithm;
+        const ModelPlan plan = codegen::plan_model(prepared(m.example, options));
         CHECK(plan.arena_bytes == m.arena);
         CHECK(plan.dedicated_offset == m.shared);
         CHECK(plan.dedicated_bytes == m.bordered);

@@ -9,6 +9,7 @@
 #include "compiler/frontends/sqz_description.h"
 #include "ir/interpreter.h"
 #include "runtime/fnv1a.h"
+#include "runtime/winograd.h"
 #include "tests/codegen/package_support.h"
 
 #include <cstring>
@@ -204,12 +205,21 @@ TEST_CASE("lowering records how it packs each weight: a gather of a float consta
     const ir::Graph dense = compiler::optimize(tiny_dense());
     codegen::LoweringOptions lowering;
     lowering.target = codegen::parse_target("host");
-    int gathers = 0;
+    int gathers = 0, transforms = 0;
     for (const codegen::LoweredKernel& k : codegen::lower(dense, lowering).kernels)
         for (const codegen::PackedWeight& w : k.weights) {
             INFO(w.source);
             const ir::Constant* c = dense.find_constant(w.source);
             REQUIRE(c != nullptr);
+            if (w.winograd_tile > 0) {
+                // A Winograd conv's weights: their transform, which compressed packages compute.
+                std::vector<float> u(w.buffer.number_of_elements());
+                runtime::winograd_transform_weights(c->data().data(), c->type.dims[0], c->type.dims[1], w.winograd_tile,
+                                                    u.data());
+                CHECK(std::memcmp(u.data(), w.buffer.data(), u.size() * 4) == 0);
+                ++transforms;
+                continue;
+            }
             REQUIRE(w.gather.has_value());
             // The buffer is the gather, element by element.
             const std::vector<int32_t>& extents = w.gather->extents;
@@ -224,7 +234,8 @@ TEST_CASE("lowering records how it packs each weight: a gather of a float consta
             CHECK(mismatches == 0);
             ++gathers;
         }
-    CHECK(gathers == 10);  // five convs, each a weight and a bias
+    CHECK(gathers + transforms == 10);  // five convs, each a weight and a bias
+    CHECK(transforms > 0);              // the 3x3 expand convs run Winograd
 
     // int8 convs quantise their weights and derive biases and multipliers: none of those is a
     // gather. (conv1 reads the float input: a float conv, whose weights are gathered.)

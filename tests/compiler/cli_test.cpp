@@ -148,7 +148,7 @@ TEST_CASE("sqzc fails with one clear line and a non-zero exit", "[cli][errors]")
         {"info /nonexistent/model.sqz", "/nonexistent/model.sqz: no such file"},
         {"info " + write_scratch("x.caffemodel2", "x"), "unknown model format '.caffemodel2'"},
         {"info " + bad_sqz, "bad.sqz:2:15: conv1.filters must be an integer in [1, 1000000], found '0'"},
-        {"info --set SR=0.5 " + (test::shared_dir() / "models/squeezenet_v1.1/deploy.prototxt").string(),
+        {"info --set SR=0.5 " + (test::source_dir() / "tests/data/caffe/lrn.prototxt").string(),
          "--set applies to .sqz descriptions only"},
         {"run " + example("squeezenet_v1.1.sqz") + " --threads -1", "--threads -1: must not be negative"},
         {"run " + example("squeezenet_v1.1.sqz") + " --engine warp", "unknown engine 'warp'"},

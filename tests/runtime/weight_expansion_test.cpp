@@ -1,8 +1,9 @@
 // The expansion of stored weights into packed ones (runtime/weight_expansion.h) on hand-built
-// tables: copies and gathers land where the table says, the padding is zeroed, and a table or blob
+// tables: copies, gathers and Winograd transforms land where the table says, the padding is zeroed, and a table or blob
 // that does not fit the bytes is refused. (Real models' layouts are checked in
 // tests/codegen/package_compression_test.cpp.)
 #include "runtime/weight_expansion.h"
+#include "runtime/winograd.h"
 #include "tests/support.h"
 
 #include <cstring>
@@ -94,4 +95,38 @@ TEST_CASE("a stored-tensor table that does not fit the bytes, or a blob that doe
         f.stored[8] = 9;  // no such blob kind
         CHECK(f.expand(packed) == Status::Weights);
     }
+}
+
+TEST_CASE("a Winograd tensor is its blob's 3x3 weights transformed, and a bad header is refused",
+          "[runtime][weights][winograd]") {
+    // Two output and three input channels of 3x3 weights, stored dense; packed for F(2x2, 3x3):
+    // 2 x 3 x 16 values.
+    std::vector<float> w(2 * 3 * 9);
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i % 7) - 2.5f;
+    const std::vector<uint8_t> stored = dense_blob(w);
+    StoredTensor t{runtime::kWinograd, 3, 0, static_cast<int64_t>(stored.size()), 0, 2 * 3 * 16, {2, 3, 2}, {}};
+    std::vector<float> want(2 * 3 * 16);
+    runtime::winograd_transform_weights(w.data(), 2, 3, 2, want.data());
+    auto expand = [&](const StoredTensor& tensor, std::vector<float>& packed) {
+        packed.assign(want.size(), -1.0f);
+        std::vector<float> values(want.size());
+        return runtime::expand_weights(stored.data(), stored.size(), &tensor, 1, reinterpret_cast<uint8_t*>(packed.data()),
+                                       packed.size() * 4, values.data(), values.size());
+    };
+    std::vector<float> packed;
+    REQUIRE(expand(t, packed) == Status::Ok);
+    CHECK(packed == want);
+
+    StoredTensor bad = t;
+    bad.extent[2] = 3;  // no F(3x3, 3x3)
+    CHECK(expand(bad, packed) == Status::Weights);
+    bad = t;
+    bad.numel -= 16;  // packed values that do not match O x I x (m + 2)^2
+    CHECK(expand(bad, packed) == Status::Weights);
+    bad = t;
+    bad.rank = 2;
+    CHECK(expand(bad, packed) == Status::Weights);
+    bad = t;
+    bad.expand = 3;  // no such kind
+    CHECK(expand(bad, packed) == Status::Weights);
 }
