@@ -10,7 +10,7 @@
 // time; each figure is the lower quartile of N runs, the models interleaved run by run.
 #include "codegen/engine.h"
 #include "codegen/jit_model.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/pass_manager.h"
 #include "ir/builder.h"
 

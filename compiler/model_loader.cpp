@@ -6,7 +6,7 @@
 #include "compiler/frontends/caffemodel.h"
 #include "compiler/frontends/deep_compression.h"
 #include "compiler/frontends/onnx_import.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "ir/error.h"
 #include "ir/resize.h"

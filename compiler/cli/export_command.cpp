@@ -5,7 +5,7 @@
 #include "compiler/cli/model_options.h"
 #include "compiler/driver.h"
 #include "compiler/file_io.h"
-#include "compiler/frontends/onnx_export.h"
+#include "compiler/exporters/onnx_export.h"
 #include "ir/error.h"
 
 #include <fmt/format.h>

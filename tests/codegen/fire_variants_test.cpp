@@ -1,7 +1,7 @@
 // The JIT engine against the reference on each Fire module variant (plain, simple bypass, complex
 // bypass) with channel counts that are not multiples of the vector width.
 #include "codegen/jit_model.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "compiler/pass_manager.h"
 #include "ir/interpreter.h"

@@ -9,7 +9,7 @@
 #pragma once
 
 #include "compiler/calibration.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/pass_manager.h"
 #include "compiler/passes/quantize_int8.h"
 #include "ir/builder.h"

@@ -4,9 +4,9 @@
 // interpreter evaluates it.
 #include "codegen/jit_model.h"
 #include "compiler/driver.h"
-#include "compiler/frontends/onnx_export.h"
+#include "compiler/exporters/onnx_export.h"
 #include "compiler/frontends/onnx_import.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "ir/interpreter.h"
 #include "ir/quantization.h"

@@ -6,7 +6,7 @@
 #include "codegen/jit_model.h"
 #include "compiler/calibration.h"
 #include "compiler/driver.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/pass_manager.h"
 #include "compiler/passes/quantize_int8.h"
 #include "compiler/model_loader.h"

@@ -1,7 +1,7 @@
 // The JIT engine against the reference interpreter, one operator at a time, on odd sizes: channel
 // counts that are not multiples of the vector width, spatial sizes 1, 7, 13 and 55.
 #include "codegen/jit_model.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/pass_manager.h"
 #include "ir/builder.h"
 #include "ir/interpreter.h"

@@ -1,7 +1,7 @@
 // --threads is honoured exactly: a JIT model with N threads runs its loops on N threads in all
 // (the caller and N - 1 pool workers) and Halide starts no threads of its own.
 #include "codegen/jit_model.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "ir/builder.h"
 #include "tests/support.h"
 

@@ -6,7 +6,7 @@
 // sanitizers.
 #pragma once
 
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "ir/graph.h"
 

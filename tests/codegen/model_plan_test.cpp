@@ -9,7 +9,7 @@
 // SqueezeNet v1.0 and v1.1 are pinned.
 #include "codegen/model_plan.h"
 #include "compiler/driver.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/model_loader.h"
 #include "ir/conv_algorithm.h"
 #include "ir/text_form.h"

@@ -5,7 +5,7 @@
 #include "codegen/package_weights.h"
 #include "compiler/compression/weight_coding.h"
 #include "compiler/driver.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "ir/interpreter.h"
 #include "runtime/fnv1a.h"

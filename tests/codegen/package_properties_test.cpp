@@ -2,7 +2,7 @@
 // allocates nothing during inference; instances of one model and of two models run concurrently
 // in one program with correct results; its API refuses bad arguments; packages are byte-identical
 // for the same inputs; and weights can live in a checked file instead of the source.
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "runtime/cpu_features.h"
 #include "tests/codegen/package_support.h"

@@ -3,7 +3,7 @@
 // with and without padding, with a fused ReLU and bypass residual, writing into an in-place concat
 // slice, at batch 1 and 3, and with channel counts that are not multiples of the vector width.
 #include "codegen/jit_model.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "compiler/pass_manager.h"
 #include "ir/builder.h"

@@ -1,7 +1,7 @@
 // The ONNX writer: graphs exported at every opset pass ONNX's own checker and shape inference,
 // import back to the same graph (structure and values), compute the same outputs, and what ONNX
 // cannot express is refused with a message naming the node.
-#include "compiler/frontends/onnx_export.h"
+#include "compiler/exporters/onnx_export.h"
 #include "compiler/frontends/onnx_import.h"
 #include "ir/error.h"
 #include "ir/interpreter.h"

@@ -3,9 +3,9 @@
 // activations with zero point 0), an imported quantized model goes out with its own scales, and
 // what ONNX cannot say is refused.
 #include "compiler/driver.h"
-#include "compiler/frontends/onnx_export.h"
+#include "compiler/exporters/onnx_export.h"
 #include "compiler/frontends/onnx_import.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "ir/error.h"
 #include "ir/interpreter.h"

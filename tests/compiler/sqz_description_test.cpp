@@ -3,7 +3,7 @@
 // overrides, every example, and malformed descriptions with their exact messages.
 #include "compiler/file_io.h"
 #include "compiler/frontends/caffe_prototxt.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "ir/error.h"
 #include "ir/interpreter.h"

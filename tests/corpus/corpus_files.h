@@ -7,8 +7,8 @@
 #pragma once
 
 #include "compiler/frontends/caffe_prototxt.h"
-#include "compiler/frontends/onnx_export.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/exporters/onnx_export.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "frontends/caffe.pb.h"
 #include "ir/error.h"

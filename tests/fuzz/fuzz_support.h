@@ -4,7 +4,7 @@
 #pragma once
 
 #include "compiler/frontends/caffe_prototxt.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "compiler/model_loader.h"
 #include "ir/error.h"

@@ -6,7 +6,7 @@
 
 #include "codegen/jit_model.h"
 #include "codegen/model_plan.h"
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 #include "ir/interpreter.h"
 #include "ir/text_form.h"
 #include "tests/support.h"

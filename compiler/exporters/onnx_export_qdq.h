@@ -14,7 +14,7 @@
 // dequantized values and is quantized again with its (unchanged) scale.
 #pragma once
 
-#include "compiler/frontends/onnx_writer.h"
+#include "compiler/exporters/onnx_writer.h"
 #include "ir/graph.h"
 
 #include <functional>

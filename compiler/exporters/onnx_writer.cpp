@@ -1,5 +1,5 @@
 // Writing an ONNX graph (see onnx_writer.h).
-#include "compiler/frontends/onnx_writer.h"
+#include "compiler/exporters/onnx_writer.h"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 // Seeded He-normal weights (see random_weights.h). Uses its own generator (splitmix64 and
 // Box-Muller) so the values do not depend on the standard library's distributions.
-#include "compiler/frontends/random_weights.h"
+#include "compiler/random_weights.h"
 
 #include "runtime/fnv1a.h"
 

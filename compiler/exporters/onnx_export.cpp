@@ -1,11 +1,11 @@
 // ONNX writer (see onnx_export.h): one ONNX node per IR node (two for a Conv with fused ReLU), the
 // constants as initializers, a symbolic batch dimension "N", and the preprocessing in metadata;
 // int8 graphs in QDQ form (onnx_export_qdq.h).
-#include "compiler/frontends/onnx_export.h"
+#include "compiler/exporters/onnx_export.h"
 
+#include "compiler/exporters/onnx_export_qdq.h"
+#include "compiler/exporters/onnx_writer.h"
 #include "compiler/frontends/onnx_common.h"
-#include "compiler/frontends/onnx_export_qdq.h"
-#include "compiler/frontends/onnx_writer.h"
 #include "ir/error.h"
 #include "ir/shape_inference.h"
 #include "ir/verifier.h"

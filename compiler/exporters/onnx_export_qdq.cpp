@@ -1,5 +1,5 @@
 // The QDQ form of an int8 graph (see onnx_export_qdq.h).
-#include "compiler/frontends/onnx_export_qdq.h"
+#include "compiler/exporters/onnx_export_qdq.h"
 
 #include "ir/error.h"
 #include "ir/quantization.h"
