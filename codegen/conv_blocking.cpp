@@ -28,7 +28,7 @@ int best_pixel_block(int width, int largest) {
 ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels, int out_width) {
     const int vw = target.natural_vector_size<float>();
     const bool wide_register_file = target.has_feature(Halide::Target::AVX512) || target.arch == Halide::Target::ARM;
-    // The same for packages: once their accumulators are vector variables (register_arrays.h),
+    // The same for packages: once their accumulators are vector variables (package_register_arrays.h),
     // g++ keeps 24 in registers without copies or spills, and v1.1's package ran 10% faster with
     // 24 than with 12 (alternating runs in one process).
     const int budget = wide_register_file ? 24 : 12;

@@ -4,7 +4,7 @@
 
 #include "codegen/jit_model.h"
 #include "codegen/reference_engine.h"
-#include "codegen/source_model.h"
+#include "codegen/package_engine.h"
 #include "ir/error.h"
 
 namespace sqz::codegen {

@@ -1,5 +1,5 @@
 // One interface for every way sqzc runs a graph: the Halide JIT (jit_model.h), the emitted package
-// built and loaded (source_model.h), and the float64 reference interpreter (reference_engine.h).
+// built and loaded (package_engine.h), and the float64 reference interpreter (reference_engine.h).
 // `sqzc run`, `sqzc bench`, the benchmark server and the tests drive them all the same way; one
 // table maps engine names to them (make_engine).
 #pragma once

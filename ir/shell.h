@@ -1,6 +1,6 @@
 // Running shell commands: one command with its output captured, its exit code or the signal that
 // ended it, and an optional time limit; or a list of commands on a few threads. Used to build
-// emitted packages (codegen/source_model.cpp, compiler/cli/package_library.cpp) and by the tests.
+// emitted packages (codegen/package_engine.cpp, compiler/cli/package_library.cpp) and by the tests.
 #pragma once
 
 #include <cstddef>

@@ -5,7 +5,7 @@
 // a fixed order, so the thread count changes who computes a value, never how. The JIT engine and
 // the package agree to rounding, not to the bit (docs/hardening.md).
 #include "codegen/jit_model.h"
-#include "codegen/source_model.h"
+#include "codegen/package_engine.h"
 #include "compiler/pass_manager.h"
 #include "tests/codegen/mini_model.h"
 #include "tests/support.h"

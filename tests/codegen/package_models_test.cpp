@@ -2,7 +2,7 @@
 // output is the float64 reference interpreter's, checked to 1e-4): every example description and
 // the three shared prototxts with seeded weights. The Deep Compression model with its real weights
 // matches its golden output to 1e-5 through the emitted-source engine.
-#include "codegen/source_model.h"
+#include "codegen/package_engine.h"
 #include "ir/interpreter.h"
 #include "tests/codegen/package_support.h"
 

@@ -1,5 +1,5 @@
-// The emitted-source engine (see source_model.h).
-#include "codegen/source_model.h"
+// The emitted-source engine (see package_engine.h).
+#include "codegen/package_engine.h"
 
 #include "codegen/package.h"
 #include "ir/error.h"
