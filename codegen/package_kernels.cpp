@@ -2,7 +2,7 @@
 #include "codegen/package_kernels.h"
 
 #include "codegen/c_backend.h"
-#include "codegen/package_package_register_arrays.h"
+#include "codegen/package_register_arrays.h"
 #include "codegen/target.h"
 
 #include "ir/error.h"

@@ -1,5 +1,5 @@
 // Register arrays of Halide's C++ output as named vector variables (see package_register_arrays.h).
-#include "codegen/package_package_register_arrays.h"
+#include "codegen/package_register_arrays.h"
 
 #include "ir/c_identifier.h"
 

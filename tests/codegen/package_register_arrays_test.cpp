@@ -1,7 +1,7 @@
 // promote_register_arrays: which arrays of Halide's C++ become vector variables and which stay,
 // on hand-written excerpts in Halide's style, and on the kernels of a real package (its conv
 // accumulators must all be promoted; the package tests check that their outputs stay right).
-#include "codegen/package_package_register_arrays.h"
+#include "codegen/package_register_arrays.h"
 #include "tests/codegen/mini_model.h"
 #include "tests/codegen/package_support.h"
 
