@@ -17,37 +17,7 @@ using compiler::parse_onnx;
 
 namespace {
 
-// Every supported operator once, and the same net built directly:
-// x[4,9,9] -> Conv+Relu [8,9,9] -> MaxPool (ceil) and AveragePool (ceil, count_include_pad) [8,4,4]
-// -> Concat (axis -3) -> Add with its Identity -> Dropout -> GlobalAveragePool [16,1,1]
-// -> Reshape by a Constant [4,4] -> Flatten [16] -> Softmax.
-OnnxModel all_ops_model() {
-    OnnxModel m(13);
-    m.input("x", {4, 9, 9});
-    m.initializer("w", {8, 4, 3, 3}, random_values(288, 21, -0.3f, 0.3f));
-    m.initializer("b", {8}, random_values(8, 22));
-    set_attr(m.node("Conv", {"x", "w", "b"}, {"c"}), "pads", std::vector<int64_t>{1, 1, 1, 1});
-    m.node("Relu", {"c"}, {"r"});
-    for (const char* op : {"MaxPool", "AveragePool"}) {
-        onnx::NodeProto& p = m.node(op, {"r"}, {op == std::string("MaxPool") ? "mp" : "ap"});
-        set_attr(p, "kernel_shape", std::vector<int64_t>{3, 3});
-        set_attr(p, "strides", std::vector<int64_t>{2, 2});
-        set_attr(p, "ceil_mode", int64_t{1});
-        if (op == std::string("AveragePool")) set_attr(p, "count_include_pad", int64_t{1});
-    }
-    set_attr(m.node("Concat", {"mp", "ap"}, {"cat"}), "axis", int64_t{-3});
-    m.node("Identity", {"cat"}, {"id"});
-    m.node("Add", {"cat", "id"}, {"sum"});
-    m.node("Dropout", {"sum"}, {"drop"});
-    m.node("GlobalAveragePool", {"drop"}, {"gap"});
-    set_attr(m.node("Constant", {}, {"shape"}), "value_ints", std::vector<int64_t>{0, 4, -1});
-    m.node("Reshape", {"gap", "shape"}, {"grid"});
-    set_attr(m.node("Flatten", {"grid"}, {"flat"}), "axis", int64_t{1});
-    set_attr(m.node("Softmax", {"flat"}, {"prob"}), "axis", int64_t{1});
-    m.output("prob", {16});
-    return m;
-}
-
+// all_ops_model (onnx_import_support.h) built directly.
 ir::Graph all_ops_reference() {
     ir::GraphBuilder b("all_ops");
     std::string x = b.input("x", {ir::DType::F32, {4, 9, 9}});
