@@ -90,7 +90,7 @@ std::vector<double> integer_conv(const Node& node, const Graph& g, const std::ve
     const int64_t C = in_dims[1], H = in_dims[2], W = in_dims[3];
     const int64_t O = node.type.dims[1], OH = node.type.dims[2], OW = node.type.dims[3];
     const int64_t K = a.window.kernel_h, S = a.window.stride_h, P = a.window.pad_top;
-    const int64_t half = int64_t{1} << (p.shift - 1);
+    const int64_t half = p.shift > 0 ? int64_t{1} << (p.shift - 1) : 0;  // u8 outputs only (float: shift 0)
     std::vector<double> y(static_cast<size_t>(O * OH * OW));
     for (int64_t o = 0; o < O; ++o)
         for (int64_t oy = 0; oy < OH; ++oy)
