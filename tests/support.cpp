@@ -69,6 +69,12 @@ std::filesystem::path scratch_dir() {
     return dir;
 }
 
+std::string write_scratch(const std::string& name, const std::string& contents) {
+    const auto path = scratch_dir() / name;
+    std::ofstream(path, std::ios::binary) << contents;
+    return path.string();
+}
+
 CommandResult run_shell(const std::string& command, int timeout_seconds) {
     ShellOptions options;
     options.timeout_seconds = timeout_seconds;

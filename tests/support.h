@@ -42,6 +42,8 @@ std::vector<float> read_f32(const std::filesystem::path& path);
 // The build tree (where build/sqzc lives) and a scratch folder unique to this test process.
 std::filesystem::path binary_dir();
 std::filesystem::path scratch_dir();
+// Writes `contents` to scratch_dir() / name and returns that path.
+std::string write_scratch(const std::string& name, const std::string& contents);
 
 using CommandResult = ShellResult;
 // Runs a shell command (sqz::run_shell) with a time limit (seconds); stdout and stderr are

@@ -13,12 +13,6 @@ using namespace sqz;
 
 namespace {
 
-std::string write_scratch(const std::string& name, const std::string& contents) {
-    const auto path = test::scratch_dir() / name;
-    std::ofstream(path, std::ios::binary) << contents;
-    return path.string();
-}
-
 // Two calibration inputs of the tiny model (3x31x31), as .f32 files in a folder of their own.
 std::string calibration_folder() {
     const auto dir = test::scratch_dir() / "calibration";
@@ -33,7 +27,7 @@ std::string calibration_folder() {
 }  // namespace
 
 TEST_CASE("sqzc bench --precision int8 --calibrate runs on every engine", "[cli][bench][int8]") {
-    const std::string model = write_scratch("tiny_int8.sqz", test::kTinyFireSqz);
+    const std::string model = test::write_scratch("tiny_int8.sqz", test::kTinyFireSqz);
     const std::string folder = calibration_folder();
     const std::string file = (std::filesystem::path(folder) / "input1.f32").string();
     struct Run {
@@ -59,7 +53,7 @@ TEST_CASE("sqzc bench --precision int8 --calibrate runs on every engine", "[cli]
 }
 
 TEST_CASE("sqzc info --accuracy --precision int8 compares each calibration method with float32", "[cli][info][int8]") {
-    const std::string model = write_scratch("tiny_accuracy.sqz", test::kTinyFireSqz);
+    const std::string model = test::write_scratch("tiny_accuracy.sqz", test::kTinyFireSqz);
     auto r = test::run_sqzc("info " + model + " --accuracy --random 2 --engine reference --precision int8 --calibrate " +
                             calibration_folder());
     INFO(r.err);
@@ -76,7 +70,7 @@ TEST_CASE("sqzc info --accuracy --precision int8 compares each calibration metho
 }
 
 TEST_CASE("int8 calibration options fail with one clear line", "[cli][int8][errors]") {
-    const std::string model = write_scratch("tiny_cal.sqz", test::kTinyFireSqz);
+    const std::string model = test::write_scratch("tiny_cal.sqz", test::kTinyFireSqz);
     const auto empty = test::scratch_dir() / "empty_calibration";
     std::filesystem::create_directories(empty);
     const std::vector<std::pair<std::string, std::string>> cases = {
@@ -98,7 +92,7 @@ TEST_CASE("int8 calibration options fail with one clear line", "[cli][int8][erro
 }
 
 TEST_CASE("sqzc export --precision int8 writes a QDQ model that sqzc runs with its own scales", "[cli][export][int8]") {
-    const std::string model = write_scratch("fires.sqz", test::kInt8FireSqz);
+    const std::string model = test::write_scratch("fires.sqz", test::kInt8FireSqz);
     const std::string onnx = (test::scratch_dir() / "fires_int8.onnx").string();
     const std::string folder = calibration_folder();
     auto r = test::run_sqzc("export " + model + " --precision int8 -o " + onnx);

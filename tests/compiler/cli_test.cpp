@@ -11,12 +11,6 @@ using namespace sqz;
 
 namespace {
 
-std::string write_scratch(const std::string& name, const std::string& contents) {
-    const auto path = test::scratch_dir() / name;
-    std::ofstream(path, std::ios::binary) << contents;
-    return path.string();
-}
-
 std::string example(const char* name) { return (test::source_dir() / "examples" / name).string(); }
 
 }  // namespace
@@ -43,7 +37,7 @@ TEST_CASE("sqzc info prints the layer table and exact totals", "[cli][info]") {
 }
 
 TEST_CASE("sqzc run: the JIT and reference engines agree; outputs are written", "[cli][run]") {
-    const std::string model = write_scratch("tiny.sqz", test::kTinyFireSqz);
+    const std::string model = test::write_scratch("tiny.sqz", test::kTinyFireSqz);
     const std::string ref_out = (test::scratch_dir() / "ref.f32").string();
     const std::string jit_out = (test::scratch_dir() / "jit.f32").string();
     auto r = test::run_sqzc("run " + model + " --engine reference --output " + ref_out);
@@ -69,9 +63,9 @@ TEST_CASE("sqzc run classifies an image file with labels", "[cli][run]") {
     std::string ppm = "P6\n40 30\n255\n";
     for (int y = 0; y < 30; ++y)
         for (int x = 0; x < 40; ++x) ppm += x < 20 ? std::string("\xff\x00\x00", 3) : std::string("\x00\x00\xff", 3);
-    const std::string image = write_scratch("image.ppm", ppm);
-    const std::string labels = write_scratch("labels.txt", "zero\none\ntwo\nthree\nfour\nfive\nsix\n");
-    const std::string model = write_scratch("tiny_img.sqz", test::kTinyFireSqz);
+    const std::string image = test::write_scratch("image.ppm", ppm);
+    const std::string labels = test::write_scratch("labels.txt", "zero\none\ntwo\nthree\nfour\nfive\nsix\n");
+    const std::string model = test::write_scratch("tiny_img.sqz", test::kTinyFireSqz);
     auto r = test::run_sqzc("run " + model + " --image " + image + " --labels " + labels + " --top 7");
     REQUIRE(r.exit_code == 0);
     for (const char* label : {"zero", "three", "six"}) CHECK_THAT(r.out, Catch::Contains(label));
@@ -81,7 +75,7 @@ TEST_CASE("sqzc run classifies an image file with labels", "[cli][run]") {
 }
 
 TEST_CASE("sqzc bench --json has the documented fields", "[cli][bench]") {
-    const std::string model = write_scratch("tiny_bench.sqz", test::kTinyFireSqz);
+    const std::string model = test::write_scratch("tiny_bench.sqz", test::kTinyFireSqz);
     auto r = test::run_sqzc("bench " + model + " --json --threads 2 --iterations 5 --warmup 1");
     REQUIRE(r.exit_code == 0);
     const auto j = nlohmann::json::parse(r.out);
@@ -103,7 +97,7 @@ TEST_CASE("sqzc bench --json has the documented fields", "[cli][bench]") {
 }
 
 TEST_CASE("sqzc bench --sweep times each metaparameter value and writes JSON and a plot", "[cli][bench][sweep]") {
-    const std::string model = write_scratch("tiny_meta.sqz", "sqz 1\nname tiny_meta\ninput 3x35x35\nclasses 10\n"
+    const std::string model = test::write_scratch("tiny_meta.sqz", "sqz 1\nname tiny_meta\ninput 3x35x35\nclasses 10\n"
                                                              "conv1 filters=16 kernel=3 stride=2\nfire_modules 2\n"
                                                              "base_e 16\nincr_e 16\nmaxpool after=conv1\n");
     const std::string prefix = (test::scratch_dir() / "sweep").string();
@@ -127,7 +121,7 @@ TEST_CASE("sqzc bench --sweep times each metaparameter value and writes JSON and
 }
 
 TEST_CASE("sqzc export writes ONNX that sqzc reads back to the same outputs", "[cli][export]") {
-    const std::string model = write_scratch("tiny_export.sqz", test::kTinyFireSqz);
+    const std::string model = test::write_scratch("tiny_export.sqz", test::kTinyFireSqz);
     const std::string onnx = (test::scratch_dir() / "tiny.onnx").string();
     auto r = test::run_sqzc("export " + model + " -o " + onnx);
     REQUIRE(r.exit_code == 0);
@@ -142,11 +136,11 @@ TEST_CASE("sqzc fails with one clear line and a non-zero exit", "[cli][errors]")
         std::string args;
         std::string message;
     };
-    const std::string bad_sqz = write_scratch("bad.sqz", "sqz 1\nconv1 filters=0\n");
+    const std::string bad_sqz = test::write_scratch("bad.sqz", "sqz 1\nconv1 filters=0\n");
     const std::string dir = test::scratch_dir().string();
     const std::vector<Case> cases = {
         {"info /nonexistent/model.sqz", "/nonexistent/model.sqz: no such file"},
-        {"info " + write_scratch("x.caffemodel2", "x"), "unknown model format '.caffemodel2'"},
+        {"info " + test::write_scratch("x.caffemodel2", "x"), "unknown model format '.caffemodel2'"},
         {"info " + bad_sqz, "bad.sqz:2:15: conv1.filters must be an integer in [1, 1000000], found '0'"},
         {"info --set SR=0.5 " + (test::source_dir() / "tests/data/caffe/lrn.prototxt").string(),
          "--set applies to .sqz descriptions only"},
