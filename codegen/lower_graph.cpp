@@ -284,30 +284,28 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
             });
         }
     }
-    const std::vector<BufferDim> dims = plan.halide_dims(kernel.output, false);
-    Region estimates;
-    for (size_t d = 0; d < dims.size(); ++d) {
-        out.output_buffer().dim(static_cast<int>(d)).set_bounds(dims[d].min, dims[d].extent).set_stride(dims[d].stride);
-        estimates.push_back({dims[d].min, dims[d].extent});
-    }
-    out.set_estimates(estimates);
+    // A pipeline output writes its slot: the slot's shape and strides, and the same bounds as
+    // the autoschedulers' estimates.
+    auto write_slot = [&](Func f, const std::string& slot) {
+        const std::vector<BufferDim> dims = plan.halide_dims(slot, false);
+        SQZ_ASSERT(static_cast<size_t>(f.dimensions()) == dims.size(), "{} of kernel {} has {} dims, its slot {} has {}",
+                   f.name(), kernel.name, f.dimensions(), slot, dims.size());
+        Region estimates;
+        for (size_t d = 0; d < dims.size(); ++d) {
+            f.output_buffer().dim(static_cast<int>(d)).set_bounds(dims[d].min, dims[d].extent).set_stride(dims[d].stride);
+            estimates.push_back({dims[d].min, dims[d].extent});
+        }
+        f.set_estimates(estimates);
+    };
+    write_slot(out, kernel.output);
     lowered.output_name = out.name();
     // Workspaces are further outputs, written into their planned slots before the output reads them.
     std::vector<Func> outputs{out};
     SQZ_ASSERT(ctx.workspaces().size() == kernel.workspaces.size(), "kernel {} has {} workspaces, the plan {}",
                kernel.name, ctx.workspaces().size(), kernel.workspaces.size());
     for (size_t w = 0; w < kernel.workspaces.size(); ++w) {
-        Func f = ctx.workspaces()[w];
-        const std::vector<BufferDim> wd = plan.halide_dims(kernel.workspaces[w], false);
-        SQZ_ASSERT(static_cast<size_t>(f.dimensions()) == wd.size(), "workspace {} of kernel {} has {} dims, its slot {}",
-                   f.name(), kernel.name, f.dimensions(), wd.size());
-        Region bounds;
-        for (size_t d = 0; d < wd.size(); ++d) {
-            f.output_buffer().dim(static_cast<int>(d)).set_bounds(wd[d].min, wd[d].extent).set_stride(wd[d].stride);
-            bounds.push_back({wd[d].min, wd[d].extent});
-        }
-        f.set_estimates(bounds);
-        outputs.push_back(f);
+        write_slot(ctx.workspaces()[w], kernel.workspaces[w]);
+        outputs.push_back(ctx.workspaces()[w]);
     }
     lowered.pipeline = Pipeline(outputs);
 
