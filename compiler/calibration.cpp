@@ -10,23 +10,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 
 namespace sqz::compiler {
 namespace {
-
-namespace fs = std::filesystem;
-
-std::string lower_extension(const fs::path& path) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext;
-}
-
-bool calibration_file(const fs::path& path) {
-    const std::string ext = lower_extension(path);
-    return ext == ".f32" || ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".ppm" || ext == ".pgm";
-}
 
 // The P-th percentile of |value|, interpolated within its bin.
 double percentile_range(const ValueHistogram& h, double percentile) {
@@ -165,26 +151,15 @@ std::vector<ir::Tensor> calibration_inputs(const ir::Graph& graph, const std::ve
         out.push_back(ir::test_pattern(type));
         return out;
     }
-    std::vector<fs::path> files;
-    for (const std::string& path : paths) {
-        std::error_code ec;
-        if (!fs::is_directory(path, ec)) {
-            files.emplace_back(path);
-            continue;
-        }
-        std::vector<fs::path> found;
-        for (const auto& entry : fs::directory_iterator(path, ec))
-            if (entry.is_regular_file() && calibration_file(entry.path())) found.push_back(entry.path());
-        if (ec) user_error("{}: cannot list the folder: {}", path, ec.message());
-        if (found.empty()) user_error("{}: the folder has no .f32, PNG, JPEG or PPM files to calibrate on", path);
-        std::sort(found.begin(), found.end());
-        files.insert(files.end(), found.begin(), found.end());
-    }
-    for (const fs::path& file : files) {
+    std::vector<std::string_view> extensions = image_extensions();
+    extensions.push_back(".f32");
+    const std::vector<std::string> files =
+        expand_folders(paths, extensions, ".f32, PNG, JPEG or PPM files to calibrate on");
+    for (const std::string& file : files) {
         if (lower_extension(file) == ".f32") {
-            out.push_back({type.dims, read_f32_file(file.string(), static_cast<size_t>(type.numel()))});
+            out.push_back({type.dims, read_f32_file(file, static_cast<size_t>(type.numel()))});
         } else {
-            out.push_back(load_image_input(file.string(), one, one.preprocess, ResizeMode::CenterCrop));
+            out.push_back(load_image_input(file, one, one.preprocess, ResizeMode::CenterCrop));
         }
     }
     return out;

@@ -3,6 +3,8 @@
 
 #include "ir/error.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -92,6 +94,36 @@ void write_f32_file(const std::string& path, const std::vector<float>& values) {
         for (int b = 0; b < 4; ++b) bytes[i * 4 + b] = static_cast<char>(bits >> (8 * b));
     }
     write_file(path, bytes);
+}
+
+std::string lower_extension(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext;
+}
+
+std::vector<std::string> expand_folders(const std::vector<std::string>& paths,
+                                        const std::vector<std::string_view>& extensions, const std::string& kinds) {
+    std::vector<std::string> files;
+    for (const std::string& path : paths) {
+        std::error_code ec;
+        if (!fs::is_directory(path, ec)) {
+            files.push_back(path);
+            continue;
+        }
+        std::vector<std::string> found;
+        for (const auto& entry : fs::directory_iterator(path, ec)) {
+            const std::string name = entry.path().string();
+            if (entry.is_regular_file() &&
+                std::find(extensions.begin(), extensions.end(), lower_extension(name)) != extensions.end())
+                found.push_back(name);
+        }
+        if (ec) user_error("{}: cannot list the folder: {}", path, ec.message());
+        if (found.empty()) user_error("{}: the folder has no {}", path, kinds);
+        std::sort(found.begin(), found.end());
+        files.insert(files.end(), found.begin(), found.end());
+    }
+    return files;
 }
 
 }  // namespace sqz::compiler

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sqz::compiler {
@@ -26,5 +27,15 @@ void write_file(const std::string& path, const std::string& contents);
 // `expected_count` and refuses NaN and infinite values (docs/hardening.md).
 std::vector<float> read_f32_file(const std::string& path, size_t expected_count);
 void write_f32_file(const std::string& path, const std::vector<float>& values);
+
+// `paths` with each folder replaced by its files whose lower-case extension is one of `extensions`
+// (e.g. {".png", ".jpg"}), sorted by name; a file named directly is kept whatever its extension.
+// Throws sqz::Error naming a folder that cannot be listed or has no such file (`kinds` says what
+// was looked for, e.g. "PNG, JPEG or PPM files").
+std::vector<std::string> expand_folders(const std::vector<std::string>& paths,
+                                        const std::vector<std::string_view>& extensions, const std::string& kinds);
+
+// The extension of `path`, lower-cased (".JPG" gives ".jpg").
+std::string lower_extension(const std::string& path);
 
 }  // namespace sqz::compiler

@@ -179,6 +179,11 @@ std::vector<unsigned char> decode_with_stb(std::string_view bytes, const std::st
 
 }  // namespace
 
+const std::vector<std::string_view>& image_extensions() {
+    static const std::vector<std::string_view> extensions = {".png", ".jpg", ".jpeg", ".ppm", ".pgm"};
+    return extensions;
+}
+
 ir::Tensor load_image_input(const std::string& path, const ir::Graph& graph, const ir::Preprocess& pre,
                             ResizeMode mode) {
     return decode_image_input(read_file(path, uint64_t{256} << 20), path, graph, pre, mode);

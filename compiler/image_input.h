@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sqz::compiler {
 
@@ -15,6 +16,9 @@ enum class ResizeMode {
     Stretch,     // scale both axes to the input size
     CenterCrop,  // scale the shorter side to the input size, then crop the centre
 };
+
+// The file extensions (lower case) that sqzc reads as images: ".png", ".jpg", ".jpeg", ".ppm", ".pgm".
+const std::vector<std::string_view>& image_extensions();
 
 // Images are refused before decoding when their header declares more than this many pixels or a
 // side over kMaxImageSide: decoding allocates 15 bytes a pixel (8-bit RGB plus a float copy), and
