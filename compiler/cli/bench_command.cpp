@@ -35,19 +35,22 @@ int bench_command(const Args& argv) {
         ("json", po::bool_switch(&json), "print one JSON object")
         ("profile", po::bool_switch(&bench.profile), "add a per-layer time table (Halide's profiler)")
         ("no-check", po::bool_switch(&bench.skip_check), "skip the comparison with the reference interpreter")
-        ("sweep", po::value(&sweep), "time variants of a .sqz metaparameter: KEY=V1,V2,...")
+        ("sweep", po::value(&sweep),
+         "time variants of a .sqz metaparameter: KEY=V1,V2,...; writes PREFIX.json and PREFIX.png (--out)")
         ("ablation", po::bool_switch(&ablation), "time the model with all passes, each pass off in turn, and none")
-        ("sweep-output", po::value(&sweep_output)->default_value("sweep"),
-         "with --sweep: write PREFIX.json and PREFIX.png");
+        ("out", po::value(&sweep_output)->default_value("sweep"),
+         "with --sweep: the files' PREFIX, a path without extension (default: sweep.json and sweep.png in the "
+         "current folder)");
     po::variables_map vm;
     if (!parse_args("bench", "MODEL [--weights FILE] [--engine jit] [--threads N] [--iterations K] [--warmup W] "
-                             "[--json] [--profile] [--sweep KEY=V1,V2,...]",
+                             "[--json] [--profile] [--sweep KEY=V1,V2,... [--out PREFIX]]",
                     argv, options, positional, vm))
         return 0;
     if (bench.iterations < 1 || bench.iterations > 1000000) user_error("--iterations {}: must lie in [1, 1000000]", bench.iterations);
     if (bench.warmup < 0 || bench.warmup > 1000000) user_error("--warmup {}: must lie in [0, 1000000]", bench.warmup);
     if (bench.engine_options.threads < 0) user_error("--threads {}: must not be negative", bench.engine_options.threads);
 
+    if (vm.count("out") && !vm["out"].defaulted() && sweep.empty()) user_error("--out goes with --sweep");
     bench.compile = model.compile_options();
     if (ablation) return run_ablation(model, bench, json);
     if (!sweep.empty()) return run_sweep(model, bench, sweep, sweep_output, json);

@@ -21,6 +21,7 @@ int bench_command(const Args& args);
 int export_command(const Args& args);
 int compile_command(const Args& args);
 int graph_command(const Args& args);
+int version_command(const Args& args);
 
 // All commands, in the order `sqzc --help` lists them.
 const std::vector<Command>& commands();

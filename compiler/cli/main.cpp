@@ -21,6 +21,7 @@ const std::vector<Command>& commands() {
         {"bench", "compile a model and time it; check it against the reference", bench_command},
         {"export", "write a model as ONNX", export_command},
         {"graph", "draw a model as a Graphviz picture (.dot, .svg, .png)", graph_command},
+        {"version", "print the versions of sqzc, Halide and LLVM, and the host target", version_command},
     };
     return table;
 }
@@ -32,7 +33,7 @@ namespace {
 void print_usage() {
     fmt::print("usage: sqzc COMMAND [options]\n\ncommands:\n");
     for (const auto& c : sqz::cli::commands()) fmt::print("  {:<10} {}\n", c.name, c.summary);
-    fmt::print("\nrun 'sqzc COMMAND --help' for a command's options\n");
+    fmt::print("\nrun 'sqzc COMMAND --help' for a command's options, 'sqzc --version' for the versions\n");
 }
 
 }  // namespace
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
         print_usage();
         return argc < 2 ? sqz::compiler::kExitUsage : 0;
     }
-    const std::string name = argv[1];
+    const std::string name = std::string(argv[1]) == "--version" ? "version" : argv[1];
     sqz::cli::Args args(argv + 2, argv + argc);
     for (const auto& command : sqz::cli::commands()) {
         if (name != command.name) continue;

@@ -101,7 +101,7 @@ TEST_CASE("sqzc bench --sweep times each metaparameter value and writes JSON and
                                                              "conv1 filters=16 kernel=3 stride=2\nfire_modules 2\n"
                                                              "base_e 16\nincr_e 16\nmaxpool after=conv1\n");
     const std::string prefix = (test::scratch_dir() / "sweep").string();
-    auto r = test::run_sqzc("bench " + model + " --sweep SR=0.25,0.5,1 --iterations 3 --warmup 1 --sweep-output " + prefix);
+    auto r = test::run_sqzc("bench " + model + " --sweep SR=0.25,0.5,1 --iterations 3 --warmup 1 --out " + prefix);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("median ms"));
     const auto j = nlohmann::json::parse(test::run_shell("cat " + prefix + ".json").out);
