@@ -1,7 +1,10 @@
 // Kernel sources for packages (see package_kernels.h).
 #include "codegen/package_kernels.h"
 
+#include "ir/parallel.h"
+
 #include "codegen/c_backend.h"
+#include "codegen/canonical_names.h"
 #include "codegen/package_register_arrays.h"
 #include "codegen/target.h"
 
@@ -48,36 +51,6 @@ std::string target_pragmas(const Halide::Target& target) {
             "#pragma GCC target(\"{0}\")\n"
             "#endif\n",
             isa);
-    return out;
-}
-
-// Halide numbers its temporaries from process-wide counters, so the same kernel compiled twice
-// (or in another order) gets other numbers. Renumber them in order of first appearance, per file,
-// so that packages are byte-identical for the same inputs.
-std::string canonicalize_names(const std::string& source) {
-    static const std::regex token(
-        R"(\b(?:(_\d+)|(s\d+)|(_closure_prototype|_closure_arg|_parallel_closure)(?:__\d+)?|([A-Za-z_]\w*?)__\d+)\b)");
-    std::map<std::string, std::string> renamed;
-    std::string out;
-    out.reserve(source.size());
-    auto last = source.cbegin();
-    for (std::sregex_iterator it(source.begin(), source.end(), token), end; it != end; ++it) {
-        const std::string name = it->str();
-        auto found = renamed.find(name);
-        if (found == renamed.end()) {
-            const size_t k = renamed.size();
-            std::string fresh;
-            if ((*it)[1].matched) fresh = fmt::format("_t{}", k);          // a temporary
-            else if ((*it)[2].matched) fresh = fmt::format("s_{}", k);     // a closure struct
-            else if ((*it)[3].matched) fresh = fmt::format("{}__n{}", (*it)[3].str(), k);  // closure names
-            else fresh = fmt::format("{}__n{}", (*it)[4].str(), k);        // a uniquely suffixed name
-            found = renamed.emplace(name, fresh).first;
-        }
-        out.append(last, (*it)[0].first);
-        out += found->second;
-        last = (*it)[0].second;
-    }
-    out.append(last, source.cend());
     return out;
 }
 
@@ -128,10 +101,12 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
     // A package is emitted in a process of its own (sqzc compile), from a fixed state of Halide's
     // name counters; emitting the same model twice in one process may name temporaries differently.
     const Halide::Target t = package_target(target);
-    // One kernel after another: Halide draws the names of loops and temporaries from process-wide
-    // counters, so only a fixed order gives the same names, and byte-identical packages, every time.
+    // Kernels are independent pipelines: compile them on all cores. Halide draws the names of
+    // loops and temporaries from process-wide counters, so the numbers a kernel gets depend on what
+    // compiled before it; canonicalize_names (adapt_source) renumbers them per file, which keeps
+    // packages byte-identical whatever the order (tests/codegen/package_properties_test.cpp).
     std::vector<EmittedKernel> out(model.kernels.size());
-    for (size_t k = 0; k < model.kernels.size(); ++k) {
+    parallel_for_each(model.kernels.size(), hardware_threads(), [&](size_t k) {
         LoweredKernel& kernel = model.kernels[k];
         std::vector<Halide::Argument> args;
         for (const Halide::ImageParam& p : kernel.inputs) args.push_back(p);
@@ -150,7 +125,7 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
         out[k].name = kernel.name;
         out[k].source = adapt_source(printed.source, target, prefix, kernel.name);
         out[k].prototype = extract_prototype(strip_lowering_markers(printed.header), kernel.name);
-    }
+    });
     // A package gives its kernels no memory of their own (its scratch arena is empty): a schedule
     // that allocates would fail only in packages, so refuse it here.
     for (const EmittedKernel& k : out)
