@@ -1,6 +1,8 @@
 // Times SqueezeNet's 3x3 expand convolutions alone with each algorithm (direct, Winograd F2, F4,
 // F6) on the JIT, one thread, and prints what calibrates the cost model of choose-conv-algorithm
-// (compiler/passes/conv_cost_model.cpp; docs/performance.md).
+// (compiler/passes/conv_cost_model.cpp; docs/performance.md); then each algorithm's error on each
+// layer against the float64 reference interpreter (max |a-b| / max |ref| over the conv's output,
+// seeded random weights and inputs).
 //
 //   build/bench/conv_layers [--runs N] [CIN:SIZE:COUT ...]
 //
@@ -13,6 +15,7 @@
 #include "compiler/random_weights.h"
 #include "compiler/pass_manager.h"
 #include "ir/builder.h"
+#include "ir/interpreter.h"
 
 #include <fmt/format.h>
 
@@ -37,12 +40,14 @@ struct Layer {
     int in_c, size, out_c;
 };
 
-ir::Graph layer_model(const Layer& l, bool with_3x3) {
+// The squeeze conv and ReLU that feed the layer, the layer (if `with_3x3`), and a global pool
+// (`pooled`) or the layer's whole output map (to measure its error).
+ir::Graph layer_model(const Layer& l, bool with_3x3, bool pooled = true) {
     ir::GraphBuilder b("layer");
     auto x = b.input("x", {ir::DType::F32, {l.in_c, l.size, l.size}});
     auto s = b.relu("squeeze_relu", b.conv("squeeze", x, l.in_c, ir::square_window(1)));
     if (with_3x3) s = b.conv("expand3x3", s, l.out_c, ir::square_window(3, 1, 1));
-    b.output(b.global_avg_pool("pool", s));
+    b.output(pooled ? b.global_avg_pool("pool", s) : s);
     ir::Graph g = b.finish();
     compiler::bind_random_weights(g, 3);
     return g;
@@ -106,6 +111,30 @@ int main(int argc, char** argv) {
         for (size_t a = 1; a < quartile.size(); ++a) {
             const double t = std::max(1e-6, quartile[a] - quartile[0]);
             line += fmt::format("  {:>9.4f} ms {:>6.0f} GF/s", t, gflop / t * 1e3);
+        }
+        fmt::print("{}\n", line);
+    }
+
+    fmt::print("\nerror against the float64 reference (max |a-b| / max |ref| over the layer's output)\n");
+    fmt::print("{:>16}  {:>12}  {:>12}  {:>12}  {:>12}\n", "layer", algorithms[0], algorithms[1], algorithms[2],
+               algorithms[3]);
+    for (const Layer& l : layers) {
+        const ir::Graph g = layer_model(l, true, false);
+        ir::Tensor input{{1, l.in_c, l.size, l.size}, {}};
+        uint64_t state = 12345;
+        for (int64_t i = 0; i < int64_t{l.in_c} * l.size * l.size; ++i) {  // uniform in [-1, 1), a fixed LCG
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            input.data.push_back(static_cast<float>(static_cast<double>(state >> 11) * 0x1p-52 - 1.0));
+        }
+        const std::vector<double> ref = ir::interpret(g, {input}).at(0).data;
+        std::string line = fmt::format("{:>4}->{:<4}{:>3}x{:<3}", l.in_c, l.out_c, l.size, l.size);
+        for (const char* a : algorithms) {
+            compiler::PassOptions p;
+            p.conv_algorithm = a;
+            codegen::JitOptions jit;
+            jit.threads = 1;
+            const auto engine = codegen::make_jit_engine(compiler::optimize(g, p), jit);
+            line += fmt::format("  {:>12.2e}", ir::max_relative_error(engine->run({input}).at(0).data, ref));
         }
         fmt::print("{}\n", line);
     }
