@@ -7,17 +7,11 @@
 using namespace sqz;
 
 TEST_CASE("examples/classify compiles a model at build time and labels a photograph", "[examples]") {
+    // Its default model, the Deep Compression SqueezeNet v1.0 of examples/models, compiled by the
+    // sqzc of this build tree (its build-tree CMake package, build/sqzcConfig.cmake).
     const auto build = test::scratch_dir() / "classify";
-    std::string model = (test::source_dir() / "examples/squeezenet_v1.1.sqz").string(), weights;
-    const bool real = test::shared_available();
-    if (real) {
-        const auto dc = test::shared_dir() / "models/squeezenet_v1.0_deep_compression";
-        model = (dc / "deploy.prototxt").string();
-        weights = (dc / "compressed_SqueezeNet.net").string();
-    }
     auto r = test::run_shell("cmake -S " + (test::source_dir() / "examples/classify").string() + " -B " + build.string() +
-                             " -DSQZC=" + (test::binary_dir() / "sqzc").string() + " -DSQZC_MODEL=" + model +
-                             (weights.empty() ? "" : " -DSQZC_WEIGHTS=" + weights));
+                             " -Dsqzc_DIR=" + test::binary_dir().string(), 900);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     r = test::run_shell("cmake --build " + build.string() + " -j2", 900);
@@ -32,15 +26,15 @@ TEST_CASE("examples/classify compiles a model at build time and labels a photogr
         for (int y = 0; y < 48; ++y)
             for (int x = 0; x < 64; ++x) ppm << static_cast<char>(x * 4) << static_cast<char>(y * 5) << '\x80';
     }
-    const std::string labels = real ? (test::shared_dir() / "models/imagenet_labels.txt").string() : "";
+    const std::string labels = (test::source_dir() / "examples/models/imagenet_labels.txt").string();
     r = test::run_shell((build / "classify").string() + " " + image.string() + " " + labels);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("latency:"));
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 6);  // five classes and the latency
-    // The label is checked on the real model and photograph only.
-    if (real && !test::photo("data_coffee.png").empty()) CHECK_THAT(r.out, Catch::Contains("espresso"));
-    else SQZ_RECORD_SKIP("the classification of data_coffee.png was not checked: it needs ../shared and the photographs");
+    // The label is checked on the photograph only.
+    if (!test::photo("data_coffee.png").empty()) CHECK_THAT(r.out, Catch::Contains("espresso"));
+    else SQZ_RECORD_SKIP("the classification of data_coffee.png was not checked: it needs the photographs (scripts/fetch-photos)");
 }
 
 TEST_CASE("examples/c_api runs a package through the C API", "[examples]") {
