@@ -49,7 +49,8 @@ static_assert(sizeof(kBits) / sizeof(kBits[0]) == static_cast<int>(CpuFeature::C
 #if defined(__x86_64__) || defined(__i386__)
 bool cpuid_bit(const Bit& b) {
     unsigned regs[4] = {0, 0, 0, 0};
-    if (static_cast<unsigned>(b.leaf) > __get_cpuid_max(0, nullptr)) return false;
+    // GCC's cpuid.h declares __get_cpuid_max unsigned, clang's int: compare both as unsigned.
+    if (static_cast<unsigned>(b.leaf) > static_cast<unsigned>(__get_cpuid_max(0, nullptr))) return false;
     __cpuid_count(b.leaf, b.subleaf, regs[0], regs[1], regs[2], regs[3]);
     return (regs[b.reg] >> b.bit) & 1u;
 }

@@ -11,6 +11,13 @@
 #include <new>
 #include <thread>
 
+// The thread count that options.threads == 0 stands for: a build of the package may fix it
+// (-DSQZ_DEFAULT_THREADS=n, as sqzc_add_model's THREADS does); 0 means one per core.
+#ifndef SQZ_DEFAULT_THREADS
+#define SQZ_DEFAULT_THREADS 0
+#endif
+static_assert(SQZ_DEFAULT_THREADS >= 0, "SQZ_DEFAULT_THREADS: a thread count, or 0 for one per core");
+
 namespace SQZ_PACKAGE::runtime {
 namespace {
 
@@ -59,6 +66,7 @@ Status Model::create(const ModelDescription& description, const Options& options
                           reinterpret_cast<uintptr_t>(options.arena) % kAlignment != 0))
         return Status::Argument;
     int threads = options.threads;
+    if (threads == 0) threads = SQZ_DEFAULT_THREADS;
     if (threads == 0) threads = static_cast<int>(std::thread::hardware_concurrency());
     if (threads < 1) threads = 1;
     std::unique_ptr<Model> m;

@@ -56,7 +56,8 @@ enum {
 typedef struct SQZ_API(model) SQZ_API(model);
 
 typedef struct SQZ_API(options) {
-    int threads;               /* worker threads in all, including the caller; 0: one per core */
+    int threads;               /* worker threads in all, including the caller; 0: one per core, or the
+                                  package's build default (SQZ_DEFAULT_THREADS) */
     void* arena;               /* optional working memory of <NAME>_ARENA_BYTES, 64-byte aligned */
     size_t arena_bytes;
     const char* weights_path;  /* packages with a weights file: its path; NULL: "<name>.weights" in the
