@@ -13,11 +13,11 @@
 # default, Model::init()): the package is built with SQZ_DEFAULT_THREADS=<n>.
 #
 # When it runs sqzc. A package holds one source file per kernel, so its file list depends on the
-# model and is known only once sqzc has compiled it; CMake needs a library's sources when it writes
-# the build system. So sqzc compiles the model while CMake configures, and the model, its
-# weights, the calibration inputs and the sqzc executable are configure dependencies: when one
-# changes (or the arguments do), the next build re-runs CMake, which compiles the model again.
-# Otherwise the package written last time is reused. The model files must exist at configure time.
+# model, and CMake needs a library's sources when it writes the build system. So while CMake
+# configures, `sqzc compile --list-files` names the files (it lowers the model without compiling
+# a kernel: about a second); the build then runs `sqzc compile` itself, as a custom command whose
+# outputs are those files, again whenever the model, its weights, the calibration inputs or the
+# sqzc executable change. Those are configure dependencies too, so the list follows the model.
 
 # The sqzc executable behind the imported target sqzc::sqzc.
 function(_sqzc_executable out)
@@ -27,7 +27,7 @@ function(_sqzc_executable out)
   get_target_property(imported sqzc::sqzc IMPORTED)
   if(NOT imported)
     message(FATAL_ERROR "sqzc_add_model: sqzc::sqzc must be an installed or exported sqzc (find_package(sqzc)): "
-                        "it runs while CMake configures")
+                        "it lists the package's files while CMake configures")
   endif()
   get_target_property(location sqzc::sqzc IMPORTED_LOCATION)
   if(NOT location)
@@ -105,34 +105,28 @@ function(sqzc_add_model target)
   endforeach()
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${inputs})
 
-  # Compile, unless the package written last time came from the same command and inputs.
-  set(stamp "${dir}.stamp")
-  string(REPLACE ";" " " command_text "${command}")
-  set(stale TRUE)
-  if(EXISTS "${stamp}" AND EXISTS "${dir}/${name}.h")
-    file(READ "${stamp}" previous)
-    if(previous STREQUAL command_text)
-      set(stale FALSE)
-      foreach(input IN LISTS inputs)
-        if("${input}" IS_NEWER_THAN "${stamp}")
-          set(stale TRUE)
-        endif()
-      endforeach()
-    endif()
+  # The files the package will hold, named now; written by the build.
+  execute_process(COMMAND ${command} --list-files RESULT_VARIABLE status OUTPUT_VARIABLE listed ERROR_VARIABLE errors)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "sqzc_add_model(${target}): sqzc compile --list-files failed (${status}):\n${errors}")
   endif()
-  if(stale)
-    message(STATUS "sqzc_add_model(${target}): ${command_text}")
-    file(REMOVE "${stamp}")
-    execute_process(COMMAND ${command} RESULT_VARIABLE status)
-    if(NOT status EQUAL 0)
-      message(FATAL_ERROR "sqzc_add_model(${target}): sqzc compile failed (${status})")
+  string(REGEX REPLACE "\n$" "" listed "${listed}")
+  string(REPLACE "\n" ";" listed "${listed}")
+  set(outputs)
+  set(sources)
+  foreach(file IN LISTS listed)
+    list(APPEND outputs "${dir}/${file}")
+    if(file MATCHES "\\.cpp$" AND NOT file MATCHES "^${name}_selftest")
+      list(APPEND sources "${dir}/${file}")
     endif()
-    file(WRITE "${stamp}" "${command_text}")
-  endif()
+  endforeach()
+  add_custom_command(OUTPUT ${outputs}
+                     COMMAND ${command}
+                     DEPENDS ${inputs}
+                     COMMENT "sqzc compile ${model} (package ${name})"
+                     VERBATIM)
 
   # The library: every source but the self-test's (the package's README says the same).
-  file(GLOB sources LIST_DIRECTORIES false "${dir}/*.cpp")
-  list(FILTER sources EXCLUDE REGEX "/${name}_selftest[^/]*\\.cpp$")
   add_library(${target} STATIC ${sources})
   target_include_directories(${target} PUBLIC "${dir}")
   target_compile_features(${target} PUBLIC cxx_std_17)

@@ -46,6 +46,11 @@ struct PackageSummary {
 // it and renamed into place only on success; an existing `dir` is replaced only with `force`.
 PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& options, const std::string& dir);
 
+// The names of the files emit_package writes for `graph` (in the folder, in the order written),
+// found by lowering the graph without compiling a kernel: build systems that must list a
+// package's sources before it exists ask for them (`sqzc compile --list-files`, sqzc_add_model).
+std::vector<std::string> package_file_names(const ir::Graph& graph, const PackageOptions& options);
+
 // Checks that `name` can serve as the package's namespace and file prefix.
 void check_package_name(const std::string& name);
 // A valid package name derived from a graph name ("squeezenet_v1.1" -> "squeezenet_v1_1").

@@ -39,7 +39,37 @@ void write(const fs::path& path, const std::string& text) {
     if (!out) user_error("{}: write failed", path.string());
 }
 
+LoweringOptions package_lowering(const PackageOptions& options) {
+    LoweringOptions lowering;
+    lowering.target = options.target;
+    lowering.scheduler = Scheduler::Manual;
+    lowering.c_source = true;
+    return lowering;
+}
+
+// The files of a package, in the order written: one list that emit_package follows (and checks)
+// and package_file_names reports.
+std::vector<std::string> file_names(const std::string& N, const std::vector<std::string>& kernels, WeightsStorage weights) {
+    std::vector<std::string> names = {N + ".h", N + ".cpp", N + "_kernels.h"};
+    for (const std::string& k : kernels) names.push_back(N + "_" + k + ".cpp");
+    names.push_back(weights == WeightsStorage::Embedded ? N + "_weights.cpp" : N + ".weights");
+    for (const char* suffix : {"_package_name.h", "_halide_runtime.h", "_selftest.cpp", "_selftest_data.cpp"})
+        names.push_back(N + suffix);
+    for (const auto& file : package_runtime_files(N)) names.push_back(file.first);
+    names.push_back("CMakeLists.txt");
+    names.push_back("README.md");
+    return names;
+}
+
 }  // namespace
+
+std::vector<std::string> package_file_names(const ir::Graph& graph, const PackageOptions& options) {
+    check_package_name(options.name);
+    const LoweredModel model = lower(graph, package_lowering(options));
+    std::vector<std::string> kernels;
+    for (const LoweredKernel& k : model.kernels) kernels.push_back(k.name);
+    return file_names(options.name, kernels, options.weights);
+}
 
 void check_package_name(const std::string& name) {
     if (!is_c_identifier(name) || name.size() > 64)
@@ -66,11 +96,7 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
         user_error("{}: exists and is not a folder", target_dir.string());
 
     // Everything that can fail before anything is written.
-    LoweringOptions lowering;
-    lowering.target = options.target;
-    lowering.scheduler = Scheduler::Manual;
-    lowering.c_source = true;
-    LoweredModel model = lower(graph, lowering);
+    LoweredModel model = lower(graph, package_lowering(options));
     const std::vector<EmittedKernel> kernels = emit_kernels(model, options.target, options.name);
     WeightBlob weights = pack_weight_blob(model);
     compress_weight_blob(weights, model, graph, options.weight_blobs);
@@ -102,6 +128,11 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
         add(name, text, name.size() > 4 && name.substr(name.size() - 4) == ".cpp" ? Part::Library : Part::Other);
     add("CMakeLists.txt", package_cmake(p, library_sources, selftest_sources), Part::Other);
     add("README.md", package_readme(p), Part::Other);
+    std::vector<std::string> kernel_names, written;
+    for (const EmittedKernel& k : kernels) kernel_names.push_back(k.name);
+    for (const auto& file : files) written.push_back(file.first);
+    SQZ_ASSERT(written == file_names(N, kernel_names, options.weights),
+               "the package's files differ from the list that package_file_names reports");
 
     // Write beside the destination, then swap in.
     fs::path parent = target_dir.parent_path();

@@ -16,14 +16,14 @@ namespace sqz::cli {
 int compile_command(const Args& argv) {
     ModelArgs model;
     std::string output, name, target = "host", storage = "embedded", weights_format = "dense";
-    bool force = false;
+    bool force = false, list_files = false;
     po::options_description options("sqzc compile options");
     po::positional_options_description positional;
     add_model_options(options, positional, model);
     add_pass_options(options, model);
     add_compression_options(options, model);
     options.add_options()
-        ("output,o", po::value(&output)->required(), "the package folder to write")
+        ("output,o", po::value(&output), "the package folder to write")
         ("name", po::value(&name), "C identifier for the API's namespace and file prefix (default: from the model)")
         ("target", po::value(&target)->default_value("host"), "Halide target, e.g. x86-64-linux-avx2-fma, arm-64-linux")
         ("weights-storage", po::value(&storage)->default_value("embedded"),
@@ -31,12 +31,15 @@ int compile_command(const Args& argv) {
         ("weights-format", po::value(&weights_format)->default_value("dense"),
          "dense (packed float32), codebook (Deep Compression's codebooks, codes and gaps) or codebook-huffman "
          "(codes and gaps Huffman-coded); the codebook forms are expanded at set-up")
-        ("force", po::bool_switch(&force), "replace an existing package folder");
+        ("force", po::bool_switch(&force), "replace an existing package folder")
+        ("list-files", po::bool_switch(&list_files),
+         "print the names of the files the package would hold, one a line, and write nothing (for build systems)");
     po::variables_map vm;
     if (!parse_args("compile", "MODEL [--weights FILE] -o DIR [--name NAME] [--target T] [--weights-storage embedded|file] "
                                "[--weights-format dense|codebook|codebook-huffman] [--prune F] [--codebook-bits B]",
                     argv, options, positional, vm))
         return 0;
+    if (output.empty() && !list_files) user_error("the option '--output' is required (see sqzc compile --help)");
     if (storage != "embedded" && storage != "file")
         user_error("--weights-storage {}: choose embedded or file", storage);
     const compiler::WeightsFormat format = compiler::parse_weights_format(weights_format);
@@ -52,6 +55,10 @@ int compile_command(const Args& argv) {
     set_weight_blobs(p, graph, format);
     p.source_description = std::filesystem::path(model.model).filename().string() +
                            (model.weights.empty() ? "" : " with " + std::filesystem::path(model.weights).filename().string());
+    if (list_files) {
+        for (const std::string& file : codegen::package_file_names(graph, p)) fmt::print("{}\n", file);
+        return 0;
+    }
     codegen::PackageSummary summary;
     {
         Progress progress(fmt::format("compiling {} for {}", p.name, p.target.to_string()));

@@ -7,6 +7,7 @@
 #include "runtime/cpu_features.h"
 #include "tests/codegen/package_support.h"
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -277,4 +278,32 @@ TEST_CASE("a package refuses at create a CPU without the instruction sets it was
     CHECK(run.exit_code == 2);
     CHECK(run.signal == 0);
     CHECK_THAT(run.err, Catch::Contains("this CPU lacks an instruction set the package was compiled for"));
+}
+
+TEST_CASE("sqzc compile --list-files names exactly the files it writes, and writes nothing", "[package][cli]") {
+    const std::string model = test::write_scratch("list_files.sqz", test::kTinyFireSqz);
+    for (const char* storage : {"embedded", "file"}) {
+        INFO(storage);
+        const auto dir = test::scratch_dir() / (std::string("listed_") + storage);
+        const std::string args = "compile " + model + " --name listed --weights-storage " + storage + " -o " + dir.string();
+        auto r = test::run_sqzc(args + " --list-files");
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        CHECK_FALSE(fs::exists(dir));
+        std::vector<std::string> listed;
+        std::istringstream lines(r.out);
+        for (std::string line; std::getline(lines, line);) listed.push_back(line);
+        r = test::run_sqzc(args + " --force");
+        REQUIRE(r.exit_code == 0);
+        std::vector<std::string> written;
+        for (const auto& entry : fs::directory_iterator(dir)) written.push_back(entry.path().filename().string());
+        std::sort(listed.begin(), listed.end());
+        std::sort(written.begin(), written.end());
+        CHECK(listed == written);
+        CHECK(std::count(listed.begin(), listed.end(), std::string(storage) == "file" ? "listed.weights" : "listed_weights.cpp") == 1);
+    }
+    // Without --list-files the folder is required.
+    const auto r = test::run_sqzc("compile " + model);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("the option '--output' is required"));
 }
