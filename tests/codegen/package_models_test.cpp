@@ -1,7 +1,10 @@
 // Packages of whole networks build with a bare C++ compiler and pass their self-tests (the stored
-// output is the float64 reference interpreter's, checked to 1e-4): every example description and
-// the three shared prototxts with seeded weights. The Deep Compression model with its real weights
-// matches its golden output to 1e-5 through the emitted-source engine.
+// output is the float64 reference interpreter's, checked to 1e-4): v1.1 and v1.0 with complex
+// bypass (whose Fire modules have simple bypasses too) from the example descriptions, and the
+// shared v1.0 and v1.1 prototxts with seeded weights (plain v1.0 and the simple-bypass example add
+// no kernel kind that these lack, so they are left out to keep the suite's time). The Deep
+// Compression model with its real weights matches its golden output to 1e-5 through the
+// emitted-source engine.
 #include "codegen/package_engine.h"
 #include "ir/interpreter.h"
 #include "tests/codegen/package_support.h"
@@ -32,11 +35,6 @@ std::string example(const char* name) { return (test::source_dir() / "examples" 
 TEST_CASE("packages of the example models pass their self-tests", "[package][models]") {
     check_selftest(example("squeezenet_v1.1.sqz"), "v11");
     check_selftest(example("squeezenet_v1.0_complex_bypass.sqz"), "v10_complex");
-}
-
-TEST_CASE("packages of v1.0 and its simple bypass pass their self-tests", "[package][models]") {
-    check_selftest(example("squeezenet_v1.0.sqz"), "v10");
-    check_selftest(example("squeezenet_v1.0_simple_bypass.sqz"), "v10_simple");
 }
 
 TEST_CASE("packages of the shared prototxts pass their self-tests", "[package][models]") {
