@@ -3,8 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
-#include <regex>
+#include <string_view>
 
 namespace sqz::codegen {
 namespace {
@@ -27,50 +28,86 @@ size_t end_of_non_code(const std::string& s, size_t at) {
     return std::string::npos;
 }
 
+bool is_word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+bool all_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// How a whole word is renamed, or "" if it is not one of Halide's counter-numbered names:
+// `_123` (a temporary), `s12` (a closure struct), `_closure_arg[__12]` and its kin, `name__12`.
+enum class Kind { None, Temporary, Struct, Closure, Suffixed };
+
+Kind kind_of(std::string_view w, std::string_view& stem) {
+    if (w.size() > 1 && w[0] == '_' && all_digits(w.substr(1))) return Kind::Temporary;
+    if (w.size() > 1 && w[0] == 's' && all_digits(w.substr(1))) return Kind::Struct;
+    for (std::string_view closure : {"_closure_prototype", "_closure_arg", "_parallel_closure"})
+        if (w.substr(0, closure.size()) == closure &&
+            (w.size() == closure.size() ||
+             (w.substr(closure.size(), 2) == "__" && all_digits(w.substr(closure.size() + 2))))) {
+            stem = closure;
+            return Kind::Closure;
+        }
+    // name__123: the digits run to the word's end, "__" before them, a name (not starting with a
+    // digit) before that.
+    size_t digits = w.size();
+    while (digits > 0 && w[digits - 1] >= '0' && w[digits - 1] <= '9') --digits;
+    if (digits < w.size() && digits >= 3 && w.substr(digits - 2, 2) == "__" && !(w[0] >= '0' && w[0] <= '9')) {
+        stem = w.substr(0, digits - 2);
+        return Kind::Suffixed;
+    }
+    return Kind::None;
+}
+
 }  // namespace
 
 std::string canonicalize_names(const std::string& source) {
-    static const std::regex code_token(
-        R"(\b(?:(_\d+)|(s\d+)|(_closure_prototype|_closure_arg|_parallel_closure)(?:__\d+)?|([A-Za-z_]\w*?)__\d+)\b)");
-    // In comments only temporaries: Halide names them there ("} // if _123"), while prose such as
-    // sqzc's own "u8 and s8 bytes" must stay as written.
-    static const std::regex comment_token(R"(\b(_\d+)\b)");
-    std::map<std::string, std::string> renamed;
-    auto rename = [&](const std::string& code, const std::regex& token, std::string& out) {
-        auto last = code.cbegin();
-        for (std::sregex_iterator it(code.begin(), code.end(), token), end; it != end; ++it) {
-            const std::string name = it->str();
-            auto found = renamed.find(name);
-            if (found == renamed.end()) {
-                const size_t k = renamed.size();
-                std::string fresh;
-                if ((*it)[1].matched) fresh = fmt::format("_t{}", k);                          // a temporary
-                else if ((*it)[2].matched) fresh = fmt::format("s_{}", k);                     // a closure struct
-                else if ((*it)[3].matched) fresh = fmt::format("{}__n{}", (*it)[3].str(), k);  // closure names
-                else fresh = fmt::format("{}__n{}", (*it)[4].str(), k);                        // a suffixed name
-                found = renamed.emplace(name, fresh).first;
+    std::map<std::string, std::string, std::less<>> renamed;
+    // Renames the words of `text` (code; in comments only temporaries) onto `out`.
+    auto rename = [&](std::string_view text, bool comment, std::string& out) {
+        size_t i = 0;
+        while (i < text.size()) {
+            if (!is_word_char(text[i])) {
+                out += text[i++];
+                continue;
             }
-            out.append(last, (*it)[0].first);
-            out += found->second;
-            last = (*it)[0].second;
+            size_t j = i;
+            while (j < text.size() && is_word_char(text[j])) ++j;
+            const std::string_view word = text.substr(i, j - i);
+            std::string_view stem;
+            const Kind kind = kind_of(word, stem);
+            if (kind == Kind::None || (comment && kind != Kind::Temporary)) {
+                out += word;
+            } else {
+                auto found = renamed.find(word);
+                if (found == renamed.end()) {
+                    const size_t k = renamed.size();
+                    std::string fresh;
+                    if (kind == Kind::Temporary) fresh = fmt::format("_t{}", k);
+                    else if (kind == Kind::Struct) fresh = fmt::format("s_{}", k);
+                    else fresh = fmt::format("{}__n{}", stem, k);
+                    found = renamed.emplace(std::string(word), fresh).first;
+                }
+                out += found->second;
+            }
+            i = j;
         }
-        out.append(last, code.cend());
     };
     std::string out;
     out.reserve(source.size());
+    const std::string_view text(source);
     size_t code_start = 0;
     for (size_t i = 0; i < source.size(); ++i) {
         const char c = source[i];
         if (c != '/' && c != '"' && c != '\'') continue;
         const size_t end = end_of_non_code(source, i);
         if (end == std::string::npos) continue;
-        rename(source.substr(code_start, i - code_start), code_token, out);
-        if (c == '/') rename(source.substr(i, end - i), comment_token, out);
+        rename(text.substr(code_start, i - code_start), false, out);
+        if (c == '/') rename(text.substr(i, end - i), true, out);
         else out.append(source, i, end - i);
         code_start = end;
         i = end - 1;
     }
-    rename(source.substr(code_start), code_token, out);
+    rename(text.substr(code_start), false, out);
     return out;
 }
 

@@ -8,10 +8,12 @@
 #include "codegen/package_register_arrays.h"
 #include "codegen/target.h"
 
+#include "ir/c_identifier.h"
 #include "ir/error.h"
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <map>
 #include <regex>
 
@@ -81,12 +83,44 @@ std::string extract_prototype(const std::string& header, const std::string& kern
 }  // namespace
 
 std::string strip_lowering_markers(const std::string& text) {
-    // The marker itself, and the suffix ($N in strings, __N in identifiers) Halide appends when it
-    // has seen a name before: sqzc's names end in a counter unique within a lowering, so the
-    // suffix carries no information there.
-    static const std::regex marker(R"(sqzL\d+x_)");
-    static const std::regex suffix(R"((_\d+)(\$|__)\d+)");
-    return std::regex_replace(std::regex_replace(text, marker, ""), suffix, "$1");
+    // The marker itself (sqzL<digits>x_), and the suffix ($N in strings, __N in identifiers) that
+    // Halide appends when it has seen a name before (_<digits> then $<digits> or __<digits>):
+    // sqzc's names end in a counter unique within a lowering, so the suffix carries no information
+    // there. Scanned by hand: std::regex takes seconds on a package's kernels.
+    auto digits_end = [](const std::string& s, size_t at) {
+        while (at < s.size() && s[at] >= '0' && s[at] <= '9') ++at;
+        return at;
+    };
+    std::string unmarked;
+    unmarked.reserve(text.size());
+    for (size_t i = 0; i < text.size();) {
+        if (text.compare(i, 4, "sqzL") == 0) {
+            const size_t d = digits_end(text, i + 4);
+            if (d > i + 4 && text.compare(d, 2, "x_") == 0) {
+                i = d + 2;
+                continue;
+            }
+        }
+        unmarked += text[i++];
+    }
+    std::string out;
+    out.reserve(unmarked.size());
+    for (size_t i = 0; i < unmarked.size();) {
+        if (unmarked[i] == '_') {
+            const size_t d1 = digits_end(unmarked, i + 1);
+            if (d1 > i + 1) {
+                const size_t sep = unmarked.compare(d1, 1, "$") == 0 ? 1 : unmarked.compare(d1, 2, "__") == 0 ? 2 : 0;
+                const size_t d2 = sep ? digits_end(unmarked, d1 + sep) : d1;
+                if (sep && d2 > d1 + sep) {
+                    out.append(unmarked, i, d1 - i);
+                    i = d2;
+                    continue;
+                }
+            }
+        }
+        out += unmarked[i++];
+    }
+    return out;
 }
 
 Halide::Target package_target(const Halide::Target& target) {
@@ -138,11 +172,18 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
 
 bool kernel_allocates(const std::string& source) {
     // Halide's runtime declarations (part of every kernel source) declare halide_malloc; the code
-    // after them calls it only when the schedule allocates on the heap.
+    // after them calls it only when the schedule allocates on the heap: `halide_malloc` as a whole
+    // word, then optional white space and '('.
     const std::string declarations = runtime_declarations(source);
     const std::string code = source.substr(source.find(declarations) + declarations.size());
-    static const std::regex call(R"(\bhalide_malloc\s*\()");
-    return std::regex_search(code, call);
+    const std::string word = "halide_malloc";
+    for (size_t at = code.find(word); at != std::string::npos; at = code.find(word, at + 1)) {
+        if (at > 0 && is_c_identifier_char(code[at - 1])) continue;
+        size_t i = at + word.size();
+        while (i < code.size() && std::isspace(static_cast<unsigned char>(code[i]))) ++i;
+        if (i < code.size() && code[i] == '(') return true;
+    }
+    return false;
 }
 
 std::string runtime_declarations(const std::string& source) {

@@ -30,18 +30,73 @@ struct Access {
     long offset = 0;
 };
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The end of the run of characters from `at` for which `pred` holds.
+template <typename Pred>
+size_t run_end(const std::string& s, size_t at, Pred pred) {
+    while (at < s.size() && pred(s[at])) ++at;
+    return at;
+}
+
 // `using float16_ops = NativeVectorOps<float, 16>;` (or CppVectorOps) for each vector type.
 std::map<std::string, VectorType> vector_types(const std::string& source) {
-    static const std::regex ops(R"(using (\w+)_ops = (?:Native|Cpp)VectorOps<(\w+), (\d+)>;)");
     std::map<std::string, VectorType> out;
-    for (std::sregex_iterator it(source.begin(), source.end(), ops), end; it != end; ++it)
-        out[(*it)[1]] = {(*it)[2], std::stoi((*it)[3])};
+    for (size_t at = source.find("using "); at != std::string::npos; at = source.find("using ", at + 1)) {
+        const size_t name_end = run_end(source, at + 6, is_c_identifier_char);
+        const std::string name = source.substr(at + 6, name_end - (at + 6));
+        if (name.size() <= 4 || name.compare(name.size() - 4, 4, "_ops") != 0) continue;
+        size_t i = name_end;
+        for (const char* prefix : {" = NativeVectorOps<", " = CppVectorOps<"})
+            if (source.compare(i, std::char_traits<char>::length(prefix), prefix) == 0) {
+                i += std::char_traits<char>::length(prefix);
+                break;
+            }
+        if (i == name_end) continue;
+        const size_t element_end = run_end(source, i, is_c_identifier_char);
+        if (element_end == i || source.compare(element_end, 2, ", ") != 0) continue;
+        const size_t lanes_end = run_end(source, element_end + 2, is_digit);
+        if (lanes_end == element_end + 2 || source.compare(lanes_end, 2, ">;") != 0) continue;
+        out[name.substr(0, name.size() - 4)] = {source.substr(i, element_end - i),
+                                                std::stoi(source.substr(element_end + 2, lanes_end - element_end - 2))};
+    }
     return out;
 }
 
+// The source with every `//` comment cut off at its line's end.
 std::string without_comments(const std::string& source) {
-    static const std::regex comment(R"(//[^\n]*)");
-    return std::regex_replace(source, comment, "");
+    std::string out;
+    out.reserve(source.size());
+    size_t from = 0;
+    for (size_t at = source.find("//"); at != std::string::npos; at = source.find("//", from)) {
+        out.append(source, from, at - from);
+        from = source.find('\n', at);
+        if (from == std::string::npos) return out;
+    }
+    out.append(source, from, std::string::npos);
+    return out;
+}
+
+// Local arrays: a line holding only `TYPE NAME[SIZE];` (NAME starting with '_'), between newlines.
+struct Declaration {
+    std::string element, name;
+    long size = 0;
+};
+
+std::vector<Declaration> array_declarations(const std::string& source) {
+    std::vector<Declaration> out;
+    for (size_t nl = source.find('\n'); nl != std::string::npos; nl = source.find('\n', nl + 1)) {
+        const size_t type_begin = run_end(source, nl + 1, [](char c) { return c == ' '; });
+        const size_t type_end = run_end(source, type_begin, is_c_identifier_char);
+        if (type_end == type_begin || source.compare(type_end, 2, " _") != 0) continue;
+        const size_t name_end = run_end(source, type_end + 2, is_c_identifier_char);
+        if (name_end == type_end + 2 || source.compare(name_end, 1, "[") != 0) continue;
+        const size_t size_end = run_end(source, name_end + 1, is_digit);
+        if (size_end == name_end + 1 || source.compare(size_end, 3, "];\n") != 0) continue;
+        out.push_back({source.substr(type_begin, type_end - type_begin), source.substr(type_end + 1, name_end - type_end - 1),
+                       std::stol(source.substr(name_end + 1, size_end - name_end - 1))});
+    }
+    return out;
 }
 
 size_t count_words(const std::string& text, const std::string& word) {
@@ -54,6 +109,30 @@ size_t count_words(const std::string& text, const std::string& word) {
     return n;
 }
 
+// The lines of `text` that mention `name`: from the newline before its first occurrence to the
+// newline after its last (both included, where there are any). Every pattern below that involves
+// an array matches within such lines, so running it on this span gives what it gives on the whole
+// text, at a fraction of the cost (std::regex is slow, and a kernel source is ~400 KB).
+struct Span {
+    size_t begin = 0, end = 0;
+};
+
+Span lines_with(const std::string& text, const std::string& name) {
+    const size_t first = text.find(name);
+    if (first == std::string::npos) return {};
+    const size_t last = text.rfind(name);
+    const size_t before = text.rfind('\n', first);
+    const size_t after = text.find('\n', last + name.size());
+    return {before == std::string::npos ? 0 : before, after == std::string::npos ? text.size() : after + 1};
+}
+
+// regex_replace on the span only.
+std::string replace_in(const std::string& text, const Span& span, const std::regex& re, const std::string& format) {
+    if (span.end <= span.begin) return text;
+    return text.substr(0, span.begin) +
+           std::regex_replace(text.substr(span.begin, span.end - span.begin), re, format) + text.substr(span.end);
+}
+
 // `acc_v32` for the vector at offset 32, `acc_e3` for element 3.
 std::string variable(const std::string& array, char kind, long at) { return fmt::format("{}_{}{}", array, kind, at); }
 
@@ -63,15 +142,12 @@ std::string promote_register_arrays(const std::string& source, int* promoted) {
     if (promoted) *promoted = 0;
     const std::map<std::string, VectorType> types = vector_types(source);
 
-    // Local arrays: a line holding only `TYPE NAME[SIZE];`.
-    static const std::regex declaration(R"(\n( *)(\w+) (_\w+)\[(\d+)\];(?=\n))");
     std::map<std::string, Array> arrays;
-    for (std::sregex_iterator it(source.begin(), source.end(), declaration), end; it != end; ++it) {
-        Array& a = arrays[(*it)[3]];
-        const long size = std::stol((*it)[4]);
-        if (a.declarations++ > 0 && (a.element != (*it)[2].str() || a.size != size)) a.consistent = false;
-        a.element = (*it)[2];
-        a.size = size;
+    for (const Declaration& d : array_declarations(source)) {
+        Array& a = arrays[d.name];
+        if (a.declarations++ > 0 && (a.element != d.element || a.size != d.size)) a.consistent = false;
+        a.element = d.element;
+        a.size = d.size;
     }
     if (arrays.empty()) return source;
 
@@ -79,9 +155,11 @@ std::string promote_register_arrays(const std::string& source, int* promoted) {
     std::string out = source;
     for (const auto& [name, array] : arrays) {
         // The new names must be free.
-        if (!array.consistent || std::regex_search(code, std::regex("\\b" + name + "_[ve]\\d+\\b"))) continue;
+        const Span in_code = lines_with(code, name);
+        const std::string code_lines = code.substr(in_code.begin, in_code.end - in_code.begin);
+        if (!array.consistent || std::regex_search(code_lines, std::regex("\\b" + name + "_[ve]\\d+\\b"))) continue;
         const std::regex this_declaration("\\n( *)\\w+ " + name + "\\[\\d+\\];(?=\\n)");
-        const std::string body = std::regex_replace(code, this_declaration, "\n");  // its uses only
+        const std::string body = std::regex_replace(code_lines, this_declaration, "\n");  // its uses only
         const size_t uses = count_words(body, name);
 
         // Scalar accumulators (too few channels to vectorise): `acc[3] = _t9;`, `... = acc[3];`.
@@ -95,9 +173,9 @@ std::string promote_register_arrays(const std::string& source, int* promoted) {
             if (n != uses || *indices.rbegin() >= array.size) continue;
             std::vector<std::string> names;
             for (long i : indices) names.push_back(variable(name, 'e', i));
-            out = std::regex_replace(out, this_declaration,
-                                     fmt::format("\n$1{} {};", array.element, fmt::join(names, ", ")));
-            out = std::regex_replace(out, element, name + "_e$1");
+            out = replace_in(out, lines_with(out, name), this_declaration,
+                             fmt::format("\n$1{} {};", array.element, fmt::join(names, ", ")));
+            out = replace_in(out, lines_with(out, name), element, name + "_e$1");
             if (promoted) ++*promoted;
             continue;
         }
@@ -123,9 +201,10 @@ std::string promote_register_arrays(const std::string& source, int* promoted) {
         const std::string type = accesses[0].type;
         std::vector<std::string> names;
         for (long offset : offsets) names.push_back(variable(name, 'v', offset));
-        out = std::regex_replace(out, this_declaration, fmt::format("\n$1{} {};", type, fmt::join(names, ", ")));
-        out = std::regex_replace(out, load, name + "_v$2");
-        out = std::regex_replace(out, store, name + "_v$3 = $2;");
+        out = replace_in(out, lines_with(out, name), this_declaration,
+                         fmt::format("\n$1{} {};", type, fmt::join(names, ", ")));
+        out = replace_in(out, lines_with(out, name), load, name + "_v$2");
+        out = replace_in(out, lines_with(out, name), store, name + "_v$3 = $2;");
         if (promoted) ++*promoted;
     }
     return out;

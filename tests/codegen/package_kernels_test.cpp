@@ -69,3 +69,21 @@ TEST_CASE("the runtime's includes of its own files get the package's prefix", "[
         CHECK(text.find("namespace sqz") == std::string::npos);  // names come from SQZ_PACKAGE
     }
 }
+
+TEST_CASE("lowering markers and Halide's repeat suffixes are stripped", "[package][kernels]") {
+    CHECK(codegen::strip_lowering_markers("f_sqzL12x_conv_3 = sqzL7x_g;") == "f_conv_3 = g;");
+    // A repeat suffix: _<digits> then $<digits> or __<digits>; the name's own counter stays.
+    CHECK(codegen::strip_lowering_markers("conv_3$2 + conv_3__17 + a__12__3 + x_1$") == "conv_3 + conv_3 + a__12 + x_1$");
+    // Not markers or suffixes: no digits, no x_, no second number.
+    CHECK(codegen::strip_lowering_markers("sqzLx_ sqzL1y_ _$1 _1__ s_2") == "sqzLx_ sqzL1y_ _$1 _1__ s_2");
+}
+
+TEST_CASE("kernel_allocates finds a call of halide_malloc after the runtime declarations only", "[package][kernels]") {
+    codegen::LoweredModel inlined = blur_model(false);
+    const std::string source = codegen::emit_kernels(inlined, codegen::parse_target("host"), "blurpkg").at(0).source;
+    REQUIRE_FALSE(codegen::kernel_allocates(source));
+    CHECK(codegen::kernel_allocates(source + "\nvoid *p = halide_malloc (ctx, 64);\n"));
+    CHECK(codegen::kernel_allocates(source + "\np = halide_malloc\n\t(ctx, 64);\n"));
+    CHECK_FALSE(codegen::kernel_allocates(source + "\np = my_halide_malloc(ctx, 64);\n"));
+    CHECK_FALSE(codegen::kernel_allocates(source + "\nq = halide_malloc_count;\n"));
+}
