@@ -2,7 +2,9 @@
 #include "compiler/cli/accuracy.h"
 
 #include "compiler/driver.h"
+#include "compiler/file_io.h"
 #include "compiler/image_input.h"
+#include "compiler/image_variants.h"
 #include "compiler/labels.h"
 #include "ir/error.h"
 
@@ -46,9 +48,32 @@ std::vector<std::vector<float>> run_all(const ir::Graph& graph, const std::vecto
     return out;
 }
 
+// The image files among `paths` (files, or folders of them).
+std::vector<fs::path> image_files(const std::vector<std::string>& paths) {
+    std::vector<fs::path> out;
+    for (const std::string& path : paths) {
+        std::error_code ec;
+        if (!fs::is_directory(path, ec)) {
+            out.emplace_back(path);
+            continue;
+        }
+        for (const auto& entry : fs::directory_iterator(path, ec))
+            if (entry.is_regular_file() && is_image(entry.path())) out.push_back(entry.path());
+    }
+    return out;
+}
+
+bool same_file(const fs::path& a, const fs::path& b) {
+    std::error_code ec;
+    if (fs::equivalent(a, b, ec)) return true;
+    if (fs::file_size(a, ec) != fs::file_size(b, ec) || ec) return false;
+    return compiler::read_file(a.string()) == compiler::read_file(b.string());
+}
+
 }  // namespace
 
-std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string& photo_dir, int random, uint64_t seed) {
+std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string& photo_dir, int random, uint64_t seed,
+                                      const std::vector<std::string>& calibration) {
     if (random < 0 || random > 100000) user_error("--random {}: must lie in [0, 100000]", random);
     std::vector<InputSet> sets;
     if (!photo_dir.empty()) {
@@ -59,12 +84,22 @@ std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string&
             if (entry.is_regular_file() && is_image(entry.path())) files.push_back(entry.path());
         std::sort(files.begin(), files.end());
         if (files.empty()) user_error("{}: no PNG, JPEG or PPM files", photo_dir);
-        InputSet photos;
-        photos.name = fmt::format("{} photographs", files.size());
-        for (const fs::path& f : files)
+        InputSet photos, variants;
+        const std::vector<fs::path> calibrated = image_files(calibration);
+        for (const fs::path& f : files) {
+            if (std::any_of(calibrated.begin(), calibrated.end(), [&](const fs::path& c) { return same_file(f, c); })) {
+                photos.excluded.push_back(f.filename().string());
+                continue;
+            }
             photos.inputs.push_back(
                 compiler::load_image_input(f.string(), graph, graph.preprocess, compiler::ResizeMode::CenterCrop));
+            for (auto& [name, input] : compiler::image_variants(photos.inputs.back())) variants.inputs.push_back(std::move(input));
+        }
+        if (photos.inputs.empty()) user_error("{}: every photograph is among the calibration images", photo_dir);
+        photos.name = fmt::format("{} photographs", photos.inputs.size());
+        variants.name = fmt::format("{} crops/flips of them", variants.inputs.size());
         sets.push_back(std::move(photos));
+        sets.push_back(std::move(variants));
     }
     if (random > 0) {
         InputSet noise;
@@ -143,6 +178,7 @@ std::string describe_compression(const compiler::CompressionOptions& o) {
     if (o.codebook_bits)
         text += fmt::format("{}{}-bit codebook{}", text.empty() ? "" : ", ", *o.codebook_bits,
                             o.cluster_init == compiler::ClusterInit::Optimal ? " (optimal k-means)" : "");
+    if (o.refine_codebooks) text += ", refined";
     return text.empty() ? "as loaded" : text;
 }
 

@@ -18,11 +18,16 @@ namespace sqz::cli {
 struct InputSet {
     std::string name;                  // "15 photographs", "20 random images"
     std::vector<ir::Tensor> inputs;
+    std::vector<std::string> excluded; // photographs left out because the model was calibrated on them
 };
 
 // Every image file in `photo_dir` (sorted by name; none if empty), preprocessed for `graph` with a
-// centre crop, and `random` images of uniform random pixels (0-255, seeded) preprocessed likewise.
-std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string& photo_dir, int random, uint64_t seed);
+// centre crop, then (a set of its own) the four image_variants of each (mirror and crops), and
+// `random` images of uniform random pixels (0-255, seeded) preprocessed likewise. Photographs that
+// are among `calibration` (files or folders of them; the same file or the same bytes) are left out
+// and listed in `excluded`, so a model calibrated on some images is judged on others.
+std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string& photo_dir, int random, uint64_t seed,
+                                      const std::vector<std::string>& calibration = {});
 
 struct AgreementRow {
     std::string model;                 // e.g. "6-bit codebook"
