@@ -93,7 +93,11 @@ std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string&
             }
             photos.inputs.push_back(
                 compiler::load_image_input(f.string(), graph, graph.preprocess, compiler::ResizeMode::CenterCrop));
-            for (auto& [name, input] : compiler::image_variants(photos.inputs.back())) variants.inputs.push_back(std::move(input));
+            photos.labels.push_back(f.stem().string());
+            for (auto& [name, input] : compiler::image_variants(photos.inputs.back())) {
+                variants.inputs.push_back(std::move(input));
+                variants.labels.push_back(f.stem().string() + " (" + name + ")");
+            }
         }
         if (photos.inputs.empty()) user_error("{}: every photograph is among the calibration images", photo_dir);
         photos.name = fmt::format("{} photographs", photos.inputs.size());
@@ -143,6 +147,7 @@ std::vector<AgreementRow> compare_models(const ir::Graph& reference,
                 const size_t best = compiler::top_n(want[k], 1).at(0).first;
                 const auto top5 = compiler::top_n(got[k], 5);
                 row.top1 += top5.at(0).first == best;
+                if (top5.at(0).first != best && i < set.labels.size()) row.changed.push_back(set.labels[i]);
                 row.top5 += std::any_of(top5.begin(), top5.end(), [&](const auto& e) { return e.first == best; });
                 const double error = relative_error(got[k], want[k]);
                 row.max_error = std::max(row.max_error, error);
@@ -167,6 +172,9 @@ std::string format_agreement(const std::vector<AgreementRow>& rows) {
     for (const AgreementRow& r : rows)
         out += fmt::format("{:<{}}  {:<{}}  {:>5}/{:<5}  {:>5}/{:<5}  {:>10.4f}  {:>10.4f}\n", r.model, model_width,
                            r.inputs, inputs_width, r.top1, r.count, r.top5, r.count, r.max_error, r.mean_error);
+    for (const AgreementRow& r : rows)
+        if (!r.changed.empty() && r.changed.size() <= 10)
+            out += fmt::format("{}, {}: the top class changed on {}\n", r.model, r.inputs, fmt::join(r.changed, ", "));
     out += "top-1: the same best class as the original; top-5: the original's best class among the five best;\n"
            "error: max |a - b| / max |original| over the output, per input\n";
     return out;

@@ -18,6 +18,7 @@ namespace sqz::cli {
 struct InputSet {
     std::string name;                  // "15 photographs", "20 random images"
     std::vector<ir::Tensor> inputs;
+    std::vector<std::string> labels;   // one per input if known (the photograph's file name)
     std::vector<std::string> excluded; // photographs left out because the model was calibrated on them
 };
 
@@ -37,6 +38,7 @@ struct AgreementRow {
     int top5 = 0;                      // inputs whose five best classes include the reference's top class
     double max_error = 0;              // largest max |a-b| / max |ref| over the inputs
     double mean_error = 0;             // its mean over the inputs
+    std::vector<std::string> changed;  // labelled inputs whose top class is not the reference's
 };
 
 // Runs `reference` and every candidate (named) with the engine on every input set; one row per
