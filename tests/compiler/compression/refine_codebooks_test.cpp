@@ -139,8 +139,14 @@ TEST_CASE("refinement never raises a layer's calibration error over plain k-mean
         compiler::RefineOptions o;
         std::vector<compiler::LayerRefinement> reports;
         o.on_layer = [&](const compiler::LayerRefinement& r) { reports.push_back(r); };
+        o.threads = 2;
         const ir::Graph refined = compiler::refine_codebooks(original, clustered, random_inputs(original, 3), o);
         REQUIRE(reports.size() == 3);
+        // Deterministic, whatever the threads.
+        o.threads = 1;
+        o.on_layer = nullptr;
+        const ir::Graph again = compiler::refine_codebooks(original, clustered, random_inputs(original, 3), o);
+        for (const ir::Constant& c : refined.constants) CHECK(c.data() == again.find_constant(c.name)->data());
         bool lower = false;
         for (const compiler::LayerRefinement& r : reports) {
             INFO(compiler::format_layer_refinement(r));
