@@ -217,6 +217,53 @@ Values softmax(const TensorF64& x, const Node& node) {
 
 }  // namespace
 
+TensorF64 evaluate_node(const Graph& graph, const Node& node, const ValueLookup& value_of) {
+    auto arg = [&](size_t i) -> const TensorF64& { return value_of(node.inputs[i]); };
+    TensorF64 result{node.type.dims, {}};
+    switch (node.op) {
+    case OpKind::Conv: {
+        const Constant* w = graph.find_constant(node.inputs[1]);
+        const Constant* b = node.has_bias() ? graph.find_constant(node.inputs[2]) : nullptr;
+        SQZ_ASSERT(w != nullptr, "conv '{}' has no weight constant", node.name);
+        if (!w->bound() || (b && !b->bound())) user_error("conv '{}' has no weights bound", node.name);
+        const TensorF64* residual = node.conv().residual ? &arg(node.inputs.size() - 1) : nullptr;
+        result.data = node.conv().quant.int8_input ? conv_int8(arg(0), node, *w, b, residual)
+                                                   : conv(arg(0), node, *w, b, residual);
+        break;
+    }
+    case OpKind::Relu:
+        result.data = arg(0).data;
+        for (double& v : result.data) v = std::max(v, 0.0);
+        break;
+    case OpKind::MaxPool:
+    case OpKind::AvgPool: result.data = pool(arg(0), node); break;
+    case OpKind::GlobalAvgPool: result.data = global_avg_pool(arg(0)); break;
+    case OpKind::Concat: {
+        std::vector<const TensorF64*> parts;
+        for (size_t i = 0; i < node.inputs.size(); ++i) parts.push_back(&arg(i));
+        result.data = concat(parts, node);
+        break;
+    }
+    case OpKind::Add: {
+        result.data = arg(0).data;
+        const Values& b = arg(1).data;
+        for (size_t i = 0; i < result.data.size(); ++i) result.data[i] += b[i];
+        break;
+    }
+    case OpKind::Softmax: result.data = softmax(arg(0), node); break;
+    case OpKind::Dropout:
+    case OpKind::Identity:
+    case OpKind::Flatten:
+    case OpKind::Reshape: result.data = arg(0).data; break;
+    case OpKind::Count: SQZ_ASSERT(false, "node '{}' has no operator", node.name);
+    }
+    SQZ_ASSERT(static_cast<int64_t>(result.data.size()) == node.type.numel(), "node '{}' produced {} values",
+               node.name, result.data.size());
+    if (auto q = graph.activation_quant.find(node.name); q != graph.activation_quant.end())
+        round_to_grid(result.data, q->second.scale, q->second.zero_point);
+    return result;
+}
+
 std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& inputs) {
     return interpret(graph, inputs, NodeObserver());
 }
@@ -242,53 +289,11 @@ std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& 
     for (const std::string& out : graph.outputs) ++remaining[out];
 
     for (const Node& node : graph.nodes) {
-        auto arg = [&](size_t i) -> const TensorF64& {
-            auto it = values.find(node.inputs[i]);
-            SQZ_ASSERT(it != values.end(), "node '{}' reads '{}' before it is computed", node.name, node.inputs[i]);
+        TensorF64 result = evaluate_node(graph, node, [&](const std::string& name) -> const TensorF64& {
+            auto it = values.find(name);
+            SQZ_ASSERT(it != values.end(), "node '{}' reads '{}' before it is computed", node.name, name);
             return it->second;
-        };
-        TensorF64 result{node.type.dims, {}};
-        switch (node.op) {
-        case OpKind::Conv: {
-            const Constant* w = graph.find_constant(node.inputs[1]);
-            const Constant* b = node.has_bias() ? graph.find_constant(node.inputs[2]) : nullptr;
-            SQZ_ASSERT(w != nullptr, "conv '{}' has no weight constant", node.name);
-            if (!w->bound() || (b && !b->bound())) user_error("conv '{}' has no weights bound", node.name);
-            const TensorF64* residual = node.conv().residual ? &arg(node.inputs.size() - 1) : nullptr;
-            result.data = node.conv().quant.int8_input ? conv_int8(arg(0), node, *w, b, residual)
-                                                       : conv(arg(0), node, *w, b, residual);
-            break;
-        }
-        case OpKind::Relu:
-            result.data = arg(0).data;
-            for (double& v : result.data) v = std::max(v, 0.0);
-            break;
-        case OpKind::MaxPool:
-        case OpKind::AvgPool: result.data = pool(arg(0), node); break;
-        case OpKind::GlobalAvgPool: result.data = global_avg_pool(arg(0)); break;
-        case OpKind::Concat: {
-            std::vector<const TensorF64*> parts;
-            for (size_t i = 0; i < node.inputs.size(); ++i) parts.push_back(&arg(i));
-            result.data = concat(parts, node);
-            break;
-        }
-        case OpKind::Add: {
-            result.data = arg(0).data;
-            const Values& b = arg(1).data;
-            for (size_t i = 0; i < result.data.size(); ++i) result.data[i] += b[i];
-            break;
-        }
-        case OpKind::Softmax: result.data = softmax(arg(0), node); break;
-        case OpKind::Dropout:
-        case OpKind::Identity:
-        case OpKind::Flatten:
-        case OpKind::Reshape: result.data = arg(0).data; break;
-        case OpKind::Count: SQZ_ASSERT(false, "node '{}' has no operator", node.name);
-        }
-        SQZ_ASSERT(static_cast<int64_t>(result.data.size()) == node.type.numel(), "node '{}' produced {} values",
-                   node.name, result.data.size());
-        if (auto q = graph.activation_quant.find(node.name); q != graph.activation_quant.end())
-            round_to_grid(result.data, q->second.scale, q->second.zero_point);
+        });
         if (observe) observe(node, result);
         for (const std::string& in : node.inputs)
             if (--remaining[in] == 0) values.erase(in);

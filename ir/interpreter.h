@@ -7,6 +7,7 @@
 #include "ir/host_tensor.h"
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace sqz::ir {
@@ -18,5 +19,11 @@ std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& 
 // The same, calling `observe` with every node's output as it is computed (for calibration).
 using NodeObserver = std::function<void(const Node& node, const TensorF64& value)>;
 std::vector<TensorF64> interpret(const Graph& graph, const std::vector<Tensor>& inputs, const NodeObserver& observe);
+
+// One node's output from its inputs' values: `value_of(name)` gives each non-constant input (the
+// graph's constants are read from `graph`). Applies the node's activation rounding, if any. For
+// callers that step through a graph themselves (codebook refinement runs two models side by side).
+using ValueLookup = std::function<const TensorF64&(const std::string& name)>;
+TensorF64 evaluate_node(const Graph& graph, const Node& node, const ValueLookup& value_of);
 
 }  // namespace sqz::ir

@@ -2,7 +2,9 @@
 #include "compiler/cli/accuracy.h"
 
 #include "compiler/driver.h"
+#include "compiler/file_io.h"
 #include "compiler/image_input.h"
+#include "compiler/image_variants.h"
 #include "compiler/labels.h"
 #include "ir/error.h"
 
@@ -46,9 +48,32 @@ std::vector<std::vector<float>> run_all(const ir::Graph& graph, const std::vecto
     return out;
 }
 
+// The image files among `paths` (files, or folders of them).
+std::vector<fs::path> image_files(const std::vector<std::string>& paths) {
+    std::vector<fs::path> out;
+    for (const std::string& path : paths) {
+        std::error_code ec;
+        if (!fs::is_directory(path, ec)) {
+            out.emplace_back(path);
+            continue;
+        }
+        for (const auto& entry : fs::directory_iterator(path, ec))
+            if (entry.is_regular_file() && is_image(entry.path())) out.push_back(entry.path());
+    }
+    return out;
+}
+
+bool same_file(const fs::path& a, const fs::path& b) {
+    std::error_code ec;
+    if (fs::equivalent(a, b, ec)) return true;
+    if (fs::file_size(a, ec) != fs::file_size(b, ec) || ec) return false;
+    return compiler::read_file(a.string()) == compiler::read_file(b.string());
+}
+
 }  // namespace
 
-std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string& photo_dir, int random, uint64_t seed) {
+std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string& photo_dir, int random, uint64_t seed,
+                                      const std::vector<std::string>& calibration) {
     if (random < 0 || random > 100000) user_error("--random {}: must lie in [0, 100000]", random);
     std::vector<InputSet> sets;
     if (!photo_dir.empty()) {
@@ -59,12 +84,26 @@ std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string&
             if (entry.is_regular_file() && is_image(entry.path())) files.push_back(entry.path());
         std::sort(files.begin(), files.end());
         if (files.empty()) user_error("{}: no PNG, JPEG or PPM files", photo_dir);
-        InputSet photos;
-        photos.name = fmt::format("{} photographs", files.size());
-        for (const fs::path& f : files)
+        InputSet photos, variants;
+        const std::vector<fs::path> calibrated = image_files(calibration);
+        for (const fs::path& f : files) {
+            if (std::any_of(calibrated.begin(), calibrated.end(), [&](const fs::path& c) { return same_file(f, c); })) {
+                photos.excluded.push_back(f.filename().string());
+                continue;
+            }
             photos.inputs.push_back(
                 compiler::load_image_input(f.string(), graph, graph.preprocess, compiler::ResizeMode::CenterCrop));
+            photos.labels.push_back(f.stem().string());
+            for (auto& [name, input] : compiler::image_variants(photos.inputs.back())) {
+                variants.inputs.push_back(std::move(input));
+                variants.labels.push_back(f.stem().string() + " (" + name + ")");
+            }
+        }
+        if (photos.inputs.empty()) user_error("{}: every photograph is among the calibration images", photo_dir);
+        photos.name = fmt::format("{} photographs", photos.inputs.size());
+        variants.name = fmt::format("{} crops/flips of them", variants.inputs.size());
         sets.push_back(std::move(photos));
+        sets.push_back(std::move(variants));
     }
     if (random > 0) {
         InputSet noise;
@@ -108,6 +147,7 @@ std::vector<AgreementRow> compare_models(const ir::Graph& reference,
                 const size_t best = compiler::top_n(want[k], 1).at(0).first;
                 const auto top5 = compiler::top_n(got[k], 5);
                 row.top1 += top5.at(0).first == best;
+                if (top5.at(0).first != best && i < set.labels.size()) row.changed.push_back(set.labels[i]);
                 row.top5 += std::any_of(top5.begin(), top5.end(), [&](const auto& e) { return e.first == best; });
                 const double error = relative_error(got[k], want[k]);
                 row.max_error = std::max(row.max_error, error);
@@ -132,6 +172,9 @@ std::string format_agreement(const std::vector<AgreementRow>& rows) {
     for (const AgreementRow& r : rows)
         out += fmt::format("{:<{}}  {:<{}}  {:>5}/{:<5}  {:>5}/{:<5}  {:>10.4f}  {:>10.4f}\n", r.model, model_width,
                            r.inputs, inputs_width, r.top1, r.count, r.top5, r.count, r.max_error, r.mean_error);
+    for (const AgreementRow& r : rows)
+        if (!r.changed.empty() && r.changed.size() <= 10)
+            out += fmt::format("{}, {}: the top class changed on {}\n", r.model, r.inputs, fmt::join(r.changed, ", "));
     out += "top-1: the same best class as the original; top-5: the original's best class among the five best;\n"
            "error: max |a - b| / max |original| over the output, per input\n";
     return out;
@@ -143,6 +186,7 @@ std::string describe_compression(const compiler::CompressionOptions& o) {
     if (o.codebook_bits)
         text += fmt::format("{}{}-bit codebook{}", text.empty() ? "" : ", ", *o.codebook_bits,
                             o.cluster_init == compiler::ClusterInit::Optimal ? " (optimal k-means)" : "");
+    if (o.refine_codebooks) text += ", refined";
     return text.empty() ? "as loaded" : text;
 }
 

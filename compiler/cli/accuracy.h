@@ -18,11 +18,17 @@ namespace sqz::cli {
 struct InputSet {
     std::string name;                  // "15 photographs", "20 random images"
     std::vector<ir::Tensor> inputs;
+    std::vector<std::string> labels;   // one per input if known (the photograph's file name)
+    std::vector<std::string> excluded; // photographs left out because the model was calibrated on them
 };
 
 // Every image file in `photo_dir` (sorted by name; none if empty), preprocessed for `graph` with a
-// centre crop, and `random` images of uniform random pixels (0-255, seeded) preprocessed likewise.
-std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string& photo_dir, int random, uint64_t seed);
+// centre crop, then (a set of its own) the four image_variants of each (mirror and crops), and
+// `random` images of uniform random pixels (0-255, seeded) preprocessed likewise. Photographs that
+// are among `calibration` (files or folders of them; the same file or the same bytes) are left out
+// and listed in `excluded`, so a model calibrated on some images is judged on others.
+std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string& photo_dir, int random, uint64_t seed,
+                                      const std::vector<std::string>& calibration = {});
 
 struct AgreementRow {
     std::string model;                 // e.g. "6-bit codebook"
@@ -32,6 +38,7 @@ struct AgreementRow {
     int top5 = 0;                      // inputs whose five best classes include the reference's top class
     double max_error = 0;              // largest max |a-b| / max |ref| over the inputs
     double mean_error = 0;             // its mean over the inputs
+    std::vector<std::string> changed;  // labelled inputs whose top class is not the reference's
 };
 
 // Runs `reference` and every candidate (named) with the engine on every input set; one row per

@@ -72,10 +72,16 @@ int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compre
 }
 
 // --accuracy: the compressed model (or, with no --prune or --codebook-bits, 6-bit codebooks with
-// both k-means starts) against the model as loaded.
+// both k-means starts) against the model as loaded; a refined model also without its refinement.
+// Photographs it was calibrated on are left out of the evaluation.
 int accuracy_info(const ir::Graph& graph, const compiler::CompressionOptions& compression, const SizeArgs& a) {
     std::vector<compiler::CompressionOptions> variants;
     if (compression.any()) {
+        if (compression.refine_codebooks) {
+            compiler::CompressionOptions plain = compression;
+            plain.refine_codebooks = false;
+            variants.push_back(plain);
+        }
         variants.push_back(compression);
     } else {
         compiler::CompressionOptions six;
@@ -87,11 +93,17 @@ int accuracy_info(const ir::Graph& graph, const compiler::CompressionOptions& co
     std::vector<std::pair<std::string, ir::Graph>> candidates;
     for (const compiler::CompressionOptions& v : variants)
         candidates.emplace_back(describe_compression(v), compiler::compress_weights(graph, v));
-    const std::vector<InputSet> sets = accuracy_inputs(graph, a.photos, a.random, 1);
+    const std::vector<InputSet> sets = accuracy_inputs(graph, a.photos, a.random, 1, compression.calibration);
     codegen::EngineOptions engine;
     const auto rows = compare_models(graph, candidates, sets, a.engine, engine);
-    fmt::print("model {}: compressed weights against the weights as loaded ({} engine)\n{}", graph.name, a.engine,
-               format_agreement(rows));
+    fmt::print("model {}: compressed weights against the weights as loaded ({} engine)\n", graph.name, a.engine);
+    if (compression.refine_codebooks) {
+        fmt::print("refined on {}; evaluated on other images", fmt::join(compression.calibration, ", "));
+        if (!sets.empty() && !sets[0].excluded.empty())
+            fmt::print(" (left out, being calibration images: {})", fmt::join(sets[0].excluded, ", "));
+        fmt::print("\n");
+    }
+    fmt::print("{}", format_agreement(rows));
     return 0;
 }
 
@@ -149,7 +161,8 @@ int info_command(const Args& argv) {
              .c_str());
     po::variables_map vm;
     if (!parse_args("info", "MODEL [--weights FILE] [--set K=V ...] [--json] [--size [--package-library]] "
-                            "[--accuracy [--photos DIR] [--precision int8 [--calibrate INPUTS]]] [--prune F] [--codebook-bits B]",
+                            "[--accuracy [--photos DIR] [--precision int8 [--calibrate INPUTS]]] [--prune F] [--codebook-bits B "
+                            "[--refine-codebooks --calibrate IMAGES]]",
                     argv, options, positional, vm))
         return 0;
     if (size.library && !size.size) user_error("--package-library goes with --size");

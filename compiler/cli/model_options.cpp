@@ -28,6 +28,14 @@ compiler::ModelOptions ModelArgs::to_options() const {
         user_error("--cluster-init {}: choose linear or optimal", cluster_init);
     o.compression.cluster_init =
         cluster_init == "optimal" ? compiler::ClusterInit::Optimal : compiler::ClusterInit::Linear;
+    o.compression.refine_codebooks = refine_codebooks;
+    if (refine_codebooks) {
+        o.compression.calibration = calibrate;
+        o.compression.progress = [](const std::string& line) {
+            fmt::print(stderr, "{}\n", line);
+            std::fflush(stderr);
+        };
+    }
     compiler::check_compression_options(o.compression);
     o.keep_quantization = compiler::parse_precision(precision) == compiler::Precision::Int8;
     return o;
@@ -45,12 +53,12 @@ compiler::CompileOptions ModelArgs::compile_options() const {
     compiler::CompileOptions o;
     o.passes = pass_options();
     o.precision = compiler::parse_precision(precision);
-    o.calibration = calibrate;
+    if (o.precision == compiler::Precision::Int8) o.calibration = calibrate;  // float32: --refine-codebooks's
     o.calibration_method.method = compiler::parse_calibration_method(calibration_method);
     o.calibration_method.percentile = percentile;
     if (!(percentile > 0 && percentile <= 100)) user_error("--percentile {}: must lie in (0, 100]", percentile);
-    if (o.precision != compiler::Precision::Int8 && !calibrate.empty())
-        user_error("--calibrate applies to --precision int8 only");
+    if (o.precision != compiler::Precision::Int8 && !calibrate.empty() && !refine_codebooks)
+        user_error("--calibrate applies to --precision int8 and --refine-codebooks only");
     if (o.precision != compiler::Precision::Int8 && calibration_method != "max")
         user_error("--calibration-method applies to --precision int8 only");
     o.warn = [path = model](const std::string& message) { fmt::print(stderr, "sqzc: warning: {}: {}\n", path, message); };
@@ -61,7 +69,8 @@ void add_pass_options(po::options_description& options, ModelArgs& args) {
     options.add_options()
         ("precision", po::value(&args.precision)->default_value("float32"), "float32 or int8")
         ("calibrate", po::value(&args.calibrate)->multitoken()->composing(),
-         "int8 calibration inputs: raw .f32 files, images or folders of them (default: the built-in test pattern)")
+         "calibration inputs for int8 ranges (default: the built-in test pattern) and for --refine-codebooks: raw "
+         ".f32 files, images or folders of them")
         ("calibration-method", po::value(&args.calibration_method)->default_value("max"),
          "int8 ranges: max (largest value), percentile (clip at --percentile) or mse (least squared error)")
         ("percentile", po::value(&args.percentile)->default_value(99.99, "99.99"),
@@ -81,7 +90,10 @@ void add_compression_options(po::options_description& options, ModelArgs& args) 
         ("codebook-bits", po::value(&args.codebook_bits),
          "share weights: k-means per convolution to at most 2^B values (B in 2..8; zeros stay zero)")
         ("cluster-init", po::value(&args.cluster_init)->default_value("linear"),
-         "k-means start for --codebook-bits: linear (Deep Compression's) or optimal (least squares)");
+         "k-means start for --codebook-bits: linear (Deep Compression's) or optimal (least squares)")
+        ("refine-codebooks", po::bool_switch(&args.refine_codebooks),
+         "with --codebook-bits and --calibrate IMAGES: re-choose each layer's codebook so its outputs match the "
+         "original model's on the images (least squares, layer by layer)");
 }
 
 void add_model_options(po::options_description& options, po::positional_options_description& positional,

@@ -34,6 +34,7 @@ struct ModelArgs {
     int codebook_bits = kNotGiven;  // --codebook-bits B
     static constexpr int kNotGiven = -1000000;
     std::string cluster_init = "linear";  // --cluster-init linear|optimal
+    bool refine_codebooks = false;        // --refine-codebooks (on --calibrate's images)
 
     compiler::ModelOptions to_options() const;
     compiler::PassOptions pass_options() const;
@@ -45,8 +46,9 @@ struct ModelArgs {
 // --calibration-method and --percentile (for commands that compile).
 void add_pass_options(po::options_description& options, ModelArgs& args);
 
-// Adds --prune, --codebook-bits and --cluster-init (for commands that load a model to run, measure
-// or compile it): they change the model's weights (Deep Compression's pruning and weight sharing).
+// Adds --prune, --codebook-bits, --cluster-init and --refine-codebooks (for commands that load a
+// model to run, measure or compile it): they change the model's weights (Deep Compression's
+// pruning and weight sharing; refinement reads --calibrate, added by add_pass_options).
 void add_compression_options(po::options_description& options, ModelArgs& args);
 
 // Adds --weights, --set, --seed, --batch, --input-size, the resource limits (--max-file-bytes,

@@ -47,12 +47,13 @@ std::string describe(const CompressionOptions& o) {
     if (o.codebook_bits)
         text += fmt::format("{}{}-bit codebook{}", text.empty() ? "" : ", ", *o.codebook_bits,
                             o.cluster_init == ClusterInit::Optimal ? " (optimal k-means)" : "");
+    if (o.refine_codebooks) text += ", refined";
     return text;
 }
 
 bool same(const CompressionOptions& a, const CompressionOptions& b) {
     return a.prune == b.prune && a.codebook_bits == b.codebook_bits && a.gap_bits == b.gap_bits &&
-           a.cluster_init == b.cluster_init;
+           a.cluster_init == b.cluster_init && a.refine_codebooks == b.refine_codebooks;
 }
 
 }  // namespace

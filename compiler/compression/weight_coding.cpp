@@ -5,6 +5,9 @@
 #include "compiler/compression/huffman.h"
 #include "compiler/compression/kmeans.h"
 #include "compiler/compression/prune.h"
+#include "compiler/compression/refine_codebooks.h"
+#include "compiler/calibration.h"
+#include "compiler/image_variants.h"
 #include "ir/error.h"
 
 #include <cstring>
@@ -102,6 +105,10 @@ void check_compression_options(const CompressionOptions& options) {
     if (options.codebook_bits && (*options.codebook_bits < 2 || *options.codebook_bits > 8))
         user_error("--codebook-bits must lie in 2..8, got {}", *options.codebook_bits);
     if (options.gap_bits < 1 || options.gap_bits > 8) user_error("gap width must lie in 1..8, got {}", options.gap_bits);
+    if (options.refine_codebooks && !options.codebook_bits)
+        user_error("--refine-codebooks needs --codebook-bits B (the codebooks it refines)");
+    if (options.refine_codebooks && options.calibration.empty())
+        user_error("--refine-codebooks needs --calibrate IMAGES (the images whose layer outputs it matches)");
 }
 
 std::vector<std::string> compressible_weights(const ir::Graph& graph) {
@@ -125,6 +132,8 @@ bool has_codebook_weights(const ir::Graph& graph) {
 ir::Graph compress_weights(ir::Graph graph, const CompressionOptions& options) {
     check_compression_options(options);
     if (!options.any()) return graph;
+    std::optional<ir::Graph> original;
+    if (options.refine_codebooks) original = graph;
     for (const std::string& name : compressible_weights(graph)) {
         ir::Constant& c = *graph.find_constant(name);
         if (!c.bound()) user_error("cannot compress weight '{}': it has no values", name);
@@ -145,6 +154,18 @@ ir::Graph compress_weights(ir::Graph graph, const CompressionOptions& options) {
         if (form) values = form->decode(numel);
         c.bind(std::move(values));
         c.codebook = std::move(form);
+    }
+    if (original) {
+        RefineOptions refine;
+        if (options.progress)
+            refine.on_layer = [&](const LayerRefinement& r) { options.progress(format_layer_refinement(r)); };
+        std::vector<ir::Tensor> inputs = calibration_inputs(*original, options.calibration);
+        // Each image also as its mirror and crops: five times the patches for the late layers, whose
+        // maps are small, at no risk of seeing the evaluation images.
+        const size_t images = inputs.size();
+        for (size_t i = 0; i < images; ++i)
+            for (auto& v : image_variants(inputs[i])) inputs.push_back(std::move(v.second));
+        graph = refine_codebooks(*original, std::move(graph), std::move(inputs), refine);
     }
     return graph;
 }

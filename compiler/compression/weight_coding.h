@@ -20,6 +20,7 @@
 #include "runtime/weight_codec.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,16 +35,23 @@ std::string_view to_string(WeightsFormat format);
 // Throws sqz::Error naming the accepted values for anything else.
 WeightsFormat parse_weights_format(std::string_view text);
 
-// --prune and --codebook-bits.
+// --prune, --codebook-bits and --refine-codebooks.
 struct CompressionOptions {
     double prune = 0.0;                // fraction of each layer's weights to prune, [0, 1)
     std::optional<int> codebook_bits;  // re-cluster (or cluster dense weights) to 2^B entries, 2..8
     int gap_bits = 4;                  // gap width of newly clustered layers
     ClusterInit cluster_init = ClusterInit::Linear;  // how k-means starts (kmeans.h)
+    // Refine the clustered codebooks on calibration images (refine_codebooks.h): image files or
+    // folders, read as calibration_inputs does, each used also as its four image_variants (mirror,
+    // crops). Needs codebook_bits.
+    bool refine_codebooks = false;
+    std::vector<std::string> calibration;
+    std::function<void(const std::string& line)> progress;  // one line per refined layer, if set
 
     bool any() const { return prune > 0.0 || codebook_bits.has_value(); }
 };
-// Throws sqz::Error for a fraction outside [0, 1) or bits outside 2..8.
+// Throws sqz::Error for a fraction outside [0, 1), bits outside 2..8, or refinement without
+// codebook bits or calibration images.
 void check_compression_options(const CompressionOptions& options);
 
 // Names of the constants compression applies to: the weight input of each convolution, in order.
@@ -55,7 +63,8 @@ bool has_codebook_weights(const ir::Graph& graph);
 // compressible weights. A weight in codebook form that is only pruned keeps its codebook (pruned
 // entries get code 0); with codebook_bits every weight is (re-)clustered from its values, keeping
 // its sparsity pattern. Each changed constant is rebound to the decoding of its new form, so the
-// returned graph means what a package built from it computes. The weights must be bound.
+// returned graph means what a package built from it computes. With refine_codebooks, the
+// codebooks (and biases) are then refined against the graph as given. The weights must be bound.
 ir::Graph compress_weights(ir::Graph graph, const CompressionOptions& options);
 
 // Layer blobs (format in runtime/weight_codec.h).

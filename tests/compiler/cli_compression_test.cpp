@@ -3,6 +3,7 @@
 // one-line error for every bad value.
 #include "tests/support.h"
 
+#include <cstring>
 #include <fstream>
 
 using namespace sqz;
@@ -62,7 +63,29 @@ TEST_CASE("bad compression values give one clear line", "[cli][compression]") {
                 "--weights-format codebook-huffman stores float weights and cannot be combined with --precision int8");
     check_error("info " + m + " --package-library", "--package-library goes with --size");
     check_error("info " + m + " --accuracy --random 0", "no inputs: give --photos DIR or --random N");
+    check_error("run " + m + " --codebook-bits 4 --refine-codebooks",
+                "--refine-codebooks needs --calibrate IMAGES (the images whose layer outputs it matches)");
+    check_error("compile " + m + " -o " + out + " --refine-codebooks --calibrate " + m,
+                "--refine-codebooks needs --codebook-bits B (the codebooks it refines)");
+    check_error("bench " + m + " --prune 0.5 --refine-codebooks --calibrate " + m,
+                "--refine-codebooks needs --codebook-bits B (the codebooks it refines)");
     CHECK_FALSE(std::filesystem::exists(out));
+}
+
+TEST_CASE("refine-codebooks refines on the calibration inputs, one progress line per layer", "[cli][compression]") {
+    const std::string m = tiny();
+    std::string raw(3 * 31 * 31 * 4, '\0');
+    const std::vector<float> values = test::random_values(3 * 31 * 31, 5);
+    std::memcpy(raw.data(), values.data(), raw.size());
+    const std::string input = test::write_scratch("tinyz_calibration.f32", raw);
+    const auto r = test::run_sqzc("run " + m + " --codebook-bits 3 --refine-codebooks --calibrate " + input +
+                                  " --engine reference --top 1");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    // conv1, fire2's three convolutions, conv10.
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 5);
+    CHECK_THAT(r.err, Catch::Contains("refine-codebooks 1/5 conv1: output error"));
+    CHECK_THAT(r.err, Catch::Contains("refine-codebooks 5/5 conv10: output error"));
 }
 
 TEST_CASE("run and bench take the compressed model; compile stores it", "[cli][compression]") {

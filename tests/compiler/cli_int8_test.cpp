@@ -74,7 +74,7 @@ TEST_CASE("int8 calibration options fail with one clear line", "[cli][int8][erro
     const auto empty = test::scratch_dir() / "empty_calibration";
     std::filesystem::create_directories(empty);
     const std::vector<std::pair<std::string, std::string>> cases = {
-        {"run " + model + " --calibrate " + model, "--calibrate applies to --precision int8 only"},
+        {"run " + model + " --calibrate " + model, "--calibrate applies to --precision int8 and --refine-codebooks only"},
         {"run " + model + " --calibration-method mse", "--calibration-method applies to --precision int8 only"},
         {"run " + model + " --precision int8 --calibration-method kl", "--calibration-method kl: choose max, percentile or mse"},
         {"run " + model + " --precision int8 --calibration-method percentile --percentile 0",

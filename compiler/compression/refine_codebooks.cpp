@@ -1,0 +1,213 @@
+// Codebook refinement from calibration images (see refine_codebooks.h). The two models are stepped
+// through node by node, side by side, one value map per image and model, so each layer's input in
+// the compressed model already reflects the refined layers before it.
+#include "compiler/compression/refine_codebooks.h"
+
+#include "compiler/compression/codebook_form.h"
+#include "compiler/compression/codebook_least_squares.h"
+#include "compiler/compression/layer_moments.h"
+#include "ir/error.h"
+#include "ir/interpreter.h"
+#include "ir/parallel.h"
+#include "ir/resize.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <set>
+#include <unordered_map>
+
+namespace sqz::compiler {
+namespace {
+
+using Values = std::unordered_map<std::string, ir::TensorF64>;
+
+// The convolutions to refine: a float conv whose weight is in codebook form (entry 0 = 0) and laid
+// out [O, C, kh, kw] over the whole input; a weight shared by several convs counts at its first.
+std::vector<size_t> refinable_layers(const ir::Graph& g) {
+    std::vector<size_t> out;
+    std::set<std::string> seen;
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+        const ir::Node& n = g.nodes[i];
+        if (n.op != ir::OpKind::Conv || n.inputs.size() < 2 || n.conv().quant.int8_input) continue;
+        const ir::Constant* w = g.find_constant(n.inputs[1]);
+        if (!w || !w->codebook || w->codebook->codebook.empty() || w->codebook->codebook[0] != 0.0f) continue;
+        const ir::Dims& in = g.type_of(n.inputs[0]).dims;
+        const ir::Window& win = n.conv().window;
+        if (w->type.dims.size() != 4 || in.size() != 4 ||
+            w->type.numel() != n.type.dims[1] * in[1] * win.kernel_h * win.kernel_w)
+            continue;
+        if (seen.insert(n.inputs[1]).second) out.push_back(i);
+    }
+    return out;
+}
+
+double relative(double error, double spread) { return spread > 0 ? std::sqrt(std::max(0.0, error) / spread) : 0.0; }
+
+// Refines one layer of `graph` in place from both models' inputs to it.
+LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const ir::Node& node,
+                             const std::vector<Values>& target_values, const std::vector<Values>& values,
+                             const RefineOptions& options, int threads) {
+    const auto start = std::chrono::steady_clock::now();
+    ir::Constant& weight = *graph.find_constant(node.inputs[1]);
+    const std::vector<float>& target_weights = original.find_constant(node.inputs[1])->data();
+    const bool has_bias = node.has_bias();
+    const std::vector<float> no_bias;
+    const std::vector<float>& target_bias = has_bias ? original.find_constant(node.inputs[2])->data() : no_bias;
+
+    // Moments over the images.
+    const size_t images = values.size();
+    const int64_t per_image = (options.max_positions + static_cast<int64_t>(images) - 1) / static_cast<int64_t>(images);
+    std::vector<LayerMoments> partial;
+    partial.reserve(images);
+    for (size_t i = 0; i < images; ++i) partial.emplace_back(0, 0);
+    parallel_for_each(images, threads, [&](size_t i) {
+        partial[i] = layer_moments(node, values[i].at(node.inputs[0]), target_values[i].at(node.inputs[0]),
+                                   target_weights, per_image);
+    });
+    LayerMoments moments = std::move(partial[0]);
+    for (size_t i = 1; i < images; ++i) moments.merge(partial[i]);
+    partial.clear();
+
+    const ir::CodebookWeights& form = *weight.codebook;
+    CodebookLayer kmeans;
+    kmeans.out_channels = node.type.dims[1];
+    kmeans.fan_in = moments.fan_in;
+    kmeans.codes = positional_codes(form, weight.type.numel());
+    kmeans.codebook.assign(form.codebook.begin(), form.codebook.end());
+    if (has_bias) {
+        const std::vector<float>& b = graph.find_constant(node.inputs[2])->data();
+        kmeans.bias.assign(b.begin(), b.end());
+    }
+    const LayerQuadratic quadratic(moments, target_weights, target_bias, kmeans.codes);
+    const double kmeans_error = quadratic.error(kmeans);
+
+    // Solve, then re-assign and solve again while that pays.
+    std::vector<uint8_t> codes = kmeans.codes;
+    std::vector<double> codebook = quadratic.solve_centroids(codes, kmeans.codebook, options.ridge);
+    double error = quadratic.error_with_best_bias(codes, codebook);
+    size_t moved = 0;
+    for (int round = 0; round < options.rounds; ++round) {
+        std::vector<uint8_t> next_codes = codes;
+        const size_t round_moved = quadratic.reassign(next_codes, codebook);
+        if (round_moved == 0) break;
+        std::vector<double> next = quadratic.solve_centroids(next_codes, codebook, options.ridge);
+        const double next_error = quadratic.error_with_best_bias(next_codes, next);
+        if (!(next_error < error)) break;
+        const bool small_gain = next_error > error * (1 - 1e-3);
+        codes = std::move(next_codes);
+        codebook = std::move(next);
+        error = next_error;
+        moved += round_moved;
+        if (small_gain) break;
+    }
+
+    // As stored: float32 centroids and biases.
+    CodebookLayer refined;
+    refined.out_channels = kmeans.out_channels;
+    refined.fan_in = kmeans.fan_in;
+    refined.codes = std::move(codes);
+    std::vector<float> stored{0.0f};
+    for (size_t k = 1; k < codebook.size(); ++k) stored.push_back(static_cast<float>(codebook[k]));
+    refined.codebook.assign(stored.begin(), stored.end());
+    std::vector<float> bias;
+    for (double b : quadratic.best_bias(refined.codes, refined.codebook)) bias.push_back(static_cast<float>(b));
+    refined.bias.assign(bias.begin(), bias.end());
+    const double refined_error = quadratic.error(refined);
+
+    LayerRefinement report;
+    report.layer = node.name;
+    report.positions = moments.positions;
+    report.kmeans_error = relative(kmeans_error, quadratic.spread());
+    if (refined_error < kmeans_error) {
+        report.refined_error = relative(refined_error, quadratic.spread());
+        report.moved = moved;
+        auto refined_form = std::make_shared<ir::CodebookWeights>(
+            sparse_codebook_weights(std::move(stored), refined.codes, form.bits, form.gap_bits));
+        weight.bind(refined_form->decode(weight.type.numel()));
+        weight.codebook = std::move(refined_form);
+        if (has_bias) graph.find_constant(node.inputs[2])->bind(std::move(bias));
+    } else {
+        report.refined_error = report.kmeans_error;
+        report.kept_kmeans = true;
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+}  // namespace
+
+ir::Graph refine_codebooks(const ir::Graph& original, ir::Graph compressed, const std::vector<ir::Tensor>& inputs,
+                           const RefineOptions& options) {
+    if (inputs.empty()) user_error("codebook refinement needs at least one calibration input");
+    const ir::Graph target = original.batch == 1 ? original : ir::with_batch(original, 1);
+    ir::Graph graph = compressed.batch == 1 ? compressed : ir::with_batch(compressed, 1);
+    SQZ_ASSERT(target.nodes.size() == graph.nodes.size() && target.inputs.size() == 1 && graph.inputs.size() == 1,
+               "refinement needs the original model and its compressed form, one input each");
+    const std::string input = graph.inputs[0].name;
+    const ir::TensorType type = graph.type_of(input);
+    const size_t images = inputs.size();
+    std::vector<Values> target_values(images), values(images);
+    for (size_t i = 0; i < images; ++i) {
+        if (inputs[i].dims != type.dims)
+            user_error("calibration input {} has shape {}, the model takes {}", i + 1, ir::dims_to_string(inputs[i].dims),
+                       ir::dims_to_string(type.dims));
+        ir::TensorF64 x{inputs[i].dims, std::vector<double>(inputs[i].data.begin(), inputs[i].data.end())};
+        target_values[i][input] = x;
+        values[i][input] = std::move(x);
+    }
+    std::unordered_map<std::string, int> remaining;
+    for (const ir::Node& node : graph.nodes)
+        for (const std::string& in : node.inputs) ++remaining[in];
+
+    const int threads = options.threads > 0 ? options.threads : hardware_threads();
+    const std::vector<size_t> layers = refinable_layers(graph);
+    std::set<std::string> changed;
+    size_t done = 0;
+    for (size_t index = 0; index < graph.nodes.size() && done < layers.size(); ++index) {
+        const ir::Node& node = graph.nodes[index];
+        SQZ_ASSERT(target.nodes[index].name == node.name, "the models differ at node {}", index);
+        if (done < layers.size() && layers[done] == index) {
+            LayerRefinement report = refine_layer(target, graph, node, target_values, values, options, threads);
+            report.index = ++done;
+            report.count = layers.size();
+            if (!report.kept_kmeans) {
+                changed.insert(node.inputs[1]);
+                if (node.has_bias()) changed.insert(node.inputs[2]);
+            }
+            if (options.on_layer) options.on_layer(report);
+            if (done == layers.size()) break;  // nothing after the last refined layer is needed
+        }
+        // Both models, every image, one node further.
+        parallel_for_each(2 * images, threads, [&](size_t job) {
+            Values& v = job % 2 == 0 ? target_values[job / 2] : values[job / 2];
+            const ir::Graph& g = job % 2 == 0 ? target : graph;
+            ir::TensorF64 out = ir::evaluate_node(g, g.nodes[index], [&](const std::string& name) -> const ir::TensorF64& {
+                auto it = v.find(name);
+                SQZ_ASSERT(it != v.end(), "node '{}' reads '{}' before it is computed", g.nodes[index].name, name);
+                return it->second;
+            });
+            v[g.nodes[index].name] = std::move(out);
+        });
+        for (const std::string& in : node.inputs)
+            if (--remaining[in] == 0)
+                for (size_t i = 0; i < images; ++i) {
+                    target_values[i].erase(in);
+                    values[i].erase(in);
+                }
+    }
+    for (const std::string& name : changed) *compressed.find_constant(name) = *graph.find_constant(name);
+    return compressed;
+}
+
+std::string format_layer_refinement(const LayerRefinement& r) {
+    if (r.kept_kmeans)
+        return fmt::format("refine-codebooks {}/{} {}: output error {:.4f}, kept the k-means codebook ({:.1f} s)", r.index,
+                           r.count, r.layer, r.kmeans_error, r.seconds);
+    return fmt::format("refine-codebooks {}/{} {}: output error {:.4f} -> {:.4f} (k-means -> refined), {} positions, "
+                       "{} weights moved, {:.1f} s",
+                       r.index, r.count, r.layer, r.kmeans_error, r.refined_error, r.positions, r.moved, r.seconds);
+}
+
+}  // namespace sqz::compiler
