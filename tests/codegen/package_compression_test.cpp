@@ -175,7 +175,7 @@ TEST_CASE("Deep Compression model: stored weights expand bit-exactly and meet th
     }
 }
 
-TEST_CASE("dense weights: codebook storage needs clustering; pruned and clustered weights expand exactly",
+TEST_CASE("dense weights: codebook storage needs clustering, pruned and clustered weights expand exactly",
           "[package][compression]") {
     const ir::Graph dense = compiler::optimize(tiny_dense());
     CHECK_THROWS_WITH(blobs_of(dense, WeightsFormat::Codebook),

@@ -258,7 +258,7 @@ layer { name: "sm" type: "Softmax" bottom: "flat" top: "sm" softmax_param { axis
     CHECK(g.outputs == std::vector<std::string>{"cat_old", "sm"});
 }
 
-TEST_CASE("phase rules skip training layers; input_dim and Input layer forms", "[caffe]") {
+TEST_CASE("phase rules skip training layers, input_dim and Input layer forms", "[caffe]") {
     const ir::Graph g = parse_caffe_prototxt(R"(
 name: "phases"
 layer { name: "data" type: "Data" top: "data" include { phase: TRAIN } }

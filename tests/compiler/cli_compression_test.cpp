@@ -88,7 +88,7 @@ TEST_CASE("refine-codebooks refines on the calibration inputs, one progress line
     CHECK_THAT(r.err, Catch::Contains("refine-codebooks 5/5 conv10: output error"));
 }
 
-TEST_CASE("run and bench take the compressed model; compile stores it", "[cli][compression]") {
+TEST_CASE("run and bench take the compressed model, compile stores it", "[cli][compression]") {
     const std::string m = tiny();
     auto r = test::run_sqzc("run " + m + " --prune 0.5 --codebook-bits 3 --engine jit --top 1");
     INFO(r.out << r.err);

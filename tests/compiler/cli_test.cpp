@@ -36,7 +36,7 @@ TEST_CASE("sqzc info prints the layer table and exact totals", "[cli][info]") {
     CHECK(nlohmann::json::parse(r.out).at("params").get<int64_t>() > 1235496);
 }
 
-TEST_CASE("sqzc run: the JIT and reference engines agree; outputs are written", "[cli][run]") {
+TEST_CASE("sqzc run: the JIT and reference engines agree, outputs are written", "[cli][run]") {
     const std::string model = test::write_scratch("tiny.sqz", test::kTinyFireSqz);
     const std::string ref_out = (test::scratch_dir() / "ref.f32").string();
     const std::string jit_out = (test::scratch_dir() / "jit.f32").string();

@@ -98,7 +98,7 @@ TEST_CASE("create refuses bad options and a CPU without the model's instruction 
     CHECK_FALSE(m);
 }
 
-TEST_CASE("a caller's arena must be large enough and 64-byte aligned; it is used and its bordered part zeroed",
+TEST_CASE("a caller's arena must be large enough and 64-byte aligned, it is used and its bordered part zeroed",
           "[runtime][model]") {
     const runtime::ModelDescription d = test::fake_model();
     alignas(64) static unsigned char memory[2048 + 64];
@@ -128,7 +128,7 @@ TEST_CASE("a caller's arena must be large enough and 64-byte aligned; it is used
     CHECK(tensor[1] == in[1] * test::kFakeScale);
 }
 
-TEST_CASE("run refuses null pointers; failing kernels give a kernel error and the model runs on", "[runtime][model]") {
+TEST_CASE("run refuses null pointers, failing kernels give a kernel error and the model runs on", "[runtime][model]") {
     auto m = create(test::fake_model());
     std::vector<float> out(test::kFakeSize);
     float* outputs[] = {out.data()};

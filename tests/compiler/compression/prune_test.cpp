@@ -37,7 +37,7 @@ TEST_CASE("pruning zeroes exactly the fraction, smallest magnitudes first", "[co
     CHECK(compiler::pruned_count(1000, 0.333) == 333);
 }
 
-TEST_CASE("equal magnitudes are pruned in position order; zeros count", "[compression][prune]") {
+TEST_CASE("equal magnitudes are pruned in position order, zeros count", "[compression][prune]") {
     CHECK(prune_by_magnitude({0.5f, -0.5f, 0.5f, -0.5f, 0.25f}, 0.6) == std::vector<float>{0, 0, 0.5f, -0.5f, 0});
     // Two zeros already: pruning 40% of 5 (two weights) changes nothing; 60% prunes one more.
     CHECK(prune_by_magnitude({0.0f, 3.0f, 0.0f, -1.0f, 2.0f}, 0.4) == std::vector<float>{0, 3, 0, -1, 2});

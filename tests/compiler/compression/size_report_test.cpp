@@ -71,7 +71,7 @@ TEST_CASE("Deep Compression model: sizes of every stored form meet the targets",
     CHECK(row(with_optimal, "6-bit codebook (optimal k-means) + Huffman").total_bytes() <= 470000);
 }
 
-TEST_CASE("6-bit re-clustering keeps the sparsity pattern; its output error on the golden input",
+TEST_CASE("6-bit re-clustering keeps the sparsity pattern, its output error on the golden input",
           "[compression][size][shared]") {
     SQZ_REQUIRE_SHARED();
     const ir::Graph graph = deep_compression_graph();
