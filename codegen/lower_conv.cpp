@@ -167,8 +167,7 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
 
     // Schedule.
     // A conv fused into its consumer computes at the consumer's loop (set by the consumer's schedule).
-    const std::optional<LoopLevel> level =
-        ctx.fused(node.name) ? std::optional<LoopLevel>(ctx.fused_level(node.name)) : std::nullopt;
+    const std::optional<LoopLevel> level = ctx.fused_level_if_any(node.name);
     if (ctx.channels_innermost()) {
         schedule_conv_channels_innermost(ctx, out, acc, r, weight->type.numel(), static_cast<int64_t>(in_c) * in_h * in_w,
                                          out_c, out_w, level);

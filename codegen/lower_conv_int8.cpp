@@ -107,8 +107,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     ctx.define(node.name, value);
     if (!ctx.manual()) return;
 
-    const std::optional<LoopLevel> level =
-        ctx.fused(node.name) ? std::optional<LoopLevel>(ctx.fused_level(node.name)) : std::nullopt;
+    const std::optional<LoopLevel> level = ctx.fused_level_if_any(node.name);
     const int64_t input_elements = static_cast<int64_t>(in_c) * in_h * in_w;
 
     // Schedule: tiles of int32 accumulators as in the float conv, the four-channel groups of the

@@ -342,4 +342,9 @@ LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options) {
     return model;
 }
 
+std::optional<Halide::LoopLevel> LoweringContext::fused_level_if_any(const std::string& node) const {
+    if (!fused(node)) return std::nullopt;
+    return fused_level(node);
+}
+
 }  // namespace sqz::codegen

@@ -66,6 +66,10 @@ public:
     // schedule sets the loop level; the producer's schedule computes there.
     void mark_fused(const std::string& node) { fused_levels_.emplace(node, Halide::LoopLevel()); }
     bool fused(const std::string& node) const { return fused_levels_.count(node) > 0; }
+    // The loop level a fused node computes at, or none when it is not fused. Out of line
+    // (lower_graph.cpp): inlined at its callers, g++ 12 warns that the empty optional's LoopLevel
+    // "may be used uninitialized" when it is destroyed (a false -Wmaybe-uninitialized).
+    std::optional<Halide::LoopLevel> fused_level_if_any(const std::string& node) const;
     Halide::LoopLevel fused_level(const std::string& node) const {
         return lookup(fused_levels_, node, "loop level of fused node");
     }

@@ -73,6 +73,10 @@ TEST_CASE("compress_weights prunes and clusters every convolution weight per lay
         const std::vector<float>& p = pruned.find_constant(name)->data();
         for (size_t i = 0; i < p.size(); ++i) REQUIRE((p[i] == 0.0f) == (c.data()[i] == 0.0f));
     }
-    CHECK_THROWS_WITH(compiler::compress_weights(graph, {1.5, {}, 4}), "--prune must be a fraction in [0, 1), got 1.5");
-    CHECK_THROWS_WITH(compiler::compress_weights(graph, {0.0, 9, 4}), "--codebook-bits must lie in 2..8, got 9");
+    compiler::CompressionOptions too_much;
+    too_much.prune = 1.5;
+    CHECK_THROWS_WITH(compiler::compress_weights(graph, too_much), "--prune must be a fraction in [0, 1), got 1.5");
+    compiler::CompressionOptions too_wide;
+    too_wide.codebook_bits = 9;
+    CHECK_THROWS_WITH(compiler::compress_weights(graph, too_wide), "--codebook-bits must lie in 2..8, got 9");
 }
