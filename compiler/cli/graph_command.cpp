@@ -106,7 +106,8 @@ int graph_command(const Args& argv) {
     if (fs::is_directory(output, ec)) user_error("{}: is a directory, expected a file", output);
 
     ir::Graph graph = compiler::load_model(model.to_options());
-    if (after_passes) graph = compiler::optimize(std::move(graph), model.pass_options());
+    const compiler::PassOptions passes = model.pass_options();  // checks the options even when unused
+    if (after_passes) graph = compiler::optimize(std::move(graph), passes);
     const std::string text = ir::to_dot(graph);
     if (ext == ".dot") compiler::write_file(output, text);
     else render(text, ext.substr(1), output);

@@ -155,10 +155,7 @@ int info_command(const Args& argv) {
          "with --precision int8, the int8 form by each calibration method against float32")
         ("photos", po::value(&size.photos), "with --accuracy: a folder of photographs (e.g. .cache/photos)")
         ("random", po::value(&size.random)->default_value(20), "with --accuracy: this many random images")
-        ("engine", po::value(&size.engine)->default_value("jit"), "with --accuracy: the engine (jit or reference)")
-        ("conv-algorithm", po::value(&model.conv_algorithm)->default_value("auto"),
-         ("the convolution algorithms to show, as compiling commands choose them: " + compiler::conv_algorithm_modes())
-             .c_str());
+        ("engine", po::value(&size.engine)->default_value("jit"), "with --accuracy: the engine (jit or reference)");
     po::variables_map vm;
     if (!parse_args("info", "MODEL [--weights FILE] [--set K=V ...] [--json] [--size [--package-library]] "
                             "[--accuracy [--photos DIR] [--precision int8 [--calibrate INPUTS]]] [--prune F] [--codebook-bits B "

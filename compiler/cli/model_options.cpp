@@ -45,6 +45,9 @@ compiler::PassOptions ModelArgs::pass_options() const {
     compiler::PassOptions o;
     o.disabled.insert(disable_pass.begin(), disable_pass.end());
     o.print_after = print_after;
+    // Checked here, so that a command that runs no pass (run on the reference engine, export)
+    // refuses a bad value too instead of ignoring it.
+    compiler::check_conv_algorithm_mode(conv_algorithm);
     o.conv_algorithm = conv_algorithm;
     return o;
 }

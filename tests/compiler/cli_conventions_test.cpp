@@ -52,3 +52,22 @@ TEST_CASE("bench --out goes with --sweep, whose --help names the files it writes
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains("--out goes with --sweep"));
 }
+
+TEST_CASE("every compiling command takes --conv-algorithm once (info shows the choice)", "[cli]") {
+    const std::string model = (test::source_dir() / "examples/squeezenet_v1.1.sqz").string();
+    auto r = test::run_sqzc("info " + model + " --conv-algorithm direct");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("direct"));
+    CHECK_THAT(r.out, !Catch::Contains("winograd"));
+    r = test::run_sqzc("info " + model + " --conv-algorithm winograd-f2");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("winograd-f2"));
+    for (const char* command : {"run", "bench", "compile", "export", "graph"}) {
+        INFO(command);
+        r = test::run_sqzc(std::string(command) + " " + model + " --conv-algorithm nope");
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, !Catch::Contains("ambiguous"));
+    }
+}
