@@ -46,8 +46,9 @@ struct SizeArgs {
 };
 
 // --size [--package-library]: the size table of the model (uncompressed as loaded) and of the forms
-// `compression` asks for.
-int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compression, const SizeArgs& a) {
+// `compression` asks for; the library is compiled with `passes` (e.g. --conv-algorithm).
+int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compression, const SizeArgs& a,
+              const compiler::PassOptions& passes) {
     fmt::print("model {}\n{}\n{}", graph.name, compiler::format_size_report(compiler::size_report(graph, compression)),
                kPaperSizes);
     if (!a.library) return 0;
@@ -56,7 +57,9 @@ int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compre
         !a.weights_format.empty() ? compiler::parse_weights_format(a.weights_format)
         : compiler::has_codebook_weights(compressed) ? compiler::WeightsFormat::CodebookHuffman
                                                      : compiler::WeightsFormat::Dense;
-    const ir::Graph prepared = compiler::prepare(compressed, {});
+    compiler::CompileOptions compile;
+    compile.passes = passes;
+    const ir::Graph prepared = compiler::prepare(compressed, compile);
     codegen::PackageOptions p;
     p.name = codegen::default_package_name(graph.name);
     p.source_description = "sqzc info --size --package-library";
@@ -180,7 +183,7 @@ int info_command(const Args& argv) {
         const compiler::CompressionOptions compression = opts.compression;
         opts.compression = {};
         const ir::Graph loaded = compiler::load_model(opts);
-        if (size.size) size_info(loaded, compression, size);
+        if (size.size) size_info(loaded, compression, size, model.pass_options());
         if (size.accuracy) {
             if (size.size) fmt::print("\n");
             accuracy_info(loaded, compression, size);
