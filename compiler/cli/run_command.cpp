@@ -157,6 +157,12 @@ int run_command(const Args& argv) {
     auto engine = codegen::make_engine(engine_name, compiled, engine_options);
     const double ready_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - ready_start).count();
 
+    // What the class lists show, once for all runs: the names for the output's class count, and
+    // whether the model's outputs are already probabilities.
+    const ir::TensorType out_type = compiled.type_of(compiled.outputs.at(0));
+    const bool model_softmax = ends_in_softmax(compiled);
+    const ClassNames names = class_names(labels_path, out_type.numel() / out_type.dims.at(0));
+
     std::vector<float> written;
     bool header_printed = false;
     for (const RunInput& run : runs) {
@@ -165,8 +171,6 @@ int run_command(const Args& argv) {
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         const ir::Tensor& out = outputs.at(0);
         const int64_t batch = out.dims.at(0);
-        const bool model_softmax = ends_in_softmax(compiled);
-        const ClassNames names = class_names(labels_path, static_cast<int64_t>(out.data.size()) / batch);
         if (!header_printed) {
             fmt::print("model {}: output {} ({} engine, ready in {:.1f} s)\n", graph.name, ir::dims_to_string(out.dims),
                        engine_name, ready_s);
