@@ -143,6 +143,12 @@ ValueRanges calibrate(const ir::Graph& graph, const std::vector<ir::Tensor>& inp
     return ranges_from(value_histograms(graph, inputs), options);
 }
 
+std::vector<std::string> calibration_files(const std::vector<std::string>& paths) {
+    std::vector<std::string_view> extensions = image_extensions();
+    extensions.push_back(".f32");
+    return expand_folders(paths, extensions, ".f32, PNG, JPEG or PPM files to calibrate on");
+}
+
 std::vector<ir::Tensor> calibration_inputs(const ir::Graph& graph, const std::vector<std::string>& paths) {
     const ir::Graph one = graph.batch == 1 ? graph : ir::with_batch(graph, 1);
     const ir::TensorType type = one.type_of(one.inputs.at(0).name);
@@ -151,11 +157,7 @@ std::vector<ir::Tensor> calibration_inputs(const ir::Graph& graph, const std::ve
         out.push_back(ir::test_pattern(type));
         return out;
     }
-    std::vector<std::string_view> extensions = image_extensions();
-    extensions.push_back(".f32");
-    const std::vector<std::string> files =
-        expand_folders(paths, extensions, ".f32, PNG, JPEG or PPM files to calibrate on");
-    for (const std::string& file : files) {
+    for (const std::string& file : calibration_files(paths)) {
         if (lower_extension(file) == ".f32") {
             out.push_back({type.dims, read_f32_file(file, static_cast<size_t>(type.numel()))});
         } else {

@@ -56,6 +56,10 @@ ValueRanges calibrate(const ir::Graph& graph, const std::vector<ir::Tensor>& inp
                       const CalibrationOptions& options = {});
 ValueRanges ranges_from(const std::map<std::string, ValueHistogram>& histograms, const CalibrationOptions& options);
 
+// The files calibration reads from `paths`: files as named, and each folder's `.f32` and image
+// files in name order. Throws sqz::Error for a folder with none.
+std::vector<std::string> calibration_files(const std::vector<std::string>& paths);
+
 // Reads calibration inputs: `.f32` files (raw NCHW, one sample each, preprocessed), images (PNG,
 // JPEG, PPM; centre-cropped and preprocessed as the model expects), and folders, whose `.f32` and
 // image files are read in name order (other files are skipped; a folder with none is refused).

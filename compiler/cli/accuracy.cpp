@@ -1,6 +1,7 @@
 // Agreement of a changed model with its original (see accuracy.h).
 #include "compiler/cli/accuracy.h"
 
+#include "compiler/calibration.h"
 #include "compiler/driver.h"
 #include "compiler/file_io.h"
 #include "compiler/image_input.h"
@@ -20,12 +21,6 @@ namespace sqz::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool is_image(const fs::path& p) {
-    std::string ext = p.extension().string();
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".ppm" || ext == ".pgm";
-}
 
 // max |a - b| / max |ref|
 double relative_error(const std::vector<float>& a, const std::vector<float>& ref) {
@@ -48,21 +43,6 @@ std::vector<std::vector<float>> run_all(const ir::Graph& graph, const std::vecto
     return out;
 }
 
-// The image files among `paths` (files, or folders of them).
-std::vector<fs::path> image_files(const std::vector<std::string>& paths) {
-    std::vector<fs::path> out;
-    for (const std::string& path : paths) {
-        std::error_code ec;
-        if (!fs::is_directory(path, ec)) {
-            out.emplace_back(path);
-            continue;
-        }
-        for (const auto& entry : fs::directory_iterator(path, ec))
-            if (entry.is_regular_file() && is_image(entry.path())) out.push_back(entry.path());
-    }
-    return out;
-}
-
 bool same_file(const fs::path& a, const fs::path& b) {
     std::error_code ec;
     if (fs::equivalent(a, b, ec)) return true;
@@ -79,15 +59,12 @@ std::vector<InputSet> accuracy_inputs(const ir::Graph& graph, const std::string&
     if (!photo_dir.empty()) {
         std::error_code ec;
         if (!fs::is_directory(photo_dir, ec)) user_error("{}: not a folder of photographs", photo_dir);
-        std::vector<fs::path> files;
-        for (const auto& entry : fs::directory_iterator(photo_dir))
-            if (entry.is_regular_file() && is_image(entry.path())) files.push_back(entry.path());
-        std::sort(files.begin(), files.end());
-        if (files.empty()) user_error("{}: no PNG, JPEG or PPM files", photo_dir);
+        const std::vector<std::string> files =
+            compiler::expand_folders({photo_dir}, compiler::image_extensions(), "PNG, JPEG or PPM files");
         InputSet photos, variants;
-        const std::vector<fs::path> calibrated = image_files(calibration);
-        for (const fs::path& f : files) {
-            if (std::any_of(calibrated.begin(), calibrated.end(), [&](const fs::path& c) { return same_file(f, c); })) {
+        const std::vector<std::string> calibrated = compiler::calibration_files(calibration);
+        for (const fs::path f : files) {
+            if (std::any_of(calibrated.begin(), calibrated.end(), [&](const std::string& c) { return same_file(f, c); })) {
                 photos.excluded.push_back(f.filename().string());
                 continue;
             }
