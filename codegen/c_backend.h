@@ -18,8 +18,9 @@
 // - rounding_shift_right(widening_mul(a, b), n) of int32 a, b into int64, with a constant n of at
 //   most 62 (the int8 requantisation): printed as (a * b + 2^(n-1)) >> n, which cannot overflow
 //   there; Halide's printer lowers it to an overflow-safe form three times as long.
-// - Casts of float vectors to 8 or 16-bit integers (the u8 output of the float conv1): through
-//   int32, which g++ converts in one instruction where it converts to u8 lane by lane.
+// - Casts of float or 64-bit integer vectors to 8 or 16-bit integers (the u8 output of the float
+//   conv1, the int8 convs' requantised sums): through int32, which g++ converts in one or two
+//   instructions where it converts to u8 lane by lane.
 // Everything else is Halide's printer's. On ARM, Halide's vector type names (int32x4_t, ...) are
 // prefixed (vec_int32x4_t) because <arm_neon.h> declares the same names.
 #pragma once

@@ -217,7 +217,7 @@ TEST_CASE("c_backend's dot-product helpers are exact for every byte value", "[co
     }
 }
 
-TEST_CASE("c_backend shortens the requantisation's rounding shift and float-to-u8 casts where exact", "[codegen][c_backend]") {
+TEST_CASE("c_backend shortens the requantisation's rounding shift and its narrowing casts where exact", "[codegen][c_backend]") {
     const Target t = kernel_target("x86-64-linux-avx-avx2-fma-avx512-avx512_skylake");
     auto requantise = [&](int shift) {
         ImageParam acc(Int(32), 1, "acc"), m(Int(32), 1, "m");
@@ -237,6 +237,9 @@ TEST_CASE("c_backend shortens the requantisation's rounding shift and float-to-u
     CHECK(k31.rounding_shifts == 1);
     CHECK_THAT(k31.source, Catch::Contains("1073741824"));   // 2^30, added before the shift
     CHECK(requantise(63).rounding_shifts == 0);
+    // The int64 result narrowed to u8 through int32 (g++ narrows int64 vectors lane by lane).
+    CHECK(k31.narrowing_casts == 1);
+    CHECK_THAT(k31.source, Catch::Contains("int32x16_t_ops::convert_from<int64x16_t>"));
 
     ImageParam in(Float(32), 1, "in");
     in.dim(0).set_bounds(0, 32);
