@@ -6,9 +6,11 @@
 //      writes; views for nodes that move no data (Dropout and Identity alias their input's slot,
 //      a reshape of a 1x1 map is a Reshape view); an in-place concat gets a slot and turns each
 //      producer's slot into a ChannelSlice view of it.
-//      A Winograd conv's kernel gets a workspace slot (winograd_workspace.h).
+//      A Winograd conv's kernel gets a workspace slot (winograd_workspace.h), and so does an int8
+//      conv that quantises its float input (quantized_input.h).
 //   3. add_zero_borders: an arena slot read by convolutions gets a zero border as wide as the
-//      widest they read past its edges (their padding; a Winograd conv's overhanging last tile).
+//      widest they read past its edges (their padding; a Winograd conv's overhanging last tile;
+//      none for a conv that pads its quantised input itself).
 //   4. add_outputs: a graph output lives in the caller's buffer: its kernel writes there directly
 //      when the layouts agree, or a conversion kernel is added that copies into NCHW.
 //   5. place_in_arena: lifetimes are the first and last kernel that touches each root slot (a
@@ -22,6 +24,7 @@
 #include "codegen/model_plan.h"
 
 #include "codegen/conv_border.h"
+#include "codegen/quantized_input.h"
 #include "codegen/winograd_workspace.h"
 #include "ir/c_identifier.h"
 #include "ir/error.h"
@@ -219,11 +222,20 @@ void add_kernel(const ir::Graph& graph, ModelPlan& plan, std::vector<size_t> nod
             if (!graph.find_constant(in) && !internal.count(in))
                 k.inputs.push_back(lookup(plan.value_slot, in, "slot of value"));
     k.output = output;
-    const ir::Node& last = graph.nodes[k.nodes.back()];
-    if (needs_winograd_workspace(last)) {
+    // Workspaces, in the order the members' lowerings add them.
+    for (size_t m : k.nodes) {
+        const ir::Node& member = graph.nodes[m];
         Slot w;
-        w.name = last.name + "#winograd_input";
-        w.workspace_extents = winograd_workspace_extents(last, graph.type_of(last.inputs[0]).dims);
+        if (needs_winograd_workspace(member)) {
+            w.name = member.name + "#winograd_input";
+            w.workspace_extents = winograd_workspace_extents(member, graph.type_of(member.inputs[0]).dims);
+        } else if (needs_quantized_input(graph, member)) {
+            w.name = member.name + "#quantized_input";
+            w.dtype = ir::DType::U8;
+            w.workspace_extents = quantized_input_extents(member, graph.type_of(member.inputs[0]).dims);
+        } else {
+            continue;
+        }
         plan.slots[w.name] = w;
         k.workspaces.push_back(w.name);
     }
@@ -266,10 +278,12 @@ void add_kernels_and_views(const ir::Graph& graph, ModelPlan& plan) {
 
 // Step 3. Zero borders: an arena slot read by convolutions gets a border as wide as the widest
 // any of them reads (conv_border.h: its padding, and a Winograd conv's overhanging last tile), so
-// they read the padding from memory instead of testing bounds.
+// they read the padding from memory instead of testing bounds. A conv quantising its input pads
+// the quantised copy instead.
 void add_zero_borders(const ir::Graph& graph, ModelPlan& plan) {
     for (const ir::Node& node : graph.nodes) {
         if (node.op != ir::OpKind::Conv || !plan.value_slot.count(node.inputs[0])) continue;
+        if (needs_quantized_input(graph, node)) continue;
         const int border = conv_input_border(node, graph.type_of(node.inputs[0]).dims);
         if (border == 0) continue;
         Slot& in = slot_of(plan, node.inputs[0]);

@@ -143,6 +143,21 @@ ValueRanges calibrate(const ir::Graph& graph, const std::vector<ir::Tensor>& inp
     return ranges_from(value_histograms(graph, inputs), options);
 }
 
+std::map<std::string, ir::ActivationQuant> input_grids(const ir::Graph& graph, const std::vector<ir::Tensor>& inputs) {
+    SQZ_ASSERT(graph.inputs.size() == 1, "calibration inputs feed graphs of one input ('{}' has {})", graph.name,
+               graph.inputs.size());
+    double lo = 0, hi = 0;
+    for (const ir::Tensor& input : inputs)
+        for (float v : input.data) {
+            lo = std::min(lo, static_cast<double>(v));
+            hi = std::max(hi, static_cast<double>(v));
+        }
+    ir::ActivationQuant grid;
+    grid.scale = static_cast<double>(static_cast<float>(std::max(hi - lo, 1e-6) / 255.0));
+    grid.zero_point = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / grid.scale), 0.0, 255.0));
+    return {{graph.inputs[0].name, grid}};
+}
+
 std::vector<std::string> calibration_files(const std::vector<std::string>& paths) {
     std::vector<std::string_view> extensions = image_extensions();
     extensions.push_back(".f32");

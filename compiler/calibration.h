@@ -56,6 +56,12 @@ ValueRanges calibrate(const ir::Graph& graph, const std::vector<ir::Tensor>& inp
                       const CalibrationOptions& options = {});
 ValueRanges ranges_from(const std::map<std::string, ValueHistogram>& histograms, const CalibrationOptions& options);
 
+// The 8-bit grid each graph input is quantised to (the image, which the first int8 conv quantises
+// itself): its smallest and largest value over the inputs, 0 included, in 255 steps: scale =
+// (max - min) / 255 rounded to float32, zero point = round(-min / scale). Images after mean
+// subtraction are signed, hence the zero point; their range is bounded, so nothing is clipped.
+std::map<std::string, ir::ActivationQuant> input_grids(const ir::Graph& graph, const std::vector<ir::Tensor>& inputs);
+
 // The files calibration reads from `paths`: files as named, and each folder's `.f32` and image
 // files in name order. Throws sqz::Error for a folder with none.
 std::vector<std::string> calibration_files(const std::vector<std::string>& paths);

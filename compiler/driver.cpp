@@ -39,9 +39,9 @@ ir::Graph prepare(const ir::Graph& graph, const CompileOptions& options) {
         }
         return quantized;
     }
-    const ValueRanges ranges =
-        calibrate(optimized, calibration_inputs(optimized, options.calibration), options.calibration_method);
-    return quantize_int8(std::move(optimized), ranges);
+    const std::vector<ir::Tensor> inputs = calibration_inputs(optimized, options.calibration);
+    const ValueRanges ranges = calibrate(optimized, inputs, options.calibration_method);
+    return quantize_int8(std::move(optimized), ranges, input_grids(optimized, inputs));  // conv1 quantises the image
 }
 
 }  // namespace sqz::compiler

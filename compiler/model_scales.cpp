@@ -207,11 +207,11 @@ std::vector<std::string> int8_approximations(const ir::Graph& model, const ir::G
         for (const std::string& m : chain)
             if (auto r = chains.rounding_of(m); r && (!last || *r != *last)) skipped.push_back(m);
         if (!last) continue;
-        // A float value keeps its rounding only where a conv rounds its input so.
+        // A float value keeps its rounding only where a conv rounds (or quantises) its input so.
         bool honoured = !is_graph_output(quantized, v);
         for (size_t i : users(quantized, v)) {
             const ir::Node& k = quantized.nodes[i];
-            const bool rounds = k.op == ir::OpKind::Conv && k.inputs[0] == v && k.conv().quant.rounds_float_input() &&
+            const bool rounds = k.op == ir::OpKind::Conv && k.inputs[0] == v && k.conv().quant.input_scale > 0 &&
                                 k.conv().quant.input_scale == last->scale &&
                                 k.conv().quant.input_zero_point == last->zero_point &&
                                 std::count(k.inputs.begin(), k.inputs.end(), v) == 1;
@@ -229,9 +229,9 @@ std::vector<std::string> int8_approximations(const ir::Graph& model, const ir::G
 
     std::vector<std::string> notes;
     if (fixed_point > 0)
-        notes.push_back(fmt::format("{} int8 convolutions requantise in fixed point, rounding half up, where ONNX "
+        notes.push_back(fmt::format("{} int8 convolution{} in fixed point, rounding half up, where ONNX "
                                     "rounds float32 values half to even (a value at a rounding boundary can land one "
-                                    "step apart)", fixed_point));
+                                    "step apart)", fixed_point, fixed_point == 1 ? " requantises" : "s requantise"));
     if (!in_float.empty())
         notes.push_back(fmt::format("kept in float32 where the model rounds to 8 bits: {}", name_list(in_float)));
     if (!skipped.empty())

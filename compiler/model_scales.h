@@ -11,8 +11,9 @@
 //   optimised:  conv+relu [+ skip] --> concat (in place)                         conv   = [conv, relu]
 //
 // The chain's last rounding, when only value-preserving nodes (ReLU, Dropout, Identity, reshapes)
-// follow it, is the value's rounding: its u8 scale when the zero point is 0, and the rounding a
-// float conv applies to it as input otherwise. docs/int8.md lists what is exact and what is not.
+// follow it, is the value's rounding: its u8 scale when the zero point is 0, and otherwise the grid
+// a conv reading it quantises it to (an int8 conv, when its weights are int8) or rounds it to (a
+// float conv). docs/int8.md lists what is exact and what is not.
 #pragma once
 
 #include "compiler/passes/quantize_int8.h"

@@ -28,18 +28,21 @@ struct Window {
 // output's batch and map size, is added after the activation (a bypass, fused by a pass).
 //
 // Quantisation (set by the quantize-int8 pass): u8 activations hold q with real value q * scale
-// (zero point 0; they come after a ReLU, so they are never negative). With `int8_input` the input x
-// is u8 and the reduction is exact integer arithmetic on int8 weights, quantised per output channel
-// from the float weights by ir::int8_conv_params (quantization.h), or given by the weight's int8
-// form; with `u8_output` the epilogue requantises to u8. A u8 residual has its own scale.
+// (zero point 0; they come after a ReLU, so they are never negative). With `int8_input` the
+// reduction is exact integer arithmetic on int8 weights, quantised per output channel from the
+// float weights by ir::int8_conv_params (quantization.h), or given by the weight's int8 form; the
+// input x is u8 (zero point 0), or float (the image, for the first conv), which the conv quantises
+// first to u8 q = quantize_input(x, input_scale, input_zero_point) (quantization.h) and reduces as
+// q - input_zero_point (padding contributes nothing). With `u8_output` the epilogue requantises to
+// u8. A u8 residual has its own scale.
 // Without `int8_input`, an `input_scale` above 0 rounds the float input to 8 bits first, as an
 // imported quantized model does with its image (ONNX QuantizeLinear then DequantizeLinear):
 //   x = (clamp(round(x / input_scale) + input_zero_point, 0, 255) - input_zero_point) * input_scale
-// (rounding half to even); an int8 input has zero point 0.
+// (rounding half to even), and computes in float.
 struct ConvQuant {
     bool int8_input = false;
     double input_scale = 0;
-    int32_t input_zero_point = 0;  // of a rounded float input, in [0, 255]
+    int32_t input_zero_point = 0;  // of a rounded or quantised float input, in [0, 255]
     bool u8_output = false;
     double output_scale = 0;
     double residual_scale = 0;  // > 0: the residual is u8 with this scale

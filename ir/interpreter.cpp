@@ -75,13 +75,22 @@ Values conv(const TensorF64& input, const Node& node, const Constant& weight, co
     return y;
 }
 
-// An int8 convolution, exactly as quantization.h defines it: u8 input values (held as doubles),
-// int8 weights, an int64 accumulator, and the integer (or float) epilogue.
-Values conv_int8(const TensorF64& x, const Node& node, const Constant& weight, const Constant* bias,
-                 const TensorF64* residual) {
+// An int8 convolution, exactly as quantization.h defines it: u8 input values (held as doubles; a
+// float input is quantised first and its zero point subtracted), int8 weights, an int64
+// accumulator, and the integer (or float) epilogue.
+Values conv_int8(const TensorF64& input, bool float_input, const Node& node, const Constant& weight,
+                 const Constant* bias, const TensorF64* residual) {
     const ConvAttrs& a = node.conv();
     const Window& win = a.window;
     const Int8ConvParams p = int8_conv_params(weight, bias, a.quant);
+    TensorF64 quantised;
+    if (float_input) {
+        quantised = input;
+        for (double& v : quantised.data)
+            v = static_cast<double>(quantize_input(v, a.quant.input_scale, a.quant.input_zero_point)) -
+                a.quant.input_zero_point;
+    }
+    const TensorF64& x = float_input ? quantised : input;
     Dims4 in(x.dims), out(node.type.dims);
     Values y(static_cast<size_t>(node.type.numel()));
     std::vector<int64_t> acc(static_cast<size_t>(out.h * out.w));
@@ -227,7 +236,8 @@ TensorF64 evaluate_node(const Graph& graph, const Node& node, const ValueLookup&
         SQZ_ASSERT(w != nullptr, "conv '{}' has no weight constant", node.name);
         if (!w->bound() || (b && !b->bound())) user_error("conv '{}' has no weights bound", node.name);
         const TensorF64* residual = node.conv().residual ? &arg(node.inputs.size() - 1) : nullptr;
-        result.data = node.conv().quant.int8_input ? conv_int8(arg(0), node, *w, b, residual)
+        const bool float_input = graph.type_of(node.inputs[0]).dtype == DType::F32;
+        result.data = node.conv().quant.int8_input ? conv_int8(arg(0), float_input, node, *w, b, residual)
                                                    : conv(arg(0), node, *w, b, residual);
         break;
     }

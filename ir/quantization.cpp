@@ -63,6 +63,11 @@ uint8_t quantize_u8(double y, double scale) {
     return static_cast<uint8_t>(std::clamp(std::nearbyint(y / scale), 0.0, 255.0));
 }
 
+uint8_t quantize_input(double x, double scale, int32_t zero_point) {
+    const float v = static_cast<float>(x) / static_cast<float>(scale) + static_cast<float>(zero_point);
+    return static_cast<uint8_t>(std::nearbyint(std::clamp(v, 0.0f, 255.0f)));
+}
+
 double fake_quantize(double y, double scale, int32_t zero_point) {
     const double q = std::clamp(std::nearbyint(y / scale) + zero_point, 0.0, 255.0);
     return (q - zero_point) * scale;

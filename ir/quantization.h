@@ -39,6 +39,13 @@ inline int64_t rounding_shift(int64_t v, int shift) { return (v + (int64_t{1} <<
 // Float to u8 with the given scale: clamp(round(y / scale), 0, 255), rounding half to even.
 uint8_t quantize_u8(double y, double scale);
 
+// A float input of an int8 conv as u8 (ConvQuant in attrs.h): v = x / scale + zero_point in float32
+// (x and scale as float32), clamped to [0, 255], then rounded half to even. Kernels compute these
+// same float32 operations (lower_conv_int8.cpp), so they agree exactly; it equals QuantizeLinear's
+// clamp(round(x / scale) + zero_point, 0, 255) (as ONNX Runtime computes it in float32) except
+// where adding the zero point rounds a quotient within a float32 rounding of a half to the half.
+uint8_t quantize_input(double x, double scale, int32_t zero_point);
+
 // Rounds y to the 8-bit grid of (scale, zero_point), as QuantizeLinear then DequantizeLinear do:
 // (clamp(round(y / scale) + zero_point, 0, 255) - zero_point) * scale, rounding half to even.
 double fake_quantize(double y, double scale, int32_t zero_point);

@@ -153,15 +153,16 @@ private:
                      a.out_channels);
         }
         const ConvQuant& q = a.quant;
-        const DType want = q.int8_input ? DType::U8 : DType::F32;
-        if (x.dtype != want)
-            fail(node, "input '{}' is {}, expected {} activations{}", node.inputs[0], to_string(x), dtype_name(want),
-                 q.int8_input ? " for an int8 conv" : "");
+        // An int8 conv reads u8, or quantises a float input itself (the first conv, on the image).
+        const bool float_input = x.dtype == DType::F32;
+        if (x.dtype != DType::F32 && !(q.int8_input && x.dtype == DType::U8))
+            fail(node, "input '{}' is {}, expected f32{} activations", node.inputs[0], to_string(x),
+                 q.int8_input ? " or u8" : "");
         if (q.int8_input && !(q.input_scale > 0)) fail(node, "int8 input needs a positive input scale");
         if (!(q.input_scale >= 0) || !std::isfinite(q.input_scale) || q.input_zero_point < 0 || q.input_zero_point > 255 ||
-            (q.input_zero_point != 0 && !q.rounds_float_input()))
+            (q.input_zero_point != 0 && !float_input))
             fail(node, "input quantisation scale {} zero point {}: needs a finite scale >= 0 and a zero point in "
-                       "[0, 255], and zero point 0 unless a float input is rounded", q.input_scale, q.input_zero_point);
+                       "[0, 255], and zero point 0 for a u8 input", q.input_scale, q.input_zero_point);
         if (q.u8_output && (!(q.output_scale > 0) || !a.relu))
             fail(node, "a u8 output needs a positive output scale and a fused ReLU (u8 values are never negative)");
         TensorType out{q.u8_output ? DType::U8 : DType::F32,

@@ -56,6 +56,8 @@ std::string attrs_text(const Node& node) {
         const ConvAttrs& a = node.conv();
         std::string quant;
         if (a.quant.int8_input) quant += fmt::format(" int8_input_scale={}", a.quant.input_scale);
+        if (a.quant.int8_input && a.quant.input_zero_point != 0)
+            quant += fmt::format(" input_zero_point={}", a.quant.input_zero_point);
         if (a.quant.rounds_float_input())
             quant += fmt::format(" input_quant_scale={} input_zero_point={}", a.quant.input_scale,
                                  a.quant.input_zero_point);

@@ -96,7 +96,8 @@ void QdqExport::write_conv(const ir::Node& n) {
     const ir::ConvAttrs& a = n.conv();
     const ir::ConvQuant& q = a.quant;
     std::vector<std::string> inputs = {n.inputs[0]};
-    if (q.rounds_float_input()) {
+    // A float input rounded (float conv) or quantised (int8 conv: the image) to its 8-bit grid.
+    if (q.input_scale > 0 && graph_.type_of(n.inputs[0]).dtype == ir::DType::F32) {
         const std::string rounded = writer_.fresh_name(n.name + "_input");
         round(n.inputs[0], q.input_scale, q.input_zero_point, rounded);
         inputs[0] = rounded;

@@ -6,8 +6,9 @@
 // (UINT8, zero point 0), so that the float name v keeps meaning the value's real values. An int8
 // conv reads DequantizeLinear(int8 weights, one scale per output channel, axis 0) and
 // DequantizeLinear(INT32 bias, scale input_scale x weight_scale[o]); a float conv reads the float
-// weights, and first rounds its input with QuantizeLinear/DequantizeLinear(input_scale,
-// input_zero_point) where ConvQuant says so. A fused ReLU becomes Relu. A fused bypass becomes the
+// weights. A conv with a float input and an input grid (an int8 conv quantising the image, or a
+// float conv rounding it) reads it through QuantizeLinear/DequantizeLinear(input_scale,
+// input_zero_point, UINT8), which ONNX Runtime fuses into its integer conv. A fused ReLU becomes Relu. A fused bypass becomes the
 // Add it came from, after the concat of the convs that add it (or after the one conv): each conv's
 // pre-bypass result is rounded to the output scale, the residual read at its own, and the sum
 // rounded again, which is sqzc's integer epilogue. A u8 max pool or concat runs on the

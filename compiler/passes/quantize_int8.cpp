@@ -68,8 +68,10 @@ bool consumers_allow_u8(const ir::Graph& graph, const std::string& value, const 
 
 }  // namespace
 
-Int8Scales calibrated_scales(const ir::Graph& graph, const ValueRanges& ranges) {
+Int8Scales calibrated_scales(const ir::Graph& graph, const ValueRanges& ranges,
+                             const std::map<std::string, ir::ActivationQuant>& input_grids) {
     Int8Scales scales;
+    scales.rounded_inputs = input_grids;
     for (const ir::Node& node : graph.nodes) {
         auto it = ranges.find(node.name);
         if (it == ranges.end()) user_error("calibration has no range for '{}'", node.name);
@@ -116,6 +118,9 @@ ir::Graph quantize_int8(ir::Graph graph, const Int8Scales& scales) {
             q.int8_input = true;
             q.input_scale = scale.at(node.inputs[0]);
         } else if (auto r = scales.rounded_inputs.find(node.inputs[0]); r != scales.rounded_inputs.end()) {
+            // A float input with an 8-bit grid (the image): the conv quantises it and computes in
+            // integers, or, where it must stay float, rounds it and computes in float.
+            q.int8_input = !scales.float_convs.count(node.name);
             q.input_scale = r->second.scale;
             q.input_zero_point = r->second.zero_point;
         }
@@ -133,8 +138,9 @@ ir::Graph quantize_int8(ir::Graph graph, const Int8Scales& scales) {
     return graph;
 }
 
-ir::Graph quantize_int8(ir::Graph graph, const ValueRanges& ranges) {
-    const Int8Scales scales = calibrated_scales(graph, ranges);
+ir::Graph quantize_int8(ir::Graph graph, const ValueRanges& ranges,
+                        const std::map<std::string, ir::ActivationQuant>& input_grids) {
+    const Int8Scales scales = calibrated_scales(graph, ranges, input_grids);
     return quantize_int8(std::move(graph), scales);
 }
 

@@ -1,8 +1,10 @@
-// A small int8 model for the exactness tests (tests/codegen/int8_test.cpp, int8_package_test.cpp):
-// its first conv copies the input into 16 channels (weights 1 and 0, no bias) and its input
-// values are multiples of 1/64 up to 255/64, so that calibration gives that conv the scale 1/64
-// exactly: its float-to-u8 rounding is then exact in float32 and float64 alike, and every later
-// tensor of an engine must equal the interpreter's int8 evaluation bit for bit. Then: a Fire module
+// A small int8 model for the exactness tests (tests/codegen/int8_test.cpp, int8_package_test.cpp),
+// every conv int8, so every tensor of an engine must equal the interpreter's int8 evaluation bit
+// for bit. Its first conv (3x3, padded) quantises the float input itself: the input's values are
+// multiples of 3/4 from -150 to 232.5, so calibration gives it the scale 1.5 (whose reciprocal is
+// inexact, so a kernel multiplying by it instead of dividing would differ) and the zero point 100,
+// half of its values fall exactly half-way between two steps (round half to even), and the padding
+// must read as the zero point. Then: a Fire module
 // with 3x3 expands over 16 channels (short reductions), one with a simple bypass, a max-pool, a 1x1
 // over 64 and one over 128 channels, a 3x3 over 32 (long reductions), and a float-output
 // classifier conv with 10 channels (fewer than a vector).
@@ -41,7 +43,7 @@ inline Int8Model int8_model(int64_t size) {
         return relu ? b.relu(name + "/relu", y) : y;
     };
     std::string x = b.input("data", ir::TensorType{ir::DType::F32, {3, size, size}});
-    x = conv("copy", x, 16, int8_window(1, 1, 0), true, false);
+    x = conv("conv1", x, 16, int8_window(3, 1, 1), true, true);
     auto fire = [&](const std::string& name, const std::string& in, int64_t s, int64_t e) {
         std::string sq = conv(name + "/squeeze", in, s, int8_window(1, 1, 0), true, true);
         std::string e1 = conv(name + "/expand1x1", sq, e, int8_window(1, 1, 0), true, true);
@@ -59,20 +61,19 @@ inline Int8Model int8_model(int64_t size) {
     b.output(x);
     Int8Model m{b.finish(), {}};
     compiler::bind_random_weights(m.graph, 5);
-    ir::Constant* copy = m.graph.find_constant("copy.weight");
-    std::vector<float> w(static_cast<size_t>(16 * 3), 0.0f);
-    for (int o = 0; o < 16; ++o) w[static_cast<size_t>(o * 3 + o % 3)] = 1.0f;
-    copy->bind(w);
     m.input.dims = {1, 3, size, size};
     m.input.data.resize(static_cast<size_t>(3 * size * size));
     for (size_t i = 0; i < m.input.data.size(); ++i)
-        m.input.data[i] = static_cast<float>((i * 37 + 11) % 256) / 64.0f;
+        m.input.data[i] = static_cast<float>(static_cast<int>((i * 37 + 11) % 511) - 200) * 0.75f;
+    m.input.data[0] = -150.0f, m.input.data[1] = 232.5f;  // the range, whatever the size
     return m;
 }
 
+// Quantised as sqzc --precision int8 does (compiler/driver.cpp), calibrated on the input.
 inline ir::Graph quantized(const ir::Graph& graph, const ir::Tensor& input) {
     const ir::Graph optimized = compiler::optimize(graph);
-    return compiler::quantize_int8(optimized, compiler::calibrate(optimized, {input}));
+    return compiler::quantize_int8(optimized, compiler::calibrate(optimized, {input}),
+                                   compiler::input_grids(optimized, {input}));
 }
 
 }  // namespace sqz::test

@@ -80,10 +80,17 @@ void check_params(const IntegerParams& want, const Int8ConvParams& got, bool u8_
 }
 
 // An int8 conv computed here from its definition, independently of the interpreter and of
-// int8_conv_params: NCHW u8 input (as doubles), int64 sums, the integer epilogue.
-std::vector<double> integer_conv(const Node& node, const Graph& g, const std::vector<double>& x, const Dims& in_dims,
+// int8_conv_params: NCHW u8 input (as doubles), or a float input quantised as ONNX's QuantizeLinear
+// does (float32 quotient rounded half to even, then the zero point) with the zero point subtracted
+// again, int64 sums
+// (padding adds nothing), the integer epilogue.
+std::vector<double> integer_conv(const Node& node, const Graph& g, std::vector<double> x, const Dims& in_dims,
                                  const std::vector<double>* residual) {
     const ConvAttrs& a = node.conv();
+    if (g.type_of(node.inputs[0]).dtype == DType::F32)
+        for (double& v : x)
+            v = std::clamp(std::nearbyint(static_cast<float>(v) / static_cast<float>(a.quant.input_scale)) +
+                               a.quant.input_zero_point, 0.0f, 255.0f) - a.quant.input_zero_point;
     const Constant* bias = node.has_bias() ? g.find_constant(node.inputs[2]) : nullptr;
     const IntegerParams p = integer_params(*g.find_constant(node.inputs[1]), bias, a.quant);
     check_params(p, int8_conv_params(*g.find_constant(node.inputs[1]), bias, a.quant), a.quant.u8_output);
@@ -136,11 +143,16 @@ TEST_CASE("the interpreter's int8 convs equal an independent integer implementat
     int int8_convs = 0, u8_convs = 0;
     for (const Node& node : q.nodes)
         if (node.op == OpKind::Conv && node.conv().quant.int8_input) ++int8_convs, u8_convs += node.conv().quant.u8_output;
-    // Every conv after the first reads u8; all but the classifier write u8.
-    CHECK(int8_convs == 12);
-    CHECK(u8_convs == 11);
+    // Every conv is int8 (the first quantises the float input); all but the classifier write u8.
+    CHECK(int8_convs == 13);
+    CHECK(u8_convs == 12);
+    const Node& first = *q.find_node("conv1");
+    CHECK(q.type_of(first.inputs[0]).dtype == DType::F32);
+    CHECK(first.conv().quant.input_scale == 1.5);
+    CHECK(first.conv().quant.input_zero_point == 100);
 
     std::map<std::string, TensorF64> values;
+    values[q.inputs.at(0).name] = TensorF64{m.input.dims, std::vector<double>(m.input.data.begin(), m.input.data.end())};
     interpret(q, {m.input}, [&](const Node& node, const TensorF64& v) { values[node.name] = v; });
     int checked = 0;
     for (const Node& node : q.nodes) {
@@ -155,7 +167,7 @@ TEST_CASE("the interpreter's int8 convs equal an independent integer implementat
         CHECK(got == want);
         ++checked;
     }
-    CHECK(checked == 12);
+    CHECK(checked == 13);
 }
 
 TEST_CASE("int8 kernels equal the interpreter's int8 evaluation exactly", "[int8][jit]") {

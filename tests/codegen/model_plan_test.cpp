@@ -164,23 +164,44 @@ void check_arena(const ModelPlan& plan) {
         }
 }
 
-// Exactly the kernels of Winograd convs have a workspace, their transformed input: dense, of
-// channels x tiles x tiles x (m + 2)^2 x batch floats, used by no other kernel (check_arena checks
-// that it shares memory with no slot live at the same time).
+// Whether a conv quantises a float input itself (an int8 conv on the image).
+bool quantises_input(const ir::Graph& graph, const ir::Node& node) {
+    return node.op == ir::OpKind::Conv && node.conv().quant.int8_input &&
+           graph.type_of(node.inputs[0]).dtype == ir::DType::F32;
+}
+
+// Exactly the kernels of Winograd convs and of int8 convs quantising a float input have a
+// workspace, one per such member in member order, used by no other kernel (check_arena checks
+// that it shares memory with no slot live at the same time): a Winograd conv's transformed input,
+// dense, of channels x tiles x tiles x (m + 2)^2 x batch floats; the quantised input, u8, of
+// channels rounded up to four x padded width x padded height x batch.
 void check_workspaces(const ir::Graph& graph, const ModelPlan& plan) {
     std::set<std::string> seen;
     for (const codegen::Kernel& k : plan.kernels) {
         INFO("kernel " << k.name);
-        const bool winograd = !k.nodes.empty() && graph.nodes[k.nodes.back()].op == ir::OpKind::Conv &&
-                              graph.nodes[k.nodes.back()].conv().algorithm != ir::ConvAlgorithm::Direct;
-        REQUIRE(k.workspaces.size() == (winograd ? 1u : 0u));
-        for (const std::string& w : k.workspaces) {
+        std::vector<const ir::Node*> owners;
+        for (size_t m : k.nodes) {
+            const ir::Node& node = graph.nodes[m];
+            const bool winograd = node.op == ir::OpKind::Conv && node.conv().algorithm != ir::ConvAlgorithm::Direct;
+            if (winograd || quantises_input(graph, node)) owners.push_back(&node);
+        }
+        REQUIRE(k.workspaces.size() == owners.size());
+        for (size_t i = 0; i < owners.size(); ++i) {
+            const std::string& w = k.workspaces[i];
             CHECK(seen.insert(w).second);
             const Slot& s = plan.slots.at(w);
             CHECK(s.kind == Slot::Kind::Arena);
             CHECK(s.border == 0);
-            const ir::Node& conv = graph.nodes[k.nodes.back()];
+            const ir::Node& conv = *owners[i];
             const ir::Dims in = graph.type_of(conv.inputs[0]).dims;
+            if (quantises_input(graph, conv)) {
+                const ir::Window& win = conv.conv().window;
+                CHECK(s.dtype == ir::DType::U8);
+                CHECK(s.elements() == (in[1] + 3) / 4 * 4 * (in[3] + win.pad_left + win.pad_right) *
+                                          (in[2] + win.pad_top + win.pad_bottom) * in[0]);
+                CHECK(plan.halide_dims(w, false).size() == 4);
+                continue;
+            }
             const int m = ir::winograd_tile(conv.conv().algorithm);
             const int64_t tiles_x = (conv.type.dims[3] + m - 1) / m, tiles_y = (conv.type.dims[2] + m - 1) / m;
             CHECK(s.elements() == in[1] * tiles_x * tiles_y * (m + 2) * (m + 2) * in[0]);
@@ -197,6 +218,7 @@ void check_borders(const ir::Graph& graph, const ModelPlan& plan) {
     std::map<std::string, int> widest;
     for (const ir::Node& node : graph.nodes) {
         if (node.op != ir::OpKind::Conv || !plan.value_slot.count(node.inputs[0])) continue;
+        if (quantises_input(graph, node)) continue;  // it pads its quantised copy
         const int reach = conv_reach(node, graph.type_of(node.inputs[0]).dims);
         const Slot& in = plan.slots.at(plan.value_slot.at(node.inputs[0]));
         if (reach > 0 && in.kind == Slot::Kind::Arena) widest[in.name] = std::max(widest[in.name], reach);

@@ -86,10 +86,18 @@ TEST_CASE("int8 graphs export as QDQ models that ONNX's checker accepts", "[comp
         CHECK(initializer(m, w.input(1)).dims(0) == 8);
         CHECK(initializer(m, w.input(2)).data_type() == onnx::TensorProto_DataType_INT8);
         CHECK(initializer(m, producer(m, squeeze.input(2)).input(0)).data_type() == onnx::TensorProto_DataType_INT32);
-        // conv1 reads the float image with float weights and quantizes its output (UINT8, zero point 0).
+        // conv1 quantizes the image (UINT8 with the zero point calibration gave it), computes with
+        // int8 weights, and quantizes its output (UINT8, zero point 0).
         const onnx::NodeProto& conv1 = producer(m, "conv1_conv");
-        CHECK(initializer(m, conv1.input(1)).data_type() == onnx::TensorProto_DataType_FLOAT);
-        CHECK(conv1.input(0) == "data");
+        CHECK(initializer(m, producer(m, conv1.input(1)).input(0)).data_type() == onnx::TensorProto_DataType_INT8);
+        const onnx::NodeProto& image = producer(m, producer(m, conv1.input(0)).input(0));
+        CHECK(image.op_type() == "QuantizeLinear");
+        CHECK(image.input(0) == "data");
+        const ir::Node& qconv1 = *q.find_node("conv1");
+        CHECK(qconv1.conv().quant.int8_input);
+        CHECK(qconv1.conv().quant.input_zero_point > 0);  // the test pattern is signed
+        CHECK(initializer(m, image.input(2)).raw_data() ==
+              std::string(1, static_cast<char>(qconv1.conv().quant.input_zero_point)));
         const onnx::NodeProto& dq = producer(m, "conv1");
         CHECK(dq.op_type() == "DequantizeLinear");
         CHECK(initializer(m, dq.input(2)).data_type() == onnx::TensorProto_DataType_UINT8);

@@ -143,6 +143,12 @@ TEST_CASE("text form round-trips quantized forms: int8 weights, rounded inputs, 
     CHECK(*back.find_constant("c.weight")->int8 == w);
     CHECK(print_graph(back, {true}) == text);
 
+    // The same conv quantising its float input and computing in integers (the first int8 conv).
+    g.find_node("c")->conv().quant.int8_input = true;
+    const std::string int8_text = print_graph(g, {true});
+    CHECK_THAT(int8_text, Catch::Contains("int8_input_scale=0.015625 input_zero_point=128"));
+    CHECK(graphs_equal(g, parse_graph(int8_text, "int8.sqzir"), true));
+
     // An int8 form must dequantise to the values written beside it.
     std::string broken = text;
     const size_t at = broken.find(" int8 hex \"81") + 11;
