@@ -1,13 +1,13 @@
 // Codebook refinement from calibration images (see refine_codebooks.h). The two models are stepped
-// through node by node, side by side, one value map per image and model, so each layer's input in
-// the compressed model already reflects the refined layers before it.
+// through node by node, side by side, one CalibrationStepper per image and model, so each layer's
+// input in the compressed model already reflects the refined layers before it.
 #include "compiler/compression/refine_codebooks.h"
 
+#include "compiler/compression/calibration_stepper.h"
 #include "compiler/compression/codebook_form.h"
 #include "compiler/compression/codebook_least_squares.h"
 #include "compiler/compression/layer_moments.h"
 #include "ir/error.h"
-#include "ir/interpreter.h"
 #include "ir/parallel.h"
 #include "ir/resize.h"
 
@@ -16,12 +16,9 @@
 #include <chrono>
 #include <cmath>
 #include <set>
-#include <unordered_map>
 
 namespace sqz::compiler {
 namespace {
-
-using Values = std::unordered_map<std::string, ir::TensorF64>;
 
 // The convolutions to refine: a float conv whose weight is in codebook form (entry 0 = 0) and laid
 // out [O, C, kh, kw] over the whole input; a weight shared by several convs counts at its first.
@@ -47,7 +44,8 @@ double relative(double error, double spread) { return spread > 0 ? std::sqrt(std
 
 // Refines one layer of `graph` in place from both models' inputs to it.
 LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const ir::Node& node,
-                             const std::vector<Values>& target_values, const std::vector<Values>& values,
+                             const std::vector<CalibrationStepper>& target_values,
+                             const std::vector<CalibrationStepper>& values,
                              const RefineOptions& options, int threads) {
     const auto start = std::chrono::steady_clock::now();
     ir::Constant& weight = *graph.find_constant(node.inputs[1]);
@@ -63,7 +61,7 @@ LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const 
     partial.reserve(images);
     for (size_t i = 0; i < images; ++i) partial.emplace_back(0, 0);
     parallel_for_each(images, threads, [&](size_t i) {
-        partial[i] = layer_moments(node, values[i].at(node.inputs[0]), target_values[i].at(node.inputs[0]),
+        partial[i] = layer_moments(node, values[i].value(node.inputs[0]), target_values[i].value(node.inputs[0]),
                                    target_weights, per_image);
     });
     LayerMoments moments = std::move(partial[0]);
@@ -145,21 +143,17 @@ ir::Graph refine_codebooks(const ir::Graph& original, ir::Graph compressed, cons
     ir::Graph graph = compressed.batch == 1 ? compressed : ir::with_batch(compressed, 1);
     SQZ_ASSERT(target.nodes.size() == graph.nodes.size() && target.inputs.size() == 1 && graph.inputs.size() == 1,
                "refinement needs the original model and its compressed form, one input each");
-    const std::string input = graph.inputs[0].name;
-    const ir::TensorType type = graph.type_of(input);
+    const ir::TensorType type = graph.type_of(graph.inputs[0].name);
     const size_t images = inputs.size();
-    std::vector<Values> target_values(images), values(images);
+    std::vector<CalibrationStepper> target_steps, steps;
     for (size_t i = 0; i < images; ++i) {
         if (inputs[i].dims != type.dims)
             user_error("calibration input {} has shape {}, the model takes {}", i + 1, ir::dims_to_string(inputs[i].dims),
                        ir::dims_to_string(type.dims));
         ir::TensorF64 x{inputs[i].dims, std::vector<double>(inputs[i].data.begin(), inputs[i].data.end())};
-        target_values[i][input] = x;
-        values[i][input] = std::move(x);
+        target_steps.emplace_back(target, x);
+        steps.emplace_back(graph, std::move(x));
     }
-    std::unordered_map<std::string, int> remaining;
-    for (const ir::Node& node : graph.nodes)
-        for (const std::string& in : node.inputs) ++remaining[in];
 
     const int threads = options.threads > 0 ? options.threads : hardware_threads();
     const std::vector<size_t> layers = refinable_layers(graph);
@@ -168,8 +162,8 @@ ir::Graph refine_codebooks(const ir::Graph& original, ir::Graph compressed, cons
     for (size_t index = 0; index < graph.nodes.size() && done < layers.size(); ++index) {
         const ir::Node& node = graph.nodes[index];
         SQZ_ASSERT(target.nodes[index].name == node.name, "the models differ at node {}", index);
-        if (done < layers.size() && layers[done] == index) {
-            LayerRefinement report = refine_layer(target, graph, node, target_values, values, options, threads);
+        if (layers[done] == index) {
+            LayerRefinement report = refine_layer(target, graph, node, target_steps, steps, options, threads);
             report.index = ++done;
             report.count = layers.size();
             if (!report.kept_kmeans) {
@@ -181,21 +175,8 @@ ir::Graph refine_codebooks(const ir::Graph& original, ir::Graph compressed, cons
         }
         // Both models, every image, one node further.
         parallel_for_each(2 * images, threads, [&](size_t job) {
-            Values& v = job % 2 == 0 ? target_values[job / 2] : values[job / 2];
-            const ir::Graph& g = job % 2 == 0 ? target : graph;
-            ir::TensorF64 out = ir::evaluate_node(g, g.nodes[index], [&](const std::string& name) -> const ir::TensorF64& {
-                auto it = v.find(name);
-                SQZ_ASSERT(it != v.end(), "node '{}' reads '{}' before it is computed", g.nodes[index].name, name);
-                return it->second;
-            });
-            v[g.nodes[index].name] = std::move(out);
+            (job % 2 == 0 ? target_steps : steps)[job / 2].step(index);
         });
-        for (const std::string& in : node.inputs)
-            if (--remaining[in] == 0)
-                for (size_t i = 0; i < images; ++i) {
-                    target_values[i].erase(in);
-                    values[i].erase(in);
-                }
     }
     for (const std::string& name : changed) *compressed.find_constant(name) = *graph.find_constant(name);
     return compressed;
