@@ -6,13 +6,15 @@
 #include "compiler/compression/calibration_stepper.h"
 #include "compiler/compression/codebook_form.h"
 #include "compiler/compression/codebook_least_squares.h"
-#include "compiler/compression/layer_moments.h"
+#include "compiler/compression/error_feedback_assignment.h"
+#include "compiler/compression/layer_samples.h"
 #include "ir/error.h"
 #include "ir/parallel.h"
 #include "ir/resize.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -54,50 +56,59 @@ LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const 
     const std::vector<float> no_bias;
     const std::vector<float>& target_bias = has_bias ? original.find_constant(node.inputs[2])->data() : no_bias;
 
-    // Moments over the images.
+    // Samples over the images.
     const size_t images = values.size();
     const int64_t per_image = (options.max_positions + static_cast<int64_t>(images) - 1) / static_cast<int64_t>(images);
-    std::vector<LayerMoments> partial;
-    partial.reserve(images);
+    std::vector<LayerSamples> partial;
     for (size_t i = 0; i < images; ++i) partial.emplace_back(0, 0);
     parallel_for_each(images, threads, [&](size_t i) {
-        partial[i] = layer_moments(node, values[i].value(node.inputs[0]), target_values[i].value(node.inputs[0]),
-                                   target_weights, per_image);
+        partial[i] = sample_layer(node, values[i].value(node.inputs[0]), target_values[i].value(node.inputs[0]),
+                                  target_weights, target_bias, per_image, static_cast<uint32_t>(i));
     });
-    LayerMoments moments = std::move(partial[0]);
-    for (size_t i = 1; i < images; ++i) moments.merge(partial[i]);
+    LayerSamples samples = LayerSamples::concatenate(partial);
     partial.clear();
 
     const ir::CodebookWeights& form = *weight.codebook;
     CodebookLayer kmeans;
     kmeans.out_channels = node.type.dims[1];
-    kmeans.fan_in = moments.fan_in;
+    kmeans.fan_in = samples.fan_in;
     kmeans.codes = positional_codes(form, weight.type.numel());
     kmeans.codebook.assign(form.codebook.begin(), form.codebook.end());
     if (has_bias) {
         const std::vector<float>& b = graph.find_constant(node.inputs[2])->data();
         kmeans.bias.assign(b.begin(), b.end());
     }
-    const LayerQuadratic quadratic(moments, target_weights, target_bias, kmeans.codes);
+    const LayerQuadratic quadratic(samples, kmeans.codes, has_bias, threads);
+    const int64_t positions = samples.positions;
+    samples = LayerSamples(0, 0);  // the quadratic holds what the fit needs
+    const LayerQuadratic fit = quadratic.shrunk_towards(target_weights, options.shrinkage);
     const double kmeans_error = quadratic.error(kmeans);
 
     // Solve, then re-assign and solve again while that pays.
     std::vector<uint8_t> codes = kmeans.codes;
-    std::vector<double> codebook = quadratic.solve_centroids(codes, kmeans.codebook, options.ridge);
-    double error = quadratic.error_with_best_bias(codes, codebook);
-    size_t moved = 0;
+    std::vector<double> codebook = solve_centroids(fit, codes, kmeans.codebook, options.ridge, threads);
+    double error = fit.error_with_best_bias(codes, codebook);
     for (int round = 0; round < options.rounds; ++round) {
         std::vector<uint8_t> next_codes = codes;
-        const size_t round_moved = quadratic.reassign(next_codes, codebook);
+        size_t round_moved = reassign_codes(fit, next_codes, codebook, threads);
+        if (options.error_feedback) {
+            // Per channel, the better of coordinate descent and error feedback (polished by it).
+            std::vector<uint8_t> fed = assign_with_error_feedback(fit, codes, codebook, options.damping, threads);
+            reassign_codes(fit, fed, codebook, threads);
+            const size_t f = static_cast<size_t>(kmeans.fan_in);
+            for (size_t o = 0; o < static_cast<size_t>(kmeans.out_channels); ++o)
+                if (fit.channel_error(o, fed, codebook) < fit.channel_error(o, next_codes, codebook))
+                    std::copy_n(&fed[o * f], f, &next_codes[o * f]);
+            round_moved = next_codes != codes;
+        }
         if (round_moved == 0) break;
-        std::vector<double> next = quadratic.solve_centroids(next_codes, codebook, options.ridge);
-        const double next_error = quadratic.error_with_best_bias(next_codes, next);
+        std::vector<double> next = solve_centroids(fit, next_codes, codebook, options.ridge, threads);
+        const double next_error = fit.error_with_best_bias(next_codes, next);
         if (!(next_error < error)) break;
         const bool small_gain = next_error > error * (1 - 1e-3);
         codes = std::move(next_codes);
         codebook = std::move(next);
         error = next_error;
-        moved += round_moved;
         if (small_gain) break;
     }
 
@@ -116,11 +127,11 @@ LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const 
 
     LayerRefinement report;
     report.layer = node.name;
-    report.positions = moments.positions;
+    report.positions = positions;
     report.kmeans_error = relative(kmeans_error, quadratic.spread());
     if (refined_error < kmeans_error) {
         report.refined_error = relative(refined_error, quadratic.spread());
-        report.moved = moved;
+        for (size_t i = 0; i < refined.codes.size(); ++i) report.moved += refined.codes[i] != kmeans.codes[i];
         auto refined_form = std::make_shared<ir::CodebookWeights>(
             sparse_codebook_weights(std::move(stored), refined.codes, form.bits, form.gap_bits));
         weight.bind(refined_form->decode(weight.type.numel()));
