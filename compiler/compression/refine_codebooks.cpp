@@ -44,6 +44,59 @@ std::vector<size_t> refinable_layers(const ir::Graph& g) {
 
 double relative(double error, double spread) { return spread > 0 ? std::sqrt(std::max(0.0, error) / spread) : 0.0; }
 
+// Layer `node`'s samples over the calibration inputs: at most `max_positions`, spread evenly over
+// the inputs.
+LayerSamples sample_inputs(const ir::Node& node, const std::vector<CalibrationStepper>& target_values,
+                           const std::vector<CalibrationStepper>& values, const std::vector<float>& target_weights,
+                           const std::vector<float>& target_bias, int64_t max_positions, int threads) {
+    const size_t images = values.size();
+    const int64_t per_image = (max_positions + static_cast<int64_t>(images) - 1) / static_cast<int64_t>(images);
+    std::vector<LayerSamples> partial;
+    for (size_t i = 0; i < images; ++i) partial.emplace_back(0, 0);
+    parallel_for_each(images, threads, [&](size_t i) {
+        partial[i] = sample_layer(node, values[i].value(node.inputs[0]), target_values[i].value(node.inputs[0]),
+                                  target_weights, target_bias, per_image, static_cast<uint32_t>(i));
+    });
+    return LayerSamples::concatenate(partial);
+}
+
+// One round of re-assignment: coordinate descent from `codes`, and with error feedback, per
+// channel the better of that and error-feedback assignment polished by coordinate descent.
+std::vector<uint8_t> reassigned(const LayerQuadratic& fit, const std::vector<uint8_t>& codes,
+                                const std::vector<double>& codebook, const RefineOptions& options, int threads) {
+    std::vector<uint8_t> out = codes;
+    reassign_codes(fit, out, codebook, threads);
+    if (!options.error_feedback) return out;
+    std::vector<uint8_t> fed = assign_with_error_feedback(fit, codes, codebook, options.damping, threads);
+    reassign_codes(fit, fed, codebook, threads);
+    const auto f = static_cast<size_t>(fit.fan_in());
+    for (size_t o = 0; o < static_cast<size_t>(fit.out_channels()); ++o)
+        if (fit.channel_error(o, fed, codebook) < fit.channel_error(o, out, codebook))
+            std::copy_n(&fed[o * f], f, &out[o * f]);
+    return out;
+}
+
+// The fit: solve for the centroids, then re-assign the codes and solve again while that lowers
+// the error by more than 0.1%. Updates `codes` and returns the codebook.
+std::vector<double> fit_codebook(const LayerQuadratic& fit, std::vector<uint8_t>& codes,
+                                 const std::vector<double>& start, const RefineOptions& options, int threads) {
+    std::vector<double> codebook = solve_centroids(fit, codes, start, options.ridge, threads);
+    double error = fit.error_with_best_bias(codes, codebook);
+    for (int round = 0; round < options.rounds; ++round) {
+        std::vector<uint8_t> next_codes = reassigned(fit, codes, codebook, options, threads);
+        if (next_codes == codes) break;
+        std::vector<double> next = solve_centroids(fit, next_codes, codebook, options.ridge, threads);
+        const double next_error = fit.error_with_best_bias(next_codes, next);
+        if (!(next_error < error)) break;
+        const bool small_gain = next_error > error * (1 - 1e-3);
+        codes = std::move(next_codes);
+        codebook = std::move(next);
+        error = next_error;
+        if (small_gain) break;
+    }
+    return codebook;
+}
+
 // Refines one layer of `graph` in place from both models' inputs to it.
 LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const ir::Node& node,
                              const std::vector<CalibrationStepper>& target_values,
@@ -56,61 +109,27 @@ LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const 
     const std::vector<float> no_bias;
     const std::vector<float>& target_bias = has_bias ? original.find_constant(node.inputs[2])->data() : no_bias;
 
-    // Samples over the images.
-    const size_t images = values.size();
-    const int64_t per_image = (options.max_positions + static_cast<int64_t>(images) - 1) / static_cast<int64_t>(images);
-    std::vector<LayerSamples> partial;
-    for (size_t i = 0; i < images; ++i) partial.emplace_back(0, 0);
-    parallel_for_each(images, threads, [&](size_t i) {
-        partial[i] = sample_layer(node, values[i].value(node.inputs[0]), target_values[i].value(node.inputs[0]),
-                                  target_weights, target_bias, per_image, static_cast<uint32_t>(i));
-    });
-    LayerSamples samples = LayerSamples::concatenate(partial);
-    partial.clear();
-
     const ir::CodebookWeights& form = *weight.codebook;
     CodebookLayer kmeans;
     kmeans.out_channels = node.type.dims[1];
-    kmeans.fan_in = samples.fan_in;
+    kmeans.fan_in = static_cast<int64_t>(target_weights.size()) / kmeans.out_channels;
     kmeans.codes = positional_codes(form, weight.type.numel());
     kmeans.codebook.assign(form.codebook.begin(), form.codebook.end());
     if (has_bias) {
         const std::vector<float>& b = graph.find_constant(node.inputs[2])->data();
         kmeans.bias.assign(b.begin(), b.end());
     }
-    const LayerQuadratic quadratic(samples, kmeans.codes, has_bias, threads);
-    const int64_t positions = samples.positions;
-    samples = LayerSamples(0, 0);  // the quadratic holds what the fit needs
-    const LayerQuadratic fit = quadratic.shrunk_towards(target_weights, options.shrinkage);
+    int64_t positions = 0;
+    const LayerQuadratic quadratic = [&] {
+        const LayerSamples samples =
+            sample_inputs(node, target_values, values, target_weights, target_bias, options.max_positions, threads);
+        positions = samples.positions;
+        return LayerQuadratic(samples, kmeans.codes, has_bias, threads);
+    }();
     const double kmeans_error = quadratic.error(kmeans);
-
-    // Solve, then re-assign and solve again while that pays.
     std::vector<uint8_t> codes = kmeans.codes;
-    std::vector<double> codebook = solve_centroids(fit, codes, kmeans.codebook, options.ridge, threads);
-    double error = fit.error_with_best_bias(codes, codebook);
-    for (int round = 0; round < options.rounds; ++round) {
-        std::vector<uint8_t> next_codes = codes;
-        size_t round_moved = reassign_codes(fit, next_codes, codebook, threads);
-        if (options.error_feedback) {
-            // Per channel, the better of coordinate descent and error feedback (polished by it).
-            std::vector<uint8_t> fed = assign_with_error_feedback(fit, codes, codebook, options.damping, threads);
-            reassign_codes(fit, fed, codebook, threads);
-            const size_t f = static_cast<size_t>(kmeans.fan_in);
-            for (size_t o = 0; o < static_cast<size_t>(kmeans.out_channels); ++o)
-                if (fit.channel_error(o, fed, codebook) < fit.channel_error(o, next_codes, codebook))
-                    std::copy_n(&fed[o * f], f, &next_codes[o * f]);
-            round_moved = next_codes != codes;
-        }
-        if (round_moved == 0) break;
-        std::vector<double> next = solve_centroids(fit, next_codes, codebook, options.ridge, threads);
-        const double next_error = fit.error_with_best_bias(next_codes, next);
-        if (!(next_error < error)) break;
-        const bool small_gain = next_error > error * (1 - 1e-3);
-        codes = std::move(next_codes);
-        codebook = std::move(next);
-        error = next_error;
-        if (small_gain) break;
-    }
+    const std::vector<double> codebook = fit_codebook(quadratic.shrunk_towards(target_weights, options.shrinkage), codes,
+                                                      kmeans.codebook, options, threads);
 
     // As stored: float32 centroids and biases.
     CodebookLayer refined;
