@@ -1,27 +1,26 @@
 // Codebook refinement from calibration images (see refine_codebooks.h). The two models are stepped
-// through node by node, side by side, one value map per image and model, so each layer's input in
-// the compressed model already reflects the refined layers before it.
+// through node by node, side by side, one CalibrationStepper per image and model, so each layer's
+// input in the compressed model already reflects the refined layers before it.
 #include "compiler/compression/refine_codebooks.h"
 
+#include "compiler/compression/calibration_stepper.h"
 #include "compiler/compression/codebook_form.h"
 #include "compiler/compression/codebook_least_squares.h"
-#include "compiler/compression/layer_moments.h"
+#include "compiler/compression/error_feedback_assignment.h"
+#include "compiler/compression/layer_samples.h"
 #include "ir/error.h"
-#include "ir/interpreter.h"
 #include "ir/parallel.h"
 #include "ir/resize.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
-#include <unordered_map>
 
 namespace sqz::compiler {
 namespace {
-
-using Values = std::unordered_map<std::string, ir::TensorF64>;
 
 // The convolutions to refine: a float conv whose weight is in codebook form (entry 0 = 0) and laid
 // out [O, C, kh, kw] over the whole input; a weight shared by several convs counts at its first.
@@ -45,9 +44,63 @@ std::vector<size_t> refinable_layers(const ir::Graph& g) {
 
 double relative(double error, double spread) { return spread > 0 ? std::sqrt(std::max(0.0, error) / spread) : 0.0; }
 
+// Layer `node`'s samples over the calibration inputs: at most `max_positions`, spread evenly over
+// the inputs.
+LayerSamples sample_inputs(const ir::Node& node, const std::vector<CalibrationStepper>& target_values,
+                           const std::vector<CalibrationStepper>& values, const std::vector<float>& target_weights,
+                           const std::vector<float>& target_bias, int64_t max_positions, int threads) {
+    const size_t images = values.size();
+    const int64_t per_image = (max_positions + static_cast<int64_t>(images) - 1) / static_cast<int64_t>(images);
+    std::vector<LayerSamples> partial;
+    for (size_t i = 0; i < images; ++i) partial.emplace_back(0, 0);
+    parallel_for_each(images, threads, [&](size_t i) {
+        partial[i] = sample_layer(node, values[i].value(node.inputs[0]), target_values[i].value(node.inputs[0]),
+                                  target_weights, target_bias, per_image, static_cast<uint32_t>(i));
+    });
+    return LayerSamples::concatenate(partial);
+}
+
+// One round of re-assignment: coordinate descent from `codes`, and with error feedback, per
+// channel the better of that and error-feedback assignment polished by coordinate descent.
+std::vector<uint8_t> reassigned(const LayerQuadratic& fit, const std::vector<uint8_t>& codes,
+                                const std::vector<double>& codebook, const RefineOptions& options, int threads) {
+    std::vector<uint8_t> out = codes;
+    reassign_codes(fit, out, codebook, threads);
+    if (!options.error_feedback) return out;
+    std::vector<uint8_t> fed = assign_with_error_feedback(fit, codes, codebook, options.damping, threads);
+    reassign_codes(fit, fed, codebook, threads);
+    const auto f = static_cast<size_t>(fit.fan_in());
+    for (size_t o = 0; o < static_cast<size_t>(fit.out_channels()); ++o)
+        if (fit.channel_error(o, fed, codebook) < fit.channel_error(o, out, codebook))
+            std::copy_n(&fed[o * f], f, &out[o * f]);
+    return out;
+}
+
+// The fit: solve for the centroids, then re-assign the codes and solve again while that lowers
+// the error by more than 0.1%. Updates `codes` and returns the codebook.
+std::vector<double> fit_codebook(const LayerQuadratic& fit, std::vector<uint8_t>& codes,
+                                 const std::vector<double>& start, const RefineOptions& options, int threads) {
+    std::vector<double> codebook = solve_centroids(fit, codes, start, options.ridge, threads);
+    double error = fit.error_with_best_bias(codes, codebook);
+    for (int round = 0; round < options.rounds; ++round) {
+        std::vector<uint8_t> next_codes = reassigned(fit, codes, codebook, options, threads);
+        if (next_codes == codes) break;
+        std::vector<double> next = solve_centroids(fit, next_codes, codebook, options.ridge, threads);
+        const double next_error = fit.error_with_best_bias(next_codes, next);
+        if (!(next_error < error)) break;
+        const bool small_gain = next_error > error * (1 - 1e-3);
+        codes = std::move(next_codes);
+        codebook = std::move(next);
+        error = next_error;
+        if (small_gain) break;
+    }
+    return codebook;
+}
+
 // Refines one layer of `graph` in place from both models' inputs to it.
 LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const ir::Node& node,
-                             const std::vector<Values>& target_values, const std::vector<Values>& values,
+                             const std::vector<CalibrationStepper>& target_values,
+                             const std::vector<CalibrationStepper>& values,
                              const RefineOptions& options, int threads) {
     const auto start = std::chrono::steady_clock::now();
     ir::Constant& weight = *graph.find_constant(node.inputs[1]);
@@ -56,52 +109,27 @@ LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const 
     const std::vector<float> no_bias;
     const std::vector<float>& target_bias = has_bias ? original.find_constant(node.inputs[2])->data() : no_bias;
 
-    // Moments over the images.
-    const size_t images = values.size();
-    const int64_t per_image = (options.max_positions + static_cast<int64_t>(images) - 1) / static_cast<int64_t>(images);
-    std::vector<LayerMoments> partial;
-    partial.reserve(images);
-    for (size_t i = 0; i < images; ++i) partial.emplace_back(0, 0);
-    parallel_for_each(images, threads, [&](size_t i) {
-        partial[i] = layer_moments(node, values[i].at(node.inputs[0]), target_values[i].at(node.inputs[0]),
-                                   target_weights, per_image);
-    });
-    LayerMoments moments = std::move(partial[0]);
-    for (size_t i = 1; i < images; ++i) moments.merge(partial[i]);
-    partial.clear();
-
     const ir::CodebookWeights& form = *weight.codebook;
     CodebookLayer kmeans;
     kmeans.out_channels = node.type.dims[1];
-    kmeans.fan_in = moments.fan_in;
+    kmeans.fan_in = static_cast<int64_t>(target_weights.size()) / kmeans.out_channels;
     kmeans.codes = positional_codes(form, weight.type.numel());
     kmeans.codebook.assign(form.codebook.begin(), form.codebook.end());
     if (has_bias) {
         const std::vector<float>& b = graph.find_constant(node.inputs[2])->data();
         kmeans.bias.assign(b.begin(), b.end());
     }
-    const LayerQuadratic quadratic(moments, target_weights, target_bias, kmeans.codes);
+    int64_t positions = 0;
+    const LayerQuadratic quadratic = [&] {
+        const LayerSamples samples =
+            sample_inputs(node, target_values, values, target_weights, target_bias, options.max_positions, threads);
+        positions = samples.positions;
+        return LayerQuadratic(samples, kmeans.codes, has_bias, threads);
+    }();
     const double kmeans_error = quadratic.error(kmeans);
-
-    // Solve, then re-assign and solve again while that pays.
     std::vector<uint8_t> codes = kmeans.codes;
-    std::vector<double> codebook = quadratic.solve_centroids(codes, kmeans.codebook, options.ridge);
-    double error = quadratic.error_with_best_bias(codes, codebook);
-    size_t moved = 0;
-    for (int round = 0; round < options.rounds; ++round) {
-        std::vector<uint8_t> next_codes = codes;
-        const size_t round_moved = quadratic.reassign(next_codes, codebook);
-        if (round_moved == 0) break;
-        std::vector<double> next = quadratic.solve_centroids(next_codes, codebook, options.ridge);
-        const double next_error = quadratic.error_with_best_bias(next_codes, next);
-        if (!(next_error < error)) break;
-        const bool small_gain = next_error > error * (1 - 1e-3);
-        codes = std::move(next_codes);
-        codebook = std::move(next);
-        error = next_error;
-        moved += round_moved;
-        if (small_gain) break;
-    }
+    const std::vector<double> codebook = fit_codebook(quadratic.shrunk_towards(target_weights, options.shrinkage), codes,
+                                                      kmeans.codebook, options, threads);
 
     // As stored: float32 centroids and biases.
     CodebookLayer refined;
@@ -118,11 +146,11 @@ LayerRefinement refine_layer(const ir::Graph& original, ir::Graph& graph, const 
 
     LayerRefinement report;
     report.layer = node.name;
-    report.positions = moments.positions;
+    report.positions = positions;
     report.kmeans_error = relative(kmeans_error, quadratic.spread());
     if (refined_error < kmeans_error) {
         report.refined_error = relative(refined_error, quadratic.spread());
-        report.moved = moved;
+        for (size_t i = 0; i < refined.codes.size(); ++i) report.moved += refined.codes[i] != kmeans.codes[i];
         auto refined_form = std::make_shared<ir::CodebookWeights>(
             sparse_codebook_weights(std::move(stored), refined.codes, form.bits, form.gap_bits));
         weight.bind(refined_form->decode(weight.type.numel()));
@@ -145,21 +173,17 @@ ir::Graph refine_codebooks(const ir::Graph& original, ir::Graph compressed, cons
     ir::Graph graph = compressed.batch == 1 ? compressed : ir::with_batch(compressed, 1);
     SQZ_ASSERT(target.nodes.size() == graph.nodes.size() && target.inputs.size() == 1 && graph.inputs.size() == 1,
                "refinement needs the original model and its compressed form, one input each");
-    const std::string input = graph.inputs[0].name;
-    const ir::TensorType type = graph.type_of(input);
+    const ir::TensorType type = graph.type_of(graph.inputs[0].name);
     const size_t images = inputs.size();
-    std::vector<Values> target_values(images), values(images);
+    std::vector<CalibrationStepper> target_steps, steps;
     for (size_t i = 0; i < images; ++i) {
         if (inputs[i].dims != type.dims)
             user_error("calibration input {} has shape {}, the model takes {}", i + 1, ir::dims_to_string(inputs[i].dims),
                        ir::dims_to_string(type.dims));
         ir::TensorF64 x{inputs[i].dims, std::vector<double>(inputs[i].data.begin(), inputs[i].data.end())};
-        target_values[i][input] = x;
-        values[i][input] = std::move(x);
+        target_steps.emplace_back(target, x);
+        steps.emplace_back(graph, std::move(x));
     }
-    std::unordered_map<std::string, int> remaining;
-    for (const ir::Node& node : graph.nodes)
-        for (const std::string& in : node.inputs) ++remaining[in];
 
     const int threads = options.threads > 0 ? options.threads : hardware_threads();
     const std::vector<size_t> layers = refinable_layers(graph);
@@ -168,8 +192,8 @@ ir::Graph refine_codebooks(const ir::Graph& original, ir::Graph compressed, cons
     for (size_t index = 0; index < graph.nodes.size() && done < layers.size(); ++index) {
         const ir::Node& node = graph.nodes[index];
         SQZ_ASSERT(target.nodes[index].name == node.name, "the models differ at node {}", index);
-        if (done < layers.size() && layers[done] == index) {
-            LayerRefinement report = refine_layer(target, graph, node, target_values, values, options, threads);
+        if (layers[done] == index) {
+            LayerRefinement report = refine_layer(target, graph, node, target_steps, steps, options, threads);
             report.index = ++done;
             report.count = layers.size();
             if (!report.kept_kmeans) {
@@ -181,21 +205,8 @@ ir::Graph refine_codebooks(const ir::Graph& original, ir::Graph compressed, cons
         }
         // Both models, every image, one node further.
         parallel_for_each(2 * images, threads, [&](size_t job) {
-            Values& v = job % 2 == 0 ? target_values[job / 2] : values[job / 2];
-            const ir::Graph& g = job % 2 == 0 ? target : graph;
-            ir::TensorF64 out = ir::evaluate_node(g, g.nodes[index], [&](const std::string& name) -> const ir::TensorF64& {
-                auto it = v.find(name);
-                SQZ_ASSERT(it != v.end(), "node '{}' reads '{}' before it is computed", g.nodes[index].name, name);
-                return it->second;
-            });
-            v[g.nodes[index].name] = std::move(out);
+            (job % 2 == 0 ? target_steps : steps)[job / 2].step(index);
         });
-        for (const std::string& in : node.inputs)
-            if (--remaining[in] == 0)
-                for (size_t i = 0; i < images; ++i) {
-                    target_values[i].erase(in);
-                    values[i].erase(in);
-                }
     }
     for (const std::string& name : changed) *compressed.find_constant(name) = *graph.find_constant(name);
     return compressed;

@@ -8,12 +8,15 @@
 //                     (layers before L already refined)
 //
 // The convolutions are taken in graph order. For layer L both models run on every image up to L
-// (the float64 reference interpreter), the patch moments of L's input are gathered
-// (layer_moments.h), and then (codebook_least_squares.h): the centroids are solved for by least
-// squares with the codes fixed; the codes are re-assigned by output error and the centroids solved
-// again, while that lowers the error; each output channel's bias is corrected for the mean shift.
-// Entry 0 stays 0.0 and the sparsity pattern is kept, so the stored sizes stay comparable. A layer
-// whose error would not fall keeps its k-means codebook.
+// (calibration_stepper.h, the reference interpreter's values), L's input patches and the original's
+// outputs are sampled (layer_samples.h) into the layer's error quadratic (layer_quadratic.h),
+// whose input moments are shrunk towards their diagonal (the original weights as a prior, against
+// fitting what a few images happen to show), and then: the centroids are solved for by least
+// squares with the codes fixed (codebook_least_squares.h); the codes are re-assigned, per channel
+// the better of coordinate descent and error-feedback assignment (error_feedback_assignment.h), and
+// the centroids solved again, while that lowers the error; each output channel's bias is corrected
+// for the mean shift. Entry 0 stays 0.0 and the sparsity pattern is kept, so the stored sizes stay
+// comparable. A layer whose error would not fall keeps its k-means codebook.
 #pragma once
 
 #include "ir/graph.h"
@@ -32,7 +35,7 @@ struct LayerRefinement {
     size_t index = 0, count = 0;  // its number among the refined layers (1-based), and how many there are
     int64_t positions = 0;      // output positions sampled, over all images
     double kmeans_error = 0;    // relative output error with the k-means codebook: sqrt(E / spread)
-    double refined_error = 0;   // the same after refinement
+    double refined_error = 0;   // the same after refinement (E, not the shrunk objective the fit lowers)
     size_t moved = 0;           // weights that changed code
     bool kept_kmeans = false;   // refinement would not have lowered the error
     double seconds = 0;
@@ -40,8 +43,11 @@ struct LayerRefinement {
 
 struct RefineOptions {
     int64_t max_positions = 4096;  // output positions sampled per layer, over all images
-    double ridge = 1e-4;           // see LayerQuadratic::solve_centroids
+    double ridge = 1e-4;           // see solve_centroids
     int rounds = 3;                // re-assignment rounds after the first solve
+    double shrinkage = 0.3;        // of the fit's input moments (LayerQuadratic::shrunk_towards)
+    bool error_feedback = true;    // also assign codes with error feedback (error_feedback_assignment.h)
+    double damping = 0.01;         // its λ, relative to the mean diagonal
     int threads = 0;               // 0: the machine's hardware threads
     std::function<void(const LayerRefinement&)> on_layer;  // called after each layer
 };
