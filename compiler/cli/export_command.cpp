@@ -33,6 +33,10 @@ int export_command(const Args& argv) {
         user_error("--disable-pass and --print-after apply to --precision int8 only (a float32 export writes the model "
                    "as loaded)");
     const ir::Graph loaded = compiler::load_model(model.to_options());
+    // Before the int8 form is made (and its warnings printed): the exporter would refuse it.
+    if (int8 && onnx.opset < 13)
+        user_error("cannot export int8 graph '{}' at opset {}: its per-channel DequantizeLinear needs opset 13 or later",
+                   loaded.name, onnx.opset);
     // float32: the model as loaded; int8: its int8 form after the passes, in QDQ form.
     const ir::Graph graph = int8 ? compiler::prepare(loaded, compile) : loaded;
     const std::string bytes = compiler::export_onnx(graph, onnx);

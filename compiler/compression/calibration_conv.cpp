@@ -26,9 +26,14 @@ struct Shape {
     int64_t channels, in_h, in_w, out_c, out_h, out_w;
 };
 
-// The algorithm. Compiled for AVX-512 and AVX2 as well as the base target (no FMA: the products
-// and sums stay those of the interpreter), chosen at load time.
-__attribute__((target_clones("avx512f", "avx2", "default")))
+// The algorithm. On x86-64, compiled for AVX-512 and AVX2 as well as the base target (no FMA: the
+// products and sums stay those of the interpreter), chosen at load time; elsewhere as it is.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SQZ_CALIBRATION_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SQZ_CALIBRATION_CLONES
+#endif
+SQZ_CALIBRATION_CLONES
 void convolve(const Shape& s, const ir::Window& win, const double* input, const float* w, const float* bias,
               double* out) {
     const int64_t taps = win.kernel_h * win.kernel_w, map = s.out_h * s.out_w;
