@@ -41,7 +41,10 @@ ir::Graph prepare(const ir::Graph& graph, const CompileOptions& options) {
     }
     const std::vector<ir::Tensor> inputs = calibration_inputs(optimized, options.calibration);
     const ValueRanges ranges = calibrate(optimized, inputs, options.calibration_method);
-    return quantize_int8(std::move(optimized), ranges, input_grids(optimized, inputs));  // conv1 quantises the image
+    // conv1 quantises the image. The grids are taken before the graph moves (arguments are evaluated in no set
+    // order: clang moves first, g++ last).
+    const auto grids = input_grids(optimized, inputs);
+    return quantize_int8(std::move(optimized), ranges, grids);
 }
 
 }  // namespace sqz::compiler
