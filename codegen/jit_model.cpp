@@ -181,6 +181,7 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) {
     lowering.threads = threads;
     lowering.target = runnable_target(options.target);
     lowering.c_source = options.c_source_forms;
+    lowering.optimize = options.optimize;
     s.target = lowering.target;
     s.profile = options.profile;
     s.model = lower(graph, lowering);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "codegen/model_plan.h"
+#include "codegen/optimize.h"
 #include "codegen/target.h"
 #include "ir/graph.h"
 
@@ -23,6 +24,7 @@ enum class Scheduler { Manual, Adams2019, Mullapudi2016, Li2018 };
 Scheduler parse_scheduler(const std::string& name);  // "manual", "adams2019", ...
 std::string scheduler_name(Scheduler scheduler);
 
+
 struct LoweringOptions {
     Halide::Target target = host_target();
     Scheduler scheduler = Scheduler::Manual;
@@ -31,6 +33,7 @@ struct LoweringOptions {
     // LLVM: a schedule may differ where the C++ compiler does better without a step LLVM likes
     // (lower_conv.cpp's unrolled input channels).
     bool c_source = false;
+    Optimize optimize = Optimize::Speed;
 };
 
 // A packing that is a pure gather of an IR constant's values: packed element (i0, i1, ...) (dims

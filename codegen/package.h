@@ -4,6 +4,7 @@
 // compiler (`c++ -std=c++17 -O2 *.cpp -lpthread` builds the self-test).
 #pragma once
 
+#include "codegen/lowering.h"
 #include "codegen/target.h"
 #include "ir/graph.h"
 
@@ -29,6 +30,7 @@ struct PackageOptions {
     // into the packed layout once, at create. Empty: every weight stored packed (dense).
     std::map<std::string, std::vector<uint8_t>> weight_blobs;
     std::string weights_format = "dense";              // its name, for comments
+    Optimize optimize = Optimize::Speed;               // the kernels' schedules (lowering.h)
 };
 
 struct PackageSummary {

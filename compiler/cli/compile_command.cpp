@@ -52,6 +52,7 @@ int compile_command(const Args& argv) {
     p.target = codegen::parse_target(target, codegen::CodeKind::Package);
     p.weights = storage == "file" ? codegen::WeightsStorage::File : codegen::WeightsStorage::Embedded;
     p.force = force;
+    p.optimize = model.optimize_goal();
     set_weight_blobs(p, graph, format);
     p.source_description = std::filesystem::path(model.model).filename().string() +
                            (model.weights.empty() ? "" : " with " + std::filesystem::path(model.weights).filename().string());

@@ -46,9 +46,10 @@ struct SizeArgs {
 };
 
 // --size [--package-library]: the size table of the model (uncompressed as loaded) and of the forms
-// `compression` asks for; the library is compiled with `passes` (e.g. --conv-algorithm).
+// `compression` asks for; the library is compiled with `passes` (e.g. --conv-algorithm) and the
+// schedules for `optimize`.
 int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compression, const SizeArgs& a,
-              const compiler::PassOptions& passes) {
+              const compiler::PassOptions& passes, codegen::Optimize optimize) {
     fmt::print("model {}\n{}\n{}", graph.name, compiler::format_size_report(compiler::size_report(graph, compression)),
                kPaperSizes);
     if (!a.library) return 0;
@@ -63,9 +64,11 @@ int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compre
     codegen::PackageOptions p;
     p.name = codegen::default_package_name(graph.name);
     p.source_description = "sqzc info --size --package-library";
+    p.optimize = optimize;
     set_weight_blobs(p, prepared, format);
-    fmt::print("\nbuilding package '{}' ({}{}{}) into a shared library (takes a minute)...\n", p.name, p.weights_format,
-               compression.any() ? ", " : "", compression.any() ? describe_compression(compression) : "");
+    fmt::print("\nbuilding package '{}' ({}{}{}, optimized for {}) into a shared library (takes a minute)...\n", p.name,
+               p.weights_format, compression.any() ? ", " : "", compression.any() ? describe_compression(compression) : "",
+               codegen::optimize_name(optimize));
     std::fflush(stdout);
     const LibraryReport report = measure_package_library(prepared, p, a.compiler);
     fmt::print("{}", format_library_report(report));
@@ -183,7 +186,7 @@ int info_command(const Args& argv) {
         const compiler::CompressionOptions compression = opts.compression;
         opts.compression = {};
         const ir::Graph loaded = compiler::load_model(opts);
-        if (size.size) size_info(loaded, compression, size, model.pass_options());
+        if (size.size) size_info(loaded, compression, size, model.pass_options(), model.optimize_goal());
         if (size.accuracy) {
             if (size.size) fmt::print("\n");
             accuracy_info(loaded, compression, size);
