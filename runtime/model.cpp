@@ -112,18 +112,17 @@ Status Model::init_weights(const char* path) {
         if (status != Status::Ok) return status;
         stored = read.get();
     }
-    if (d.stored_tensor_count == 0) {  // stored as the kernels read them
+    if (d.stored.count == 0) {  // stored as the kernels read them
         own_weights_ = std::move(read);
         weights_ = stored;
         return Status::Ok;
     }
     Owned packed(allocate_aligned(d.packed_weight_bytes));
-    const size_t value_count = largest_expansion(d.stored_tensors, static_cast<size_t>(d.stored_tensor_count));
+    const size_t value_count = largest_expansion(d.stored);
     std::unique_ptr<float[]> values(new (std::nothrow) float[value_count > 0 ? value_count : 1]);
     if (!packed || !values) return Status::OutOfMemory;
-    const Status status = expand_weights(stored, d.stored_weight_bytes, d.stored_tensors,
-                                         static_cast<size_t>(d.stored_tensor_count), packed.get(), d.packed_weight_bytes,
-                                         values.get(), value_count);
+    const Status status =
+        expand_weights(stored, d.stored_weight_bytes, d.stored, packed.get(), d.packed_weight_bytes, values.get(), value_count);
     if (status != Status::Ok) return status;
     own_weights_ = std::move(packed);
     weights_ = own_weights_.get();
@@ -142,7 +141,8 @@ Status Model::init_buffers() {
         const BufferSpec& s = d.buffers[i];
         halide_buffer_t& b = buffers_[i];
         b = halide_buffer_t();  // every field zero, no device
-        for (int k = 0; k < s.rank; ++k) dim[k] = halide_dimension_t(s.dim[k].min, s.dim[k].extent, s.dim[k].stride);
+        const DimSpec* spec = d.dims + s.first_dim;
+        for (int k = 0; k < s.rank; ++k) dim[k] = halide_dimension_t(spec[k].min, spec[k].extent, spec[k].stride);
         b.dim = dim;
         b.dimensions = s.rank;
         dim += s.rank;

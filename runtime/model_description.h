@@ -37,15 +37,16 @@ struct DimSpec {
     int32_t min, extent, stride;
 };
 
-// One Halide buffer: its memory, element type, the byte offset of its first element there, and
-// its dims (innermost first).
+// One Halide buffer: the byte offset of its first element in its memory, the memory, its element
+// type, the caller's tensor it is in (inputs and outputs) and its dims (innermost first), which
+// are ModelDescription::dims[first_dim, first_dim + rank): buffers of the same shape share them.
 struct BufferSpec {
+    int64_t offset;
     Memory memory;
     Element type;
     uint8_t index;
-    int64_t offset;
-    int32_t rank;
-    DimSpec dim[kMaxBufferRank];
+    uint8_t rank;  // at most kMaxBufferRank
+    int32_t first_dim;
 };
 
 // A kernel's entry point behind one signature (Halide gives each kernel its own): the generated
@@ -75,6 +76,8 @@ struct ModelDescription {
 
     const BufferSpec* buffers = nullptr;
     int buffer_count = 0;
+    const DimSpec* dims = nullptr;  // the buffers' dims
+    int dim_count = 0;
     const KernelSpec* kernels = nullptr;  // in execution order
     int kernel_count = 0;
 
@@ -85,8 +88,7 @@ struct ModelDescription {
     const char* default_weights_path = nullptr;
     size_t stored_weight_bytes = 0;
     size_t packed_weight_bytes = 0;
-    const StoredTensor* stored_tensors = nullptr;
-    int stored_tensor_count = 0;
+    StoredWeights stored;  // no tensors: stored packed
 
     // Instruction sets the kernels were compiled for, as cpu_features.h names them.
     const char* const* cpu_features = nullptr;

@@ -56,7 +56,7 @@ int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compre
     const ir::Graph compressed = compiler::compress_weights(graph, compression);
     const compiler::WeightsFormat format =
         !a.weights_format.empty() ? compiler::parse_weights_format(a.weights_format)
-        : compiler::has_codebook_weights(compressed) ? compiler::WeightsFormat::CodebookHuffman
+        : compiler::has_codebook_weights(compressed) ? compiler::WeightsFormat::CodebookRange
                                                      : compiler::WeightsFormat::Dense;
     compiler::CompileOptions compile;
     compile.passes = passes;
@@ -154,7 +154,8 @@ int info_command(const Args& argv) {
         ("package-library", po::bool_switch(&size.library),
          "with --size: build a package into a stripped shared library and report its size (slow)")
         ("weights-format", po::value(&size.weights_format),
-         "with --package-library: dense, codebook or codebook-huffman (default: the smallest lossless)")
+         "with --package-library: dense, codebook, codebook-huffman or codebook-range (default: the smallest "
+         "lossless)")
         ("compiler", po::value(&size.compiler)->default_value("c++"), "with --package-library: the C++ compiler")
         ("accuracy", po::bool_switch(&size.accuracy),
          "compare the compressed model's outputs with the model's as loaded (top-1/top-5 agreement, error); "

@@ -8,6 +8,8 @@
 //   codebook-huffman codes and gaps Huffman-coded per layer (the third stage of Deep Compression),
 //                    or as in `codebook` for a layer where that is smaller (small, nearly dense
 //                    layers, whose code tables cost more than Huffman coding saves)
+//   codebook-range   codebook and codes range-coded with adaptive context models (range_blob.h),
+//                    or as in `codebook-huffman` for a layer where that is smaller
 //
 // Biases and any constant without a codebook form are stored dense in every format. The codebook
 // formats are lossless: the runtime expands each blob to the constant's values bit for bit.
@@ -28,9 +30,9 @@
 
 namespace sqz::compiler {
 
-enum class WeightsFormat : uint8_t { Dense, Codebook, CodebookHuffman };
+enum class WeightsFormat : uint8_t { Dense, Codebook, CodebookHuffman, CodebookRange };
 
-// "dense", "codebook", "codebook-huffman".
+// "dense", "codebook", "codebook-huffman", "codebook-range".
 std::string_view to_string(WeightsFormat format);
 // Throws sqz::Error naming the accepted values for anything else.
 WeightsFormat parse_weights_format(std::string_view text);
@@ -85,7 +87,8 @@ struct LayerBlob {
 };
 
 // One blob per constant, in graph order: compressible weights in `format` (for codebook-huffman,
-// the smaller of the Huffman and the fixed-width blob), all others dense.
+// the smaller of the Huffman and the fixed-width blob; for codebook-range, the smallest of those
+// and the range-coded blob), all others dense.
 // For the codebook formats every compressible weight needs a codebook form (load a .net file or
 // use codebook_bits); throws sqz::Error naming the first that has none.
 std::vector<LayerBlob> encode_constants(const ir::Graph& graph, WeightsFormat format);

@@ -69,13 +69,16 @@ inline int fake_shift(void* context, halide_buffer_t* b) {
 
 inline constexpr size_t kFakeSizes[] = {kFakeSize};
 
+// Dims 0: the 8-float tensors; 1: the one-float weights.
+inline constexpr runtime::DimSpec kFakeDims[] = {{0, kFakeSize, 1}, {0, 1, 1}};
+
 inline constexpr BufferSpec kFakeBuffers[] = {
-    {Memory::Input, Element::F32, 0, 0, 1, {{0, kFakeSize, 1}}},
-    {Memory::Weights, Element::F32, 0, 0, 1, {{0, 1, 1}}},
-    {Memory::Arena, Element::F32, 0, 128, 1, {{0, kFakeSize, 1}}},
-    {Memory::Arena, Element::F32, 0, 128, 1, {{0, kFakeSize, 1}}},
-    {Memory::Weights, Element::F32, 0, 64, 1, {{0, 1, 1}}},
-    {Memory::Output, Element::F32, 0, 0, 1, {{0, kFakeSize, 1}}},
+    {0, Memory::Input, Element::F32, 0, 1, 0},
+    {0, Memory::Weights, Element::F32, 0, 1, 1},
+    {128, Memory::Arena, Element::F32, 0, 1, 0},
+    {128, Memory::Arena, Element::F32, 0, 1, 0},
+    {64, Memory::Weights, Element::F32, 0, 1, 1},
+    {0, Memory::Output, Element::F32, 0, 1, 0},
 };
 
 inline constexpr KernelSpec kFakeKernels[] = {
@@ -101,6 +104,8 @@ inline ModelDescription fake_model() {
     m.arena_bytes = kFakePlanned + kFakeScratch;
     m.buffers = kFakeBuffers;
     m.buffer_count = 6;
+    m.dims = kFakeDims;
+    m.dim_count = 2;
     m.kernels = kFakeKernels;
     m.kernel_count = 2;
     m.embedded_weights = kFakeWeights;
