@@ -61,8 +61,12 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
     // negative), 0 for an average.
     const Type type = lookup(in.func.output_types(), 0, "output type of the pool's input");
     const Expr low = type == Float(32) ? Expr(Float(32).min()) : cast(type, 0);
-    Func src = BoundaryConditions::constant_exterior(in.func, is_max ? low : Expr(0.0f),
-                                                     {{0, value_extent(in, 0)}, {0, in_w}, {0, in_h}, {0, value_extent(in, 3)}});
+    // Windows only reach past the input along x and y. A shape-generic kernel bounds those alone
+    // (unknown extents would otherwise cost a test per vector of channels and per image too).
+    const Region bounds = in.extents.empty()
+                              ? Region{{0, value_extent(in, 0)}, {0, in_w}, {0, in_h}, {0, value_extent(in, 3)}}
+                              : Region{Range(), {0, in_w}, {0, in_h}, Range()};
+    Func src = BoundaryConditions::constant_exterior(in.func, is_max ? low : Expr(0.0f), bounds);
     RDom r(0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
     Expr x0 = x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left);
     Expr y0 = y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top);

@@ -53,6 +53,10 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
 // package's sources before it exists ask for them (`sqzc compile --list-files`, sqzc_add_model).
 std::vector<std::string> package_file_names(const ir::Graph& graph, const PackageOptions& options);
 
+// The C API's functions of package `name` (runtime/model_api.h), with its prefix: all a library
+// built from the package needs to export.
+std::vector<std::string> package_api_functions(const std::string& name);
+
 // Checks that `name` can serve as the package's namespace and file prefix.
 void check_package_name(const std::string& name);
 // A valid package name derived from a graph name ("squeezenet_v1.1" -> "squeezenet_v1_1").

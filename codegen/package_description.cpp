@@ -95,6 +95,7 @@ std::vector<std::string> kernel_input_slots(const Kernel& kernel) {
 std::string buffer_line(const BufferRow& r, std::vector<BufferDim>& dims) {
     SQZ_ASSERT(r.dims.size() <= static_cast<size_t>(runtime::kMaxBufferRank), "buffer {} has {} dims, at most {} fit",
                r.comment, r.dims.size(), runtime::kMaxBufferRank);
+    for (const BufferDim& d : r.dims) SQZ_ASSERT(d.min == 0, "buffer {} has a dimension starting at {}", r.comment, d.min);
     const size_t first = share_run(dims, r.dims, [](const BufferDim& a, const BufferDim& b) { return a == b; });
     return "    {" + fmt::format("{}, Memory::{}, Element::{}, {}, {}, {}", r.offset, r.memory, r.type, r.index, r.dims.size(),
                                  first) +
@@ -114,6 +115,7 @@ const char* decoder_function(runtime::BlobKind kind) {
     case runtime::BlobKind::Codebook: return "expand_codebook_blob";
     case runtime::BlobKind::CodebookHuffman: return "expand_huffman_blob";
     case runtime::BlobKind::CodebookRange: return "expand_range_blob";
+    case runtime::BlobKind::FloatRange: return "expand_float_range_blob";
     }
     SQZ_ASSERT(false, "unknown blob kind {}", static_cast<int>(kind));
 }
@@ -135,16 +137,19 @@ std::string package_kernels_header(const PackageModel& p) {
 
 namespace {
 
-// The buffer table, the kernel table and the kernels' call wrappers, as source lines.
+// The buffer table, the kernel table, the kernels' call wrappers and their names, as source lines.
 struct KernelTables {
     std::vector<BufferRow> buffers;  // every kernel's arguments in order: input slots, weights, output, workspaces
     std::string wrappers;
+    std::vector<std::string> calls;  // the wrappers, in the order the kernel table indexes them
     std::string kernels;
+    std::string names;               // string literals, one per kernel
 };
 
 KernelTables kernel_tables(const PackageModel& p) {
     const ModelPlan& plan = p.model.plan;
     KernelTables t;
+    size_t name_offset = 0;
     for (size_t k = 0; k < plan.kernels.size(); ++k) {
         const Kernel& kernel = plan.kernels[k];
         const LoweredKernel& lowered = p.model.kernels[k];
@@ -162,11 +167,19 @@ KernelTables kernel_tables(const PackageModel& p) {
             for (size_t a = 1; a < count; ++a) arguments += fmt::format(", b + {}", a);
             t.wrappers += "int call_" + kernel.name + "(void* context, halide_buffer_t* b) { return kernels::" +
                           kernel.name + "(context, " + arguments + "); }\n";
+            t.calls.push_back("call_" + kernel.name);
         }
+        const size_t call = static_cast<size_t>(std::find(t.calls.begin(), t.calls.end(), "call_" + function) - t.calls.begin());
         std::string nodes;
         for (size_t i : kernel.nodes) nodes += (nodes.empty() ? "" : " + ") + p.graph.nodes[i].name;
         if (nodes.empty()) nodes = kernel.name;
-        t.kernels += "    {" + fmt::format("\"{}\", call_{}, {}, {}", c_escape(nodes), function, first, count) + "},\n";
+        SQZ_ASSERT(call < t.calls.size() && call <= 255 && count <= 255 && name_offset <= 65535,
+                   "kernel {}: call {}, {} buffers, name at {} do not fit the kernel table", kernel.name, call, count,
+                   name_offset);
+        t.kernels += "    {" + fmt::format("{}, {}, {}, {}", first, name_offset, call, count) + "},  // " +
+                     comment_text(nodes) + "\n";
+        t.names += "    \"" + c_escape(nodes) + "\\0\"\n";
+        name_offset += nodes.size() + 1;
     }
     return t;
 }
@@ -192,6 +205,8 @@ std::string describe_function(const PackageModel& p, const KernelTables& tables,
     field("dim_count", dims);
     field("kernels", "kKernels");
     field("kernel_count", plan.kernels.size());
+    field("calls", "kCalls");
+    field("kernel_names", "kKernelNames");
     if (p.options.weights == WeightsStorage::File) field("default_weights_path", "\"" + c_escape(N + ".weights") + "\"");
     else field("embedded_weights", N + "_weight_data");
     field("stored_weight_bytes", p.weights.stored_bytes().size());
@@ -243,11 +258,15 @@ std::string package_description_source(const PackageModel& p) {
            "// in kDims.\nconstexpr BufferSpec kBuffers[] = {\n";
     std::vector<BufferDim> dims;
     for (const BufferRow& r : tables.buffers) out += buffer_line(r, dims);
-    out += "};\n\n// The buffers' dims (min, extent, stride; innermost first), shared by buffers of the same shape.\n"
+    out += "};\n\n// The buffers' dims (extent, stride; innermost first), shared by buffers of the same shape.\n"
            "constexpr DimSpec kDims[] = {\n";
-    for (const BufferDim& d : dims) out += fmt::format("    {{{}, {}, {}}},\n", d.min, d.extent, d.stride);
-    out += "};\n\n// In execution order: the IR nodes computed, the call, the first buffer and the buffer count.\n";
+    for (const BufferDim& d : dims) out += fmt::format("    {{{}, {}}},\n", d.extent, d.stride);
+    out += "};\n\n// In execution order: the first buffer, the name's offset in kKernelNames, the call in kCalls and\n"
+           "// the buffer count.\n";
     out += "constexpr KernelSpec kKernels[] = {\n" + tables.kernels + "};\n";
+    out += "constexpr KernelCall kCalls[] = " + braced(tables.calls) + ";\n";
+    out += "// The IR nodes each kernel computes, one after another, each ending in a NUL.\n"
+           "constexpr char kKernelNames[] =\n" + tables.names + "    \"\";\n";
 
     const std::vector<std::string> features = required_cpu_features(p.options.target);
     if (!features.empty()) {

@@ -157,9 +157,14 @@ RuntimeStoredWeights runtime_stored_weights(const WeightBlob& blob) {
                    t.strides.size(), runtime::kMaxStoredRank);
         runtime::StoredTensor r{};
         r.expand = !t.expand ? runtime::kCopy : t.winograd_tile > 0 ? runtime::kWinograd : runtime::kGather;
-        r.stored_offset = t.stored_offset;
-        r.stored_bytes = t.stored_bytes;
-        r.offset = t.offset;
+        constexpr int64_t kLimit = std::numeric_limits<uint32_t>::max();
+        if (t.stored_offset + t.stored_bytes > kLimit || t.offset + t.numel * 4 > kLimit)
+            user_error("weight '{}' lies past 4 GiB of weights; compressed weights must stay under 4 GiB (use "
+                       "--weights-format dense)",
+                       t.constant);
+        r.stored_offset = static_cast<uint32_t>(t.stored_offset);
+        r.stored_bytes = static_cast<uint32_t>(t.stored_bytes);
+        r.offset = static_cast<uint32_t>(t.offset);
         if (t.expand) {
             SQZ_ASSERT(t.numel <= std::numeric_limits<int32_t>::max(), "stored weight '{}' of {} values", t.constant, t.numel);
             r.numel = static_cast<int32_t>(t.numel);

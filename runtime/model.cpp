@@ -70,11 +70,18 @@ Status Model::create(const ModelDescription& description, const Options& options
     if (threads == 0) threads = static_cast<int>(std::thread::hardware_concurrency());
     if (threads < 1) threads = 1;
     std::unique_ptr<Model> m;
+    // The runtime throws nothing itself, so a package may be built with -fno-exceptions (the
+    // smallest builds are); there a failure to start the pool's threads aborts instead.
+#if defined(__cpp_exceptions)
     try {
         m.reset(new Model(description, threads));  // starts the pool's threads
     } catch (...) {  // no memory, or no threads to be had
         return Status::OutOfMemory;
     }
+#else
+    m.reset(new (std::nothrow) Model(description, threads));
+    if (!m) return Status::OutOfMemory;
+#endif
     const Status status = m->init(options);
     if (status == Status::Ok) out = std::move(m);
     return status;
@@ -142,7 +149,7 @@ Status Model::init_buffers() {
         halide_buffer_t& b = buffers_[i];
         b = halide_buffer_t();  // every field zero, no device
         const DimSpec* spec = d.dims + s.first_dim;
-        for (int k = 0; k < s.rank; ++k) dim[k] = halide_dimension_t(spec[k].min, spec[k].extent, spec[k].stride);
+        for (int k = 0; k < s.rank; ++k) dim[k] = halide_dimension_t(0, spec[k].extent, spec[k].stride);
         b.dim = dim;
         b.dimensions = s.rank;
         dim += s.rank;
@@ -180,9 +187,10 @@ Status Model::run(const float* const* inputs, float* const* outputs) {
 bool Model::run_kernel(int kernel) {
     const KernelSpec& k = description_.kernels[kernel];
     halide_buffer_t* arguments = buffers_.get() + k.first_buffer;
-    if (!profiling_) return k.call(&context_, arguments) == 0 && context_.error == 0;
+    const KernelCall call = description_.calls[k.call];
+    if (!profiling_) return call(&context_, arguments) == 0 && context_.error == 0;
     const auto start = std::chrono::steady_clock::now();
-    const int status = k.call(&context_, arguments);
+    const int status = call(&context_, arguments);
     kernel_ns_[kernel] +=
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
     return status == 0 && context_.error == 0;

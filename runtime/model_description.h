@@ -33,8 +33,9 @@ enum class Memory : uint8_t {
 // A buffer's element type.
 enum class Element : uint8_t { F32, U8, I8, I32, Count };
 
+// A buffer dimension; its min is 0 (sqzc plans every buffer from 0).
 struct DimSpec {
-    int32_t min, extent, stride;
+    int32_t extent, stride;
 };
 
 // One Halide buffer: the byte offset of its first element in its memory, the memory, its element
@@ -54,11 +55,13 @@ struct BufferSpec {
 // success.
 using KernelCall = int (*)(void* user_context, halide_buffer_t* buffers);
 
+// A kernel in the run: plain numbers (no pointers to relocate at load). Kernels of the same form
+// in a size build share one entry point.
 struct KernelSpec {
-    const char* name;   // the IR nodes it computes, for profiles
-    KernelCall call;
-    int first_buffer;   // its arguments: buffers [first_buffer, first_buffer + buffer_count)
-    int buffer_count;
+    int32_t first_buffer;  // its arguments: buffers [first_buffer, first_buffer + buffer_count)
+    uint16_t name;         // the IR nodes it computes, for profiles: ModelDescription::kernel_names + name
+    uint8_t call;          // its entry point: ModelDescription::calls[call]
+    uint8_t buffer_count;
 };
 
 struct ModelDescription {
@@ -80,6 +83,8 @@ struct ModelDescription {
     int dim_count = 0;
     const KernelSpec* kernels = nullptr;  // in execution order
     int kernel_count = 0;
+    const KernelCall* calls = nullptr;    // the entry points the kernels name
+    const char* kernel_names = nullptr;   // the kernels' names, each ending in a NUL
 
     // Weights: the stored bytes are embedded (non-null) or read from a weights file at create
     // (options' path, else default_weights_path). With stored tensors, the stored bytes are

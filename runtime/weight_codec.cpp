@@ -140,12 +140,14 @@ CodecStatus read_code_lengths(const uint8_t* data, size_t size, size_t symbol_co
 CodecStatus read_layer_header(const uint8_t* blob, size_t size, LayerHeader& h) {
     h = LayerHeader{};
     if (size < 1) return CodecStatus::failure("layer blob is empty");
-    if (blob[0] >= kBlobKinds) return CodecStatus::failure("layer blob has unknown kind {} (expected 0, 1, 2 or 3)", blob[0]);
+    if (blob[0] >= kBlobKinds)
+        return CodecStatus::failure("layer blob has unknown kind {} (expected 0, 1, 2, 3 or 4)", blob[0]);
     h.kind = static_cast<BlobKind>(blob[0]);
-    if (h.kind == BlobKind::Dense) {
-        if (size < kDenseHeaderBytes) return CodecStatus::failure("dense blob header needs 8 bytes, but {} are present", size);
+    if (h.kind == BlobKind::Dense || h.kind == BlobKind::FloatRange) {  // the same 8-byte header
+        if (size < kDenseHeaderBytes)
+            return CodecStatus::failure("float blob header needs 8 bytes, but {} are present", size);
         if (blob[1] != 0 || blob[2] != 0 || blob[3] != 0)
-            return CodecStatus::failure("dense blob header has non-zero reserved bytes");
+            return CodecStatus::failure("float blob header has non-zero reserved bytes");
         h.numel = load_u32(blob + 4);
         h.count = h.numel;
         h.header_bytes = kDenseHeaderBytes;
@@ -320,8 +322,10 @@ CodecStatus expand_range_blob(const uint8_t* blob, size_t size, float* out, size
         return CodecStatus::failure("range-coded blob: its codebook does not decode");
     float codebook[kMaxHuffmanSymbols];
     for (size_t i = 0; i < h.codebook_size; ++i) codebook[i] = from_bits(patterns[i]);
+    uint8_t classes[kMaxHuffmanSymbols];
+    code_classes(patterns, h.codebook_size, classes);
     DecodedValues values{codebook, out};
-    if (!code_weights(in, model, values, numel, static_cast<size_t>(h.window), h.codebook_size))
+    if (!code_weights(in, model, values, numel, static_cast<size_t>(h.window), h.codebook_size, classes))
         return CodecStatus::failure("range-coded blob: a code outside the {}-entry codebook", h.codebook_size);
     if (values.nonzero != h.count)
         return CodecStatus::failure("range-coded blob: {} non-zero codes decoded, {} expected", values.nonzero, h.count);
@@ -329,8 +333,19 @@ CodecStatus expand_range_blob(const uint8_t* blob, size_t size, float* out, size
     return {};
 }
 
+CodecStatus expand_float_range_blob(const uint8_t* blob, size_t size, float* out, size_t numel) {
+    LayerHeader h;
+    CodecStatus s = read_header_of(BlobKind::FloatRange, blob, size, numel, h);
+    if (!s) return s;
+    RangeDecoder in(blob + h.header_bytes, size - h.header_bytes);
+    FloatModel model;
+    for (size_t i = 0; i < numel; ++i) out[i] = from_bits(code_float(in, model, 0));
+    if (!in.at_end()) return CodecStatus::failure("range-coded float blob: the stream does not end where its values do");
+    return {};
+}
+
 const LayerDecoder kLayerDecoders[kBlobKinds] = {expand_dense_blob, expand_codebook_blob, expand_huffman_blob,
-                                                 expand_range_blob};
+                                                 expand_range_blob, expand_float_range_blob};
 
 CodecStatus expand_layer_blob_with(const LayerDecoder* decoders, size_t count, const uint8_t* blob, size_t size,
                                    float* out, size_t numel) {
@@ -342,7 +357,7 @@ CodecStatus expand_layer_blob_with(const LayerDecoder* decoders, size_t count, c
 
 CodecStatus expand_layer_blob(const uint8_t* blob, size_t size, float* out, size_t numel) {
     if (size >= 1 && blob[0] >= kBlobKinds)
-        return CodecStatus::failure("layer blob has unknown kind {} (expected 0, 1, 2 or 3)", blob[0]);
+        return CodecStatus::failure("layer blob has unknown kind {} (expected 0, 1, 2, 3 or 4)", blob[0]);
     return expand_layer_blob_with(kLayerDecoders, kBlobKinds, blob, size, out, numel);
 }
 

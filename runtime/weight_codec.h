@@ -10,7 +10,7 @@
 //
 //   offset  size  field
 //   0       1     kind: 0 dense float32, 1 codebook (fixed-width fields), 2 codebook Huffman-coded,
-//                 3 codebook range-coded
+//                 3 codebook range-coded, 4 float32 range-coded
 //   kind 0 (dense):
 //   1       3     zero
 //   4       4     numel (u32)
@@ -39,7 +39,14 @@
 //   8       4     count (u32): weights whose code is not 0
 //   12      ...   one range-coded stream (range_decoder.h) through the models of weight_model.h:
 //                 the codebook's float32 bit patterns (code_codebook), then every weight's code
-//                 (code_weights). It ends exactly where the decoder's last read does.
+//                 (code_weights, in the contexts of code_classes). It ends exactly where the
+//                 decoder's last read does.
+//   kind 4 (float32 values, range-coded: biases and other constants without a codebook):
+//   1       3     zero
+//   4       4     numel (u32)
+//   8       ...   one range-coded stream: each value's bit pattern (weight_model.h's code_float:
+//                 sign and exponent through adaptive models, the mantissa at probability 1/2),
+//                 ending exactly where the decoder's last read does.
 //
 // Meaning (as ir::CodebookWeights::decode): every weight starts at codebook[0]; with gaps, entry i
 // lands at p(i) = p(i-1) + gap[i] + 1 with p(-1) = -1 and takes codebook[code[i]]; positional
@@ -55,11 +62,12 @@
 namespace SQZ_PACKAGE::runtime {
 
 // ---- Format constants (shared with the compiler's encoders) ----
-enum class BlobKind : uint8_t { Dense = 0, Codebook = 1, CodebookHuffman = 2, CodebookRange = 3 };
-constexpr int kBlobKinds = 4;
+enum class BlobKind : uint8_t { Dense = 0, Codebook = 1, CodebookHuffman = 2, CodebookRange = 3, FloatRange = 4 };
+constexpr int kBlobKinds = 5;
 constexpr size_t kDenseHeaderBytes = 8;
 constexpr size_t kCodebookHeaderBytes = 12;
 constexpr size_t kRangeHeaderBytes = 12;
+constexpr size_t kFloatRangeHeaderBytes = 8;
 constexpr int kMaxHuffmanLength = 15;        // code lengths are stored in 4 bits
 constexpr size_t kMaxHuffmanSymbols = 256;   // alphabets of codes and gaps
 constexpr uint64_t kMaxBlobElements = 1000000000;  // as ir::Limits: refuse larger layers
@@ -140,6 +148,7 @@ CodecStatus expand_dense_blob(const uint8_t* blob, size_t size, float* out, size
 CodecStatus expand_codebook_blob(const uint8_t* blob, size_t size, float* out, size_t numel);
 CodecStatus expand_huffman_blob(const uint8_t* blob, size_t size, float* out, size_t numel);
 CodecStatus expand_range_blob(const uint8_t* blob, size_t size, float* out, size_t numel);
+CodecStatus expand_float_range_blob(const uint8_t* blob, size_t size, float* out, size_t numel);
 
 // Every kind's decoder, indexed by BlobKind.
 extern const LayerDecoder kLayerDecoders[kBlobKinds];

@@ -86,7 +86,7 @@ Status expand_weights(const uint8_t* stored, size_t stored_bytes, const StoredWe
     std::memset(packed, 0, packed_bytes);
     for (size_t i = 0; i < w.count; ++i) {
         const StoredTensor& t = w.tensors[i];
-        const int64_t packed_size = t.expand ? int64_t{t.numel} * static_cast<int64_t>(sizeof(float)) : t.stored_bytes;
+        const int64_t packed_size = t.expand ? int64_t{t.numel} * static_cast<int64_t>(sizeof(float)) : int64_t{t.stored_bytes};
         if (!inside(t.stored_offset, t.stored_bytes, stored_bytes) || !inside(t.offset, packed_size, packed_bytes))
             return Status::Weights;
         const uint8_t* from = stored + t.stored_offset;

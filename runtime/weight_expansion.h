@@ -39,11 +39,11 @@ struct StoredDim {
     int32_t stride;
 };
 
-// How one packed tensor is stored.
+// How one packed tensor is stored (compressed weights stay under 4 GiB: sqzc checks it).
 struct StoredTensor {
-    int64_t stored_offset;  // bytes, in the stored weights
-    int64_t stored_bytes;
-    int64_t offset;         // bytes, in the packed weights
+    uint32_t stored_offset;  // bytes, in the stored weights
+    uint32_t stored_bytes;
+    uint32_t offset;         // bytes, in the packed weights
     int32_t numel;          // expanded tensors: values of the packed tensor (and of the blob)
     uint8_t expand;         // an ExpandKind
     uint8_t rank;           // expanded tensors: dims used, at most kMaxStoredRank

@@ -26,6 +26,23 @@ struct EncodedCodes {
 
 }  // namespace
 
+std::vector<uint8_t> encode_float_range_blob(const std::vector<float>& values) {
+    if (values.size() > runtime::kMaxBlobElements)
+        user_error("a constant of {} values is too large for a weight blob", values.size());
+    std::vector<uint8_t> out{static_cast<uint8_t>(runtime::BlobKind::FloatRange), 0, 0, 0};
+    put_u32(out, values.size());
+    RangeEncoder encoder;
+    runtime::FloatModel model;
+    for (float v : values) {
+        uint32_t bits;
+        std::memcpy(&bits, &v, 4);
+        runtime::code_float(encoder, model, bits);
+    }
+    const std::vector<uint8_t> stream = encoder.finish();
+    out.insert(out.end(), stream.begin(), stream.end());
+    return out;
+}
+
 int64_t weight_window(const std::vector<int64_t>& dims) {
     if (dims.size() != 4) return 1;
     const int64_t window = dims[2] * dims[3];
@@ -56,8 +73,11 @@ std::vector<uint8_t> encode_range_blob(const ir::CodebookWeights& w, int64_t num
     std::vector<uint32_t> patterns(w.codebook.size());
     std::memcpy(patterns.data(), w.codebook.data(), patterns.size() * 4);
     runtime::code_codebook(encoder, model, patterns.data(), patterns.size());
+    std::vector<uint8_t> classes(patterns.size());
+    runtime::code_classes(patterns.data(), patterns.size(), classes.data());
     EncodedCodes encoded{codes};
-    runtime::code_weights(encoder, model, encoded, codes.size(), static_cast<size_t>(window), w.codebook.size());
+    runtime::code_weights(encoder, model, encoded, codes.size(), static_cast<size_t>(window), w.codebook.size(),
+                          classes.data());
     const std::vector<uint8_t> stream = encoder.finish();
     out.insert(out.end(), stream.begin(), stream.end());
     return out;

@@ -257,6 +257,13 @@ std::vector<LayerBlob> encode_constants(const ir::Graph& graph, WeightsFormat fo
         blob.compressible = compressible.count(c.name) > 0;
         if (!blob.compressible || format == WeightsFormat::Dense) {
             blob.bytes = encode_dense_blob(c.data());
+            if (format == WeightsFormat::CodebookRange) {  // biases: their floats range-coded, if smaller
+                std::vector<uint8_t> range = encode_float_range_blob(c.data());
+                if (range.size() < blob.bytes.size()) {
+                    blob.kind = BlobKind::FloatRange;
+                    blob.bytes = std::move(range);
+                }
+            }
             blobs.push_back(std::move(blob));
             continue;
         }

@@ -9,9 +9,11 @@
 //                    or as in `codebook` for a layer where that is smaller (small, nearly dense
 //                    layers, whose code tables cost more than Huffman coding saves)
 //   codebook-range   codebook and codes range-coded with adaptive context models (range_blob.h),
-//                    or as in `codebook-huffman` for a layer where that is smaller
+//                    or as in `codebook-huffman` for a layer where that is smaller; the biases'
+//                    float32 values range-coded too
 //
-// Biases and any constant without a codebook form are stored dense in every format. The codebook
+// Biases and any constant without a codebook form are stored dense float32 (codebook-range:
+// range-coded float32, losslessly). The codebook
 // formats are lossless: the runtime expands each blob to the constant's values bit for bit.
 #pragma once
 
@@ -83,12 +85,15 @@ struct LayerBlob {
     int64_t numel = 0;
     runtime::BlobKind kind = runtime::BlobKind::Dense;
     bool compressible = false;        // a convolution weight (else a bias or other constant)
+    // Whether a package stores this blob rather than the constant's packed values: any blob but a
+    // dense one.
+    bool stored_as_blob() const { return kind != runtime::BlobKind::Dense; }
     std::vector<uint8_t> bytes;
 };
 
 // One blob per constant, in graph order: compressible weights in `format` (for codebook-huffman,
 // the smaller of the Huffman and the fixed-width blob; for codebook-range, the smallest of those
-// and the range-coded blob), all others dense.
+// and the range-coded blob), all others dense (codebook-range: range-coded floats if smaller).
 // For the codebook formats every compressible weight needs a codebook form (load a .net file or
 // use codebook_bits); throws sqz::Error naming the first that has none.
 std::vector<LayerBlob> encode_constants(const ir::Graph& graph, WeightsFormat format);

@@ -70,7 +70,7 @@ inline int fake_shift(void* context, halide_buffer_t* b) {
 inline constexpr size_t kFakeSizes[] = {kFakeSize};
 
 // Dims 0: the 8-float tensors; 1: the one-float weights.
-inline constexpr runtime::DimSpec kFakeDims[] = {{0, kFakeSize, 1}, {0, 1, 1}};
+inline constexpr runtime::DimSpec kFakeDims[] = {{kFakeSize, 1}, {1, 1}};
 
 inline constexpr BufferSpec kFakeBuffers[] = {
     {0, Memory::Input, Element::F32, 0, 1, 0},
@@ -81,9 +81,11 @@ inline constexpr BufferSpec kFakeBuffers[] = {
     {0, Memory::Output, Element::F32, 0, 1, 0},
 };
 
+inline constexpr runtime::KernelCall kFakeCalls[] = {fake_scale, fake_shift};
+inline constexpr char kFakeKernelNames[] = "scale\0shift";
 inline constexpr KernelSpec kFakeKernels[] = {
-    {"scale", fake_scale, 0, 3},
-    {"shift", fake_shift, 3, 3},
+    {0, 0, 0, 3},  // "scale"
+    {3, 6, 1, 3},  // "shift"
 };
 
 // The arena: the tensor at byte 128 (32 bytes), a bordered region [192, 256) zeroed at create,
@@ -108,6 +110,8 @@ inline ModelDescription fake_model() {
     m.dim_count = 2;
     m.kernels = kFakeKernels;
     m.kernel_count = 2;
+    m.calls = kFakeCalls;
+    m.kernel_names = kFakeKernelNames;
     m.embedded_weights = kFakeWeights;
     m.stored_weight_bytes = sizeof kFakeWeights;
     m.packed_weight_bytes = sizeof kFakeWeights;

@@ -51,7 +51,7 @@ struct Fixture {
         stored.insert(stored.end(), blob.begin(), blob.end());
         // The blob gathered transposed to packed byte 64: packed (i0, i1) = value 3 * i0 + i1.
         tensors.push_back({0, 8, 0, 0, runtime::kCopy, 0, 0});
-        tensors.push_back({8, static_cast<int64_t>(blob.size()), 64, 6, runtime::kGather, 2, 0});
+        tensors.push_back({8, static_cast<uint32_t>(blob.size()), 64, 6, runtime::kGather, 2, 0});
         dims = {{2, 3}, {3, 1}};
     }
 
@@ -136,7 +136,7 @@ TEST_CASE("a Winograd tensor is its blob's 3x3 weights transformed, and a bad he
     std::vector<float> w(2 * 3 * 9);
     for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i % 7) - 2.5f;
     const std::vector<uint8_t> stored = dense_blob(w);
-    StoredTensor t{0, static_cast<int64_t>(stored.size()), 0, 2 * 3 * 16, runtime::kWinograd, 3, 0};
+    StoredTensor t{0, static_cast<uint32_t>(stored.size()), 0, 2 * 3 * 16, runtime::kWinograd, 3, 0};
     std::vector<runtime::StoredDim> dims = {{2, 0}, {3, 0}, {2, 0}};
     std::vector<float> want(2 * 3 * 16);
     runtime::winograd_transform_weights(w.data(), 2, 3, 2, want.data());
