@@ -10,6 +10,7 @@
 #include "codegen/target.h"
 #include "ir/error.h"
 #include "ir/lookup.h"
+#include "runtime/cpu_features.h"
 #include "runtime/model_description.h"
 
 #include <fmt/format.h>
@@ -96,6 +97,9 @@ std::string buffer_line(const BufferRow& r, std::vector<BufferDim>& dims) {
     SQZ_ASSERT(r.dims.size() <= static_cast<size_t>(runtime::kMaxBufferRank), "buffer {} has {} dims, at most {} fit",
                r.comment, r.dims.size(), runtime::kMaxBufferRank);
     for (const BufferDim& d : r.dims) SQZ_ASSERT(d.min == 0, "buffer {} has a dimension starting at {}", r.comment, d.min);
+    if (r.offset < 0 || r.offset > 0xffffffffll)
+        user_error("buffer {} lies {} bytes into its memory; a package's arena and weights must stay under 4 GiB",
+                   r.comment, r.offset);
     const size_t first = share_run(dims, r.dims, [](const BufferDim& a, const BufferDim& b) { return a == b; });
     return "    {" + fmt::format("{}, Memory::{}, Element::{}, {}, {}, {}", r.offset, r.memory, r.type, r.index, r.dims.size(),
                                  first) +
@@ -106,6 +110,19 @@ std::string stored_tensor_line(const runtime::StoredTensor& t, const std::string
     return "    {" + fmt::format("{}, {}, {}, {}, {}, {}, {}", t.stored_offset, t.stored_bytes, t.offset, t.numel,
                                  int(t.expand), int(t.rank), t.first_dim) +
            "},  // " + comment_text(constant) + "\n";
+}
+
+// The enumerator of runtime::CpuFeature that cpu_feature_name calls `name`.
+const char* cpu_feature_enumerator(const std::string& name) {
+    static constexpr const char* kEnumerators[] = {"SSE41",    "AVX",        "AVX2",       "FMA",        "F16C",
+                                                   "AVX512F",  "AVX512CD",   "AVX512BW",   "AVX512DQ",   "AVX512VL",
+                                                   "AVX512IFMA", "AVX512VBMI", "AVX512VNNI", "AVX512BF16", "AVXVNNI",
+                                                   "ARMDotProd"};
+    static_assert(std::size(kEnumerators) == static_cast<size_t>(runtime::CpuFeature::Count),
+                  "one enumerator per CpuFeature, in enum order");
+    for (size_t i = 0; i < std::size(kEnumerators); ++i)
+        if (name == runtime::cpu_feature_name(static_cast<runtime::CpuFeature>(i))) return kEnumerators[i];
+    SQZ_ASSERT(false, "no CpuFeature is called '{}'", name);
 }
 
 // The runtime's decoder of each blob kind (runtime/weight_codec.h).
@@ -270,10 +287,11 @@ std::string package_description_source(const PackageModel& p) {
 
     const std::vector<std::string> features = required_cpu_features(p.options.target);
     if (!features.empty()) {
-        std::vector<std::string> quoted;
-        for (const std::string& f : features) quoted.push_back("\"" + f + "\"");
-        out += "\n// The instruction sets the kernels were compiled for (checked with CPUID at create).\n"
-               "constexpr const char* kCpuFeatures[] = " + braced(quoted) + ";\n";
+        std::vector<std::string> enumerators;
+        for (const std::string& f : features) enumerators.push_back("CpuFeature::" + std::string(cpu_feature_enumerator(f)));
+        out += "\n// The instruction sets the kernels were compiled for (" + fmt::format("{}", fmt::join(features, ", ")) +
+               "),\n// checked with CPUID at create.\n"
+               "constexpr CpuFeature kCpuFeatures[] = " + braced(enumerators) + ";\n";
     }
     if (!stored.tensors.empty()) {
         out += fmt::format("\n// The stored weights ({} tensors, {} of them compressed): stored offset and bytes, packed\n"

@@ -10,6 +10,7 @@
 // from a file at create; stored compressed, they are expanded into the packed form at create.
 #pragma once
 
+#include "cpu_features.h"
 #include "prefix.h"
 #include "weight_expansion.h"
 
@@ -42,12 +43,12 @@ struct DimSpec {
 // type, the caller's tensor it is in (inputs and outputs) and its dims (innermost first), which
 // are ModelDescription::dims[first_dim, first_dim + rank): buffers of the same shape share them.
 struct BufferSpec {
-    int64_t offset;
+    uint32_t offset;  // (a package's arena and weights stay under 4 GiB: sqzc checks it)
     Memory memory;
     Element type;
     uint8_t index;
     uint8_t rank;  // at most kMaxBufferRank
-    int32_t first_dim;
+    uint32_t first_dim;
 };
 
 // A kernel's entry point behind one signature (Halide gives each kernel its own): the generated
@@ -95,8 +96,8 @@ struct ModelDescription {
     size_t packed_weight_bytes = 0;
     StoredWeights stored;  // no tensors: stored packed
 
-    // Instruction sets the kernels were compiled for, as cpu_features.h names them.
-    const char* const* cpu_features = nullptr;
+    // Instruction sets the kernels were compiled for.
+    const CpuFeature* cpu_features = nullptr;
     int cpu_feature_count = 0;
 };
 

@@ -21,16 +21,6 @@ float from_bits(uint32_t bits) {
 
 float load_f32(const uint8_t* p) { return from_bits(load_u32(p)); }
 
-// The header of a blob that must be of `kind` and hold `numel` weights.
-CodecStatus read_header_of(BlobKind kind, const uint8_t* blob, size_t size, size_t numel, LayerHeader& h) {
-    CodecStatus s = read_layer_header(blob, size, h);
-    if (!s) return s;
-    if (h.kind != kind) return CodecStatus::failure("layer blob of kind {} given to the decoder of kind {}",
-                                                    static_cast<uint64_t>(h.kind), static_cast<uint64_t>(kind));
-    if (h.numel != numel) return CodecStatus::failure("layer blob holds {} weights, expected {}", h.numel, numel);
-    return {};
-}
-
 void read_codebook(const uint8_t* blob, const LayerHeader& h, float* codebook) {
     for (size_t i = 0; i < h.codebook_size; ++i) codebook[i] = load_f32(blob + kCodebookHeaderBytes + 4 * i);
 }
@@ -137,61 +127,99 @@ CodecStatus read_code_lengths(const uint8_t* data, size_t size, size_t symbol_co
     return {};
 }
 
+namespace {
+
+// Kinds 0 and 4: the 8-byte header of float values.
+CodecStatus read_float_header(const uint8_t* blob, size_t size, LayerHeader& h) {
+    if (size < kDenseHeaderBytes) return CodecStatus::failure("float blob header needs 8 bytes, but {} are present", size);
+    if (blob[1] != 0 || blob[2] != 0 || blob[3] != 0)
+        return CodecStatus::failure("float blob header has non-zero reserved bytes");
+    h.numel = load_u32(blob + 4);
+    h.count = h.numel;
+    h.header_bytes = kDenseHeaderBytes;
+    return {};
+}
+
+// Kind 3.
+CodecStatus read_range_header(const uint8_t* blob, size_t size, LayerHeader& h) {
+    if (size < kRangeHeaderBytes) return CodecStatus::failure("range-coded blob header needs 12 bytes, but {} are present", size);
+    h.window = blob[1];
+    h.codebook_size = size_t{blob[2]} + 1;
+    h.numel = load_u32(blob + 4);
+    h.count = load_u32(blob + 8);
+    if (blob[3] != 0) return CodecStatus::failure("range-coded blob header has a non-zero reserved byte");
+    if (h.window == 0 || h.numel % static_cast<uint64_t>(h.window) != 0)
+        return CodecStatus::failure("range-coded blob of {} weights has kernels of {}", h.numel,
+                                    static_cast<uint64_t>(h.window));
+    if (h.count > h.numel)
+        return CodecStatus::failure("range-coded blob has {} non-zero codes, more than its {} weights", h.count, h.numel);
+    h.header_bytes = kRangeHeaderBytes;
+    return {};
+}
+
+// Kinds 1 and 2, and their codebook.
+CodecStatus read_codebook_header(const uint8_t* blob, size_t size, LayerHeader& h) {
+    if (size < kCodebookHeaderBytes) return CodecStatus::failure("codebook blob header needs 12 bytes, but {} are present", size);
+    h.bits = blob[1];
+    h.gap_bits = blob[2];
+    h.codebook_size = size_t{blob[3]} + 1;
+    h.numel = load_u32(blob + 4);
+    h.count = load_u32(blob + 8);
+    if (h.bits < 1 || h.bits > 8)
+        return CodecStatus::failure("codebook blob has code width {}, outside 1..8", static_cast<uint64_t>(h.bits));
+    if (h.gap_bits > 8) return CodecStatus::failure("codebook blob has gap width {}, outside 0..8", static_cast<uint64_t>(h.gap_bits));
+    if (h.codebook_size > (size_t{1} << h.bits))
+        return CodecStatus::failure("codebook blob has {} codebook entries, more than {}-bit codes address", h.codebook_size,
+                                    static_cast<uint64_t>(h.bits));
+    if (h.count > h.numel)
+        return CodecStatus::failure("codebook blob stores {} entries, more than its {} weights", h.count, h.numel);
+    if (h.gap_bits == 0 && h.count != h.numel)
+        return CodecStatus::failure("positional codebook blob stores {} codes for {} weights", h.count, h.numel);
+    h.header_bytes = kCodebookHeaderBytes + 4 * h.codebook_size;
+    if (size < h.header_bytes)
+        return CodecStatus::failure("codebook blob needs {} bytes for its header and {}-entry codebook, but {} are present",
+                                    h.header_bytes, h.codebook_size, size);
+    return {};
+}
+
+// The header of a blob of `kind` (blob[0] already read).
+CodecStatus read_kind_header(BlobKind kind, const uint8_t* blob, size_t size, LayerHeader& h) {
+    h = LayerHeader{};
+    h.kind = kind;
+    CodecStatus s = kind == BlobKind::Dense || kind == BlobKind::FloatRange ? read_float_header(blob, size, h)
+                    : kind == BlobKind::CodebookRange                        ? read_range_header(blob, size, h)
+                                                                             : read_codebook_header(blob, size, h);
+    if (s && h.numel > kMaxBlobElements) return CodecStatus::failure("layer blob claims {} weights, too many", h.numel);
+    return s;
+}
+
+using HeaderReader = CodecStatus (*)(const uint8_t* blob, size_t size, LayerHeader& h);
+
+// The header of a blob that must be of `kind` and hold `numel` weights, read by `read` (that
+// kind's reader: a package links the header code of the kinds it stores only).
+CodecStatus read_header_of(BlobKind kind, HeaderReader read, const uint8_t* blob, size_t size, size_t numel,
+                           LayerHeader& h) {
+    h = LayerHeader{};
+    h.kind = kind;
+    if (size < 1) return CodecStatus::failure("layer blob is empty");
+    if (blob[0] != static_cast<uint8_t>(kind))
+        return CodecStatus::failure("layer blob of kind {} given to the decoder of kind {}", blob[0],
+                                    static_cast<uint64_t>(kind));
+    CodecStatus s = read(blob, size, h);
+    if (!s) return s;
+    if (h.numel > kMaxBlobElements) return CodecStatus::failure("layer blob claims {} weights, too many", h.numel);
+    if (h.numel != numel) return CodecStatus::failure("layer blob holds {} weights, expected {}", h.numel, numel);
+    return {};
+}
+
+}  // namespace
+
 CodecStatus read_layer_header(const uint8_t* blob, size_t size, LayerHeader& h) {
     h = LayerHeader{};
     if (size < 1) return CodecStatus::failure("layer blob is empty");
     if (blob[0] >= kBlobKinds)
         return CodecStatus::failure("layer blob has unknown kind {} (expected 0, 1, 2, 3 or 4)", blob[0]);
-    h.kind = static_cast<BlobKind>(blob[0]);
-    if (h.kind == BlobKind::Dense || h.kind == BlobKind::FloatRange) {  // the same 8-byte header
-        if (size < kDenseHeaderBytes)
-            return CodecStatus::failure("float blob header needs 8 bytes, but {} are present", size);
-        if (blob[1] != 0 || blob[2] != 0 || blob[3] != 0)
-            return CodecStatus::failure("float blob header has non-zero reserved bytes");
-        h.numel = load_u32(blob + 4);
-        h.count = h.numel;
-        h.header_bytes = kDenseHeaderBytes;
-    } else if (h.kind == BlobKind::CodebookRange) {
-        if (size < kRangeHeaderBytes)
-            return CodecStatus::failure("range-coded blob header needs 12 bytes, but {} are present", size);
-        h.window = blob[1];
-        h.codebook_size = size_t{blob[2]} + 1;
-        h.numel = load_u32(blob + 4);
-        h.count = load_u32(blob + 8);
-        if (blob[3] != 0) return CodecStatus::failure("range-coded blob header has a non-zero reserved byte");
-        if (h.window == 0 || h.numel % static_cast<uint64_t>(h.window) != 0)
-            return CodecStatus::failure("range-coded blob of {} weights has kernels of {}", h.numel,
-                                        static_cast<uint64_t>(h.window));
-        if (h.count > h.numel)
-            return CodecStatus::failure("range-coded blob has {} non-zero codes, more than its {} weights", h.count, h.numel);
-        h.header_bytes = kRangeHeaderBytes;
-    } else {
-        if (size < kCodebookHeaderBytes)
-            return CodecStatus::failure("codebook blob header needs 12 bytes, but {} are present", size);
-        h.bits = blob[1];
-        h.gap_bits = blob[2];
-        h.codebook_size = size_t{blob[3]} + 1;
-        h.numel = load_u32(blob + 4);
-        h.count = load_u32(blob + 8);
-        if (h.bits < 1 || h.bits > 8)
-            return CodecStatus::failure("codebook blob has code width {}, outside 1..8", static_cast<uint64_t>(h.bits));
-        if (h.gap_bits > 8)
-            return CodecStatus::failure("codebook blob has gap width {}, outside 0..8", static_cast<uint64_t>(h.gap_bits));
-        if (h.codebook_size > (size_t{1} << h.bits))
-            return CodecStatus::failure("codebook blob has {} codebook entries, more than {}-bit codes address",
-                                        h.codebook_size, static_cast<uint64_t>(h.bits));
-        if (h.count > h.numel)
-            return CodecStatus::failure("codebook blob stores {} entries, more than its {} weights", h.count, h.numel);
-        if (h.gap_bits == 0 && h.count != h.numel)
-            return CodecStatus::failure("positional codebook blob stores {} codes for {} weights", h.count, h.numel);
-        h.header_bytes = kCodebookHeaderBytes + 4 * h.codebook_size;
-        if (size < h.header_bytes)
-            return CodecStatus::failure("codebook blob needs {} bytes for its header and {}-entry codebook, but {} are "
-                                        "present",
-                                        h.header_bytes, h.codebook_size, size);
-    }
-    if (h.numel > kMaxBlobElements) return CodecStatus::failure("layer blob claims {} weights, too many", h.numel);
-    return {};
+    return read_kind_header(static_cast<BlobKind>(blob[0]), blob, size, h);
 }
 
 CodecStatus expand_codebook_layer(const float* codebook, size_t codebook_size, const uint8_t* codes,
@@ -216,7 +244,7 @@ CodecStatus expand_codebook_layer(const float* codebook, size_t codebook_size, c
 
 CodecStatus expand_dense_blob(const uint8_t* blob, size_t size, float* out, size_t numel) {
     LayerHeader h;
-    CodecStatus s = read_header_of(BlobKind::Dense, blob, size, numel, h);
+    CodecStatus s = read_header_of(BlobKind::Dense, read_float_header, blob, size, numel, h);
     if (!s) return s;
     if (size - kDenseHeaderBytes != 4 * h.numel)
         return CodecStatus::failure("dense blob of {} values needs {} bytes, but {} are present", h.numel,
@@ -227,7 +255,7 @@ CodecStatus expand_dense_blob(const uint8_t* blob, size_t size, float* out, size
 
 CodecStatus expand_codebook_blob(const uint8_t* blob, size_t size, float* out, size_t numel) {
     LayerHeader h;
-    CodecStatus s = read_header_of(BlobKind::Codebook, blob, size, numel, h);
+    CodecStatus s = read_header_of(BlobKind::Codebook, read_codebook_header, blob, size, numel, h);
     if (!s) return s;
     float codebook[kMaxHuffmanSymbols];
     read_codebook(blob, h, codebook);
@@ -260,7 +288,7 @@ CodecStatus expand_codebook_blob(const uint8_t* blob, size_t size, float* out, s
 
 CodecStatus expand_huffman_blob(const uint8_t* blob, size_t size, float* out, size_t numel) {
     LayerHeader h;
-    CodecStatus s = read_header_of(BlobKind::CodebookHuffman, blob, size, numel, h);
+    CodecStatus s = read_header_of(BlobKind::CodebookHuffman, read_codebook_header, blob, size, numel, h);
     if (!s) return s;
     float codebook[kMaxHuffmanSymbols];
     read_codebook(blob, h, codebook);
@@ -313,7 +341,7 @@ CodecStatus expand_huffman_blob(const uint8_t* blob, size_t size, float* out, si
 
 CodecStatus expand_range_blob(const uint8_t* blob, size_t size, float* out, size_t numel) {
     LayerHeader h;
-    CodecStatus s = read_header_of(BlobKind::CodebookRange, blob, size, numel, h);
+    CodecStatus s = read_header_of(BlobKind::CodebookRange, read_range_header, blob, size, numel, h);
     if (!s) return s;
     RangeDecoder in(blob + h.header_bytes, size - h.header_bytes);
     WeightModel model;
@@ -335,7 +363,7 @@ CodecStatus expand_range_blob(const uint8_t* blob, size_t size, float* out, size
 
 CodecStatus expand_float_range_blob(const uint8_t* blob, size_t size, float* out, size_t numel) {
     LayerHeader h;
-    CodecStatus s = read_header_of(BlobKind::FloatRange, blob, size, numel, h);
+    CodecStatus s = read_header_of(BlobKind::FloatRange, read_float_header, blob, size, numel, h);
     if (!s) return s;
     RangeDecoder in(blob + h.header_bytes, size - h.header_bytes);
     FloatModel model;

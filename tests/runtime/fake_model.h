@@ -94,7 +94,7 @@ inline constexpr size_t kFakePlanned = 256, kFakeZeroedFrom = 192, kFakeScratch 
 
 // Embedded weights, x86-64 features this machine has (or none elsewhere).
 inline ModelDescription fake_model() {
-    static const char* const features[] = {"sse4.1"};
+    static const runtime::CpuFeature features[] = {runtime::CpuFeature::SSE41};
     ModelDescription m;
     m.input_sizes = kFakeSizes;
     m.input_count = 1;

@@ -91,7 +91,12 @@ TEST_CASE("create refuses bad options and a CPU without the model's instruction 
     CHECK_FALSE(m);
 
     runtime::ModelDescription needs_more = d;
-    static const char* const unknown[] = {"sse4.1", "no-such-instruction-set"};
+    // Another architecture's instruction set: no CPU this runs on has both.
+#if defined(__aarch64__)
+    static const runtime::CpuFeature unknown[] = {runtime::CpuFeature::ARMDotProd, runtime::CpuFeature::AVX};
+#else
+    static const runtime::CpuFeature unknown[] = {runtime::CpuFeature::SSE41, runtime::CpuFeature::ARMDotProd};
+#endif
     needs_more.cpu_features = unknown;
     needs_more.cpu_feature_count = 2;
     CHECK(Model::create(needs_more, {}, m) == Status::Cpu);
