@@ -186,9 +186,17 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     } else {
         acc(c, x, y, n) = 0.0f;
     }
-    acc(c, x, y, n) += w(c, r.x, r.y, r.z) *
-                       src(r.x, x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left) + r.y,
-                           y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top) + r.z, n);
+    const int stride_w = static_cast<int>(win.stride_w), stride_h = static_cast<int>(win.stride_h);
+    const int pad_left = static_cast<int>(win.pad_left), pad_top = static_cast<int>(win.pad_top);
+    if (ctx.shape_generic() && in.input >= 0 && src.function().same_as(in.func.function()) && pad_left == pad_top && !a.residual) {
+        // A shape-generic kernel reads its input's buffer in padded coordinates (the binding puts
+        // pixel (0, 0) at (pad, pad)), so its code holds no padding: convolutions of one form but
+        // different padding then share it.
+        ctx.set_input_origin(in.input, pad_left);
+        acc(c, x, y, n) += w(c, r.x, r.y, r.z) * in.param(r.x, x * stride_w + r.y, y * stride_h + r.z, n);
+    } else {
+        acc(c, x, y, n) += w(c, r.x, r.y, r.z) * src(r.x, x * stride_w - pad_left + r.y, y * stride_h - pad_top + r.z, n);
+    }
     // The epilogue: activation, then the bypass residual (its channel slice; u8 ones scaled), then
     // quantisation to u8 when the next int8 layers want it.
     Expr result = a.relu ? max(acc(c, x, y, n), 0.0f) : acc(c, x, y, n);

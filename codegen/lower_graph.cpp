@@ -228,13 +228,18 @@ void constrain(Internal::Dimension dim, const BufferDim& planned, bool shape_gen
     else dim.set_min(planned.min);
 }
 
-// A buffer parameter with the type, shape and strides of a planned slot (with its border).
+// A buffer parameter with the type, shape and strides of a planned slot (with its border). A
+// shape-generic kernel reads the border below zero and leaves the mins to the buffer too.
 ImageParam slot_param(const ModelPlan& plan, const std::string& slot, const std::string& name, bool shape_generic) {
-    const std::vector<BufferDim> dims = plan.halide_dims(slot, true);
+    const std::vector<BufferDim> dims = shape_generic ? plan.halide_dims_border_below_zero(slot) : plan.halide_dims(slot, true);
     ImageParam p(halide_type_of(lookup(plan.slots, slot, "slot").dtype), static_cast<int>(dims.size()), name);
     Region estimates;
     for (size_t d = 0; d < dims.size(); ++d) {
-        constrain(p.dim(static_cast<int>(d)), dims[d], shape_generic);
+        if (shape_generic) {
+            if (dims[d].stride == 1) p.dim(static_cast<int>(d)).set_stride(1);
+        } else {
+            constrain(p.dim(static_cast<int>(d)), dims[d], false);
+        }
         estimates.push_back({dims[d].min, dims[d].extent});
     }
     if (!shape_generic) p.set_estimates(estimates);
@@ -242,10 +247,11 @@ ImageParam slot_param(const ModelPlan& plan, const std::string& slot, const std:
 }
 
 // The Func that reads a slot in value order: (c, x, y, n) or (c, n), in the slot's logical
-// coordinates (a bordered slot's parameter starts `border` pixels before pixel (0, 0)).
+// coordinates (a bordered slot's parameter starts `border` pixels before pixel (0, 0), unless the
+// kernel reads the border below zero).
 Func slot_view(LoweringContext& ctx, const Slot& slot, ImageParam p, const std::string& name) {
     Func view(name);
-    const int b = slot.kind == Slot::Kind::Arena ? slot.border : 0;
+    const int b = slot.kind == Slot::Kind::Arena && !ctx.shape_generic() ? slot.border : 0;
     if (slot.dims.size() == 2) view(ctx.c, ctx.n) = p(ctx.c, ctx.n);
     else view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.c, ctx.x + b, ctx.y + b, ctx.n);
     return view;
@@ -278,6 +284,7 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
     LoweringContext ctx(graph, options, model.func_nodes, lowering_id, static_cast<int>(index), shape_generic);
 
     // Inputs: every IR value the kernel reads through one of its input slots.
+    lowered.border_below_zero = shape_generic;
     std::map<std::string, Value> slot_values;
     for (const std::string& slot_name : kernel.inputs) {
         if (slot_values.count(slot_name)) continue;
@@ -286,9 +293,12 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
         lowered.inputs.push_back(p);
         const int border = slot.kind == Slot::Kind::Arena ? slot.border : 0;
         Value v{slot_view(ctx, slot, p, ctx.func_name(slot_name, "view")), slot.dims, true, border};
-        if (shape_generic)
+        if (shape_generic) {
             for (int d = 0; d < p.dimensions(); ++d)
                 v.extents.push_back(p.dim(d).extent() - (p.dimensions() == 4 && (d == 1 || d == 2) ? 2 * border : 0));
+            v.param = p;
+            v.input = static_cast<int>(lowered.inputs.size()) - 1;
+        }
         slot_values[slot_name] = v;
     }
     for (const auto& [value, slot] : plan.value_slot) {
@@ -374,6 +384,7 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
         }
     }
     lowered.weights = std::move(ctx.weights());
+    for (size_t i = 0; i < lowered.inputs.size(); ++i) lowered.input_origins.push_back(ctx.input_origin(static_cast<int>(i)));
 }
 
 }  // namespace

@@ -63,6 +63,11 @@ struct LoweredKernel {
     std::string name;
     Halide::Pipeline pipeline;
     std::vector<Halide::ImageParam> inputs;  // one per Kernel::inputs slot, in order
+    // How the inputs are bound: with a bordered slot's border from 0 (ModelPlan::halide_dims with
+    // the border), or below zero (ModelPlan::halide_dims_border_below_zero: shape-generic kernels),
+    // then with pixel (0, 0) of each input at (input_origins[i], input_origins[i]) along x and y.
+    bool border_below_zero = false;
+    std::vector<int> input_origins;  // one per input; empty: all 0
     std::vector<PackedWeight> weights;
     std::string output_name;                 // the pipeline's output Func
 };

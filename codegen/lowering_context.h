@@ -27,6 +27,10 @@ struct Value {
     // A kernel input read with shapes unknown until run time (LoweringContext::shape_generic):
     // its extents in Func order, (c, x, y, n) or (c, n), from its buffer; empty: `dims` holds.
     std::vector<Halide::Expr> extents{};
+    // Such an input's buffer and its index in LoweredKernel::inputs (-1: none), for a consumer
+    // that reads the buffer in coordinates of its own (LoweringContext::set_input_origin).
+    Halide::ImageParam param{};
+    int input = -1;
 };
 
 // The extent of a value along Func dimension `d` ((c, x, y, n) or (c, n)): its buffer's when the
@@ -91,6 +95,14 @@ public:
     // same code. Schedules still choose their tiles from the layer's shapes, so two kernels print
     // the same code only when the choices agree, and each is valid for its own shapes.
     bool shape_generic() const { return shape_generic_; }
+    // A shape-generic kernel's consumer that reads input `input`'s buffer directly, with pixel
+    // (0, 0) of the tensor at coordinates (origin, origin) (a conv with that padding, which then
+    // reads no constant offset): the buffer is bound so (LoweredKernel::input_origins).
+    void set_input_origin(int input, int origin) { input_origins_[input] = origin; }
+    int input_origin(int input) const {
+        const auto it = input_origins_.find(input);
+        return it == input_origins_.end() ? 0 : it->second;
+    }
     // Activations stored channels-innermost (vectorise over c) or NCHW (vectorise over x).
     bool channels_innermost() const { return graph.layout == ir::ActivationLayout::NHWC; }
     // The vector width to use along x for a map `width` pixels wide (NCHW schedules): the widest
@@ -115,6 +127,7 @@ private:
     int kernel_;
     bool shape_generic_;
     int names_made_ = 0;  // by func_name in this kernel
+    std::map<int, int> input_origins_;
 };
 
 // Each op family's lowering; every one defines the node's value in the context.

@@ -51,10 +51,13 @@ int position(const std::vector<std::string>& names, const std::string& name) {
     return static_cast<int>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
-BufferRow slot_row(const ModelPlan& plan, const std::string& slot, bool with_border) {
+// A slot's row: an output without its border, an input with it (from 0, or below zero with pixel
+// (0, 0) at `origin`).
+BufferRow slot_row(const ModelPlan& plan, const std::string& slot, bool with_border, bool border_below_zero = false,
+                   int origin = 0) {
     const Slot& root = plan.root(slot);
     BufferRow row;
-    row.dims = plan.halide_dims(slot, with_border);
+    row.dims = border_below_zero ? plan.halide_dims_border_below_zero(slot, origin) : plan.halide_dims(slot, with_border);
     row.offset = plan.host_offset(slot, with_border);
     row.type = element(lookup(plan.slots, slot, "slot").dtype);
     row.comment = slot;
@@ -96,13 +99,20 @@ std::vector<std::string> kernel_input_slots(const Kernel& kernel) {
 std::string buffer_line(const BufferRow& r, std::vector<BufferDim>& dims) {
     SQZ_ASSERT(r.dims.size() <= static_cast<size_t>(runtime::kMaxBufferRank), "buffer {} has {} dims, at most {} fit",
                r.comment, r.dims.size(), runtime::kMaxBufferRank);
-    for (const BufferDim& d : r.dims) SQZ_ASSERT(d.min == 0, "buffer {} has a dimension starting at {}", r.comment, d.min);
+    // Dims start at 0, but x and y of a 4-D buffer may start at -border.
+    const int border = r.dims.size() == 4 ? -r.dims[1].min : 0;
+    for (size_t d = 0; d < r.dims.size(); ++d)
+        SQZ_ASSERT(r.dims[d].min == (r.dims.size() == 4 && (d == 1 || d == 2) ? -border : 0) && border >= 0 && border < 256,
+                   "buffer {}: dimension {} starts at {}", r.comment, d, r.dims[d].min);
     if (r.offset < 0 || r.offset > 0xffffffffll)
         user_error("buffer {} lies {} bytes into its memory; a package's arena and weights must stay under 4 GiB",
                    r.comment, r.offset);
-    const size_t first = share_run(dims, r.dims, [](const BufferDim& a, const BufferDim& b) { return a == b; });
-    return "    {" + fmt::format("{}, Memory::{}, Element::{}, {}, {}, {}", r.offset, r.memory, r.type, r.index, r.dims.size(),
-                                 first) +
+    const size_t first = share_run(dims, r.dims, [](const BufferDim& a, const BufferDim& b) {
+        return a.extent == b.extent && a.stride == b.stride;  // (mins are the row's)
+    });
+    SQZ_ASSERT(first <= 0xffff, "{} buffer dims do not fit the table", first);
+    return "    {" + fmt::format("{}, {}, Memory::{}, Element::{}, {}, {}, {}", r.offset, first, r.memory, r.type, r.index,
+                                 r.dims.size(), border) +
            "},  // " + comment_text(r.comment) + "\n";
 }
 
@@ -171,7 +181,10 @@ KernelTables kernel_tables(const PackageModel& p) {
         const Kernel& kernel = plan.kernels[k];
         const LoweredKernel& lowered = p.model.kernels[k];
         const size_t first = t.buffers.size();
-        for (const std::string& slot : kernel_input_slots(kernel)) t.buffers.push_back(slot_row(plan, slot, true));
+        const std::vector<std::string> inputs = kernel_input_slots(kernel);
+        for (size_t i = 0; i < inputs.size(); ++i)
+            t.buffers.push_back(slot_row(plan, inputs[i], true, lowered.border_below_zero,
+                                         i < lowered.input_origins.size() ? lowered.input_origins[i] : 0));
         for (size_t w = 0; w < lowered.weights.size(); ++w)
             t.buffers.push_back(weight_row(lowered.weights[w], p.weights.offsets[k][w]));
         t.buffers.push_back(slot_row(plan, kernel.output, false));
@@ -271,8 +284,8 @@ std::string package_description_source(const PackageModel& p) {
     for (const std::string& name : p.graph.outputs) output_sizes.push_back(p.graph.type_of(name).numel());
     out += "constexpr size_t kInputSizes[] = " + braced(input_sizes) + ";  // floats\n";
     out += "constexpr size_t kOutputSizes[] = " + braced(output_sizes) + ";\n\n";
-    out += "// One per kernel argument: byte offset, memory, element type, input/output index, rank, first dim\n"
-           "// in kDims.\nconstexpr BufferSpec kBuffers[] = {\n";
+    out += "// One per kernel argument: byte offset, first dim in kDims, memory, element type, input/output\n"
+           "// index, rank, border below zero.\nconstexpr BufferSpec kBuffers[] = {\n";
     std::vector<BufferDim> dims;
     for (const BufferRow& r : tables.buffers) out += buffer_line(r, dims);
     out += "};\n\n// The buffers' dims (extent, stride; innermost first), shared by buffers of the same shape.\n"

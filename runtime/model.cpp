@@ -149,7 +149,9 @@ Status Model::init_buffers() {
         halide_buffer_t& b = buffers_[i];
         b = halide_buffer_t();  // every field zero, no device
         const DimSpec* spec = d.dims + s.first_dim;
-        for (int k = 0; k < s.rank; ++k) dim[k] = halide_dimension_t(0, spec[k].extent, spec[k].stride);
+        for (int k = 0; k < s.rank; ++k)
+            dim[k] = halide_dimension_t(s.rank == 4 && (k == 1 || k == 2) ? -int32_t{s.border} : 0, spec[k].extent,
+                                        spec[k].stride);
         b.dim = dim;
         b.dimensions = s.rank;
         dim += s.rank;

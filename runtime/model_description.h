@@ -34,21 +34,24 @@ enum class Memory : uint8_t {
 // A buffer's element type.
 enum class Element : uint8_t { F32, U8, I8, I32, Count };
 
-// A buffer dimension; its min is 0 (sqzc plans every buffer from 0).
+// A buffer dimension (its min is 0, or -BufferSpec::border).
 struct DimSpec {
     int32_t extent, stride;
 };
 
-// One Halide buffer: the byte offset of its first element in its memory, the memory, its element
-// type, the caller's tensor it is in (inputs and outputs) and its dims (innermost first), which
-// are ModelDescription::dims[first_dim, first_dim + rank): buffers of the same shape share them.
+// One Halide buffer: the byte offset of its first element in its memory, its dims (innermost
+// first), which are ModelDescription::dims[first_dim, first_dim + rank) (buffers of the same shape
+// share them), the memory, its element type, the caller's tensor it is in (inputs and outputs),
+// and where its dims start: at 0, but x and y (dims 1 and 2 of a 4-D buffer) at -border when a
+// kernel reads a bordered tensor's border below zero.
 struct BufferSpec {
     uint32_t offset;  // (a package's arena and weights stay under 4 GiB: sqzc checks it)
+    uint16_t first_dim;
     Memory memory;
     Element type;
     uint8_t index;
     uint8_t rank;  // at most kMaxBufferRank
-    uint32_t first_dim;
+    uint8_t border;
 };
 
 // A kernel's entry point behind one signature (Halide gives each kernel its own): the generated

@@ -73,12 +73,12 @@ inline constexpr size_t kFakeSizes[] = {kFakeSize};
 inline constexpr runtime::DimSpec kFakeDims[] = {{kFakeSize, 1}, {1, 1}};
 
 inline constexpr BufferSpec kFakeBuffers[] = {
-    {0, Memory::Input, Element::F32, 0, 1, 0},
-    {0, Memory::Weights, Element::F32, 0, 1, 1},
-    {128, Memory::Arena, Element::F32, 0, 1, 0},
-    {128, Memory::Arena, Element::F32, 0, 1, 0},
-    {64, Memory::Weights, Element::F32, 0, 1, 1},
-    {0, Memory::Output, Element::F32, 0, 1, 0},
+    {0, 0, Memory::Input, Element::F32, 0, 1, 0},
+    {0, 1, Memory::Weights, Element::F32, 0, 1, 0},
+    {128, 0, Memory::Arena, Element::F32, 0, 1, 0},
+    {128, 0, Memory::Arena, Element::F32, 0, 1, 0},
+    {64, 1, Memory::Weights, Element::F32, 0, 1, 0},
+    {0, 0, Memory::Output, Element::F32, 0, 1, 0},
 };
 
 inline constexpr runtime::KernelCall kFakeCalls[] = {fake_scale, fake_shift};
