@@ -151,3 +151,54 @@ TEST_CASE("truncated, extended, miscounted and corrupted range-coded blobs are r
     }
     CHECK(refused > 490);  // a corrupt stream almost always miscounts or misses its end
 }
+
+TEST_CASE("range-coded float blobs round-trip any float32 bit pattern and refuse bad streams",
+          "[compression][codec][range]") {
+    std::mt19937_64 rng(31);
+    std::vector<float> values;
+    for (int i = 0; i < 3000; ++i) values.push_back(std::normal_distribution<float>(0.0f, 0.5f)(rng));
+    for (uint32_t bits : {0x00000000u, 0x80000000u, 0x00000001u, 0x7f7fffffu, 0xff800000u, 0x7fc00001u, 0xffffffffu})
+        values.push_back(from_bits(bits));  // zeros, a denormal, the largest, -inf, NaNs
+    for (size_t n : {size_t{0}, size_t{1}, size_t{16}, values.size()}) {
+        INFO(n << " values");
+        const std::vector<float> want(values.begin(), values.begin() + static_cast<long>(n));
+        const std::vector<uint8_t> blob = compiler::encode_float_range_blob(want);
+        CHECK(blob[0] == static_cast<uint8_t>(runtime::BlobKind::FloatRange));
+        std::vector<float> got(n + 1, 5.0f);
+        const runtime::CodecStatus s = runtime::expand_layer_blob(blob.data(), blob.size(), got.data(), n);
+        INFO(s.message);
+        REQUIRE(s.ok);
+        CHECK(got[n] == 5.0f);
+        got.resize(n);
+        CHECK(same_bits(got, want));
+    }
+    // Normal values: the sign and exponent cost a few bits, the mantissa 23.
+    const std::vector<uint8_t> blob = compiler::encode_float_range_blob(values);
+    CHECK(blob.size() < values.size() * 4 * 15 / 16);
+    std::vector<float> out(values.size());
+    for (size_t n = 0; n < blob.size(); n += 1 + n / 20) {
+        std::vector<uint8_t> prefix(blob.begin(), blob.begin() + static_cast<long>(n));
+        CHECK_FALSE(runtime::expand_layer_blob(prefix.data(), prefix.size(), out.data(), out.size()).ok);
+    }
+    std::vector<uint8_t> longer = blob;
+    longer.push_back(0x55);
+    CHECK(runtime::expand_layer_blob(longer.data(), longer.size(), out.data(), out.size()).message ==
+          "range-coded float blob: the stream does not end where its values do");
+    std::vector<uint8_t> reserved = blob;
+    reserved[2] = 1;
+    CHECK(runtime::expand_layer_blob(reserved.data(), reserved.size(), out.data(), out.size()).message ==
+          "float blob header has non-zero reserved bytes");
+}
+
+TEST_CASE("a package's decoder table refuses the kinds it leaves out", "[compression][codec][range]") {
+    const ir::CodebookWeights w = random_layer(90, 0.5, 8, 1);
+    const std::vector<uint8_t> blob = encode_range_blob(w, 90, 9);
+    std::vector<float> out(90);
+    const runtime::LayerDecoder only_range[] = {nullptr, nullptr, nullptr, runtime::expand_range_blob};
+    CHECK(runtime::expand_layer_blob_with(only_range, 4, blob.data(), blob.size(), out.data(), out.size()).ok);
+    const std::vector<uint8_t> huffman = compiler::encode_huffman_blob(w, 90);
+    CHECK(runtime::expand_layer_blob_with(only_range, 4, huffman.data(), huffman.size(), out.data(), out.size()).message ==
+          "layer blob has kind 2, which this package does not decode");
+    const std::vector<uint8_t> floats = compiler::encode_float_range_blob(std::vector<float>(90, 1.0f));
+    CHECK_FALSE(runtime::expand_layer_blob_with(only_range, 4, floats.data(), floats.size(), out.data(), out.size()).ok);
+}
