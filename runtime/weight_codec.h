@@ -64,6 +64,7 @@ namespace SQZ_PACKAGE::runtime {
 // ---- Format constants (shared with the compiler's encoders) ----
 enum class BlobKind : uint8_t { Dense = 0, Codebook = 1, CodebookHuffman = 2, CodebookRange = 3, FloatRange = 4 };
 constexpr int kBlobKinds = 5;
+static_assert(static_cast<int>(BlobKind::FloatRange) + 1 == kBlobKinds, "kBlobKinds counts every BlobKind");
 constexpr size_t kDenseHeaderBytes = 8;
 constexpr size_t kCodebookHeaderBytes = 12;
 constexpr size_t kRangeHeaderBytes = 12;
