@@ -3,14 +3,16 @@
 #
 #   sqzc_add_model(<target> MODEL <file> [WEIGHTS <file>] [NAME <name>]
 #                  [PRECISION float32|int8] [CALIBRATE <file or folder>...]
-#                  [WEIGHTS_FORMAT dense|codebook|codebook-huffman] [TARGET <Halide target>]
+#                  [WEIGHTS_FORMAT dense|codebook|codebook-huffman|codebook-range]
+#                  [OPTIMIZE speed|size] [TARGET <Halide target>]
 #                  [THREADS <n>] [OPTIONS <more sqzc compile arguments>...])
 #
 # <target> is a STATIC library of the package's sources (every .cpp but the self-test), with the
 # package folder as its PUBLIC include directory (#include "<name>.h") and Threads::Threads
 # linked. NAME (default: <target>) is the package's C identifier: its header, namespace and
 # function prefix. THREADS fixes the thread count a model gets when its options say 0 (the
-# default, Model::init()): the package is built with SQZ_DEFAULT_THREADS=<n>.
+# default, Model::init()): the package is built with SQZ_DEFAULT_THREADS=<n>. OPTIMIZE size emits
+# kernels built for size (sqzc compile --optimize size: the smallest library, slower).
 #
 # When it runs sqzc. A package holds one source file per kernel, so its file list depends on the
 # model, and CMake needs a library's sources when it writes the build system. So while CMake
@@ -46,7 +48,7 @@ function(_sqzc_executable out)
 endfunction()
 
 function(sqzc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "MODEL;WEIGHTS;NAME;PRECISION;WEIGHTS_FORMAT;TARGET;THREADS"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "MODEL;WEIGHTS;NAME;PRECISION;WEIGHTS_FORMAT;OPTIMIZE;TARGET;THREADS"
                         "CALIBRATE;OPTIONS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "sqzc_add_model(${target}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
@@ -60,6 +62,9 @@ function(sqzc_add_model target)
   endif()
   if(NOT name MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
     message(FATAL_ERROR "sqzc_add_model(${target}): the package name '${name}' is not a C identifier; give NAME <name>")
+  endif()
+  if(DEFINED arg_OPTIMIZE AND NOT arg_OPTIMIZE MATCHES "^(speed|size)$")
+    message(FATAL_ERROR "sqzc_add_model(${target}): OPTIMIZE ${arg_OPTIMIZE}: expected speed or size")
   endif()
   if(DEFINED arg_THREADS AND NOT arg_THREADS MATCHES "^[0-9]+$")
     message(FATAL_ERROR "sqzc_add_model(${target}): THREADS ${arg_THREADS}: expected a thread count (0: one per core)")
@@ -93,6 +98,9 @@ function(sqzc_add_model target)
   endif()
   if(arg_WEIGHTS_FORMAT)
     list(APPEND command --weights-format "${arg_WEIGHTS_FORMAT}")
+  endif()
+  if(arg_OPTIMIZE)
+    list(APPEND command --optimize "${arg_OPTIMIZE}")
   endif()
   if(arg_TARGET)
     list(APPEND command --target "${arg_TARGET}")

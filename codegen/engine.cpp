@@ -20,6 +20,7 @@ std::unique_ptr<Engine> make_jit(const ir::Graph& graph, const EngineOptions& op
     o.scheduler = parse_scheduler(options.schedule);
     o.profile = options.profile;
     o.target = options.target;
+    o.optimize = options.optimize;
     return make_jit_engine(graph, o);
 }
 
@@ -29,6 +30,7 @@ std::unique_ptr<Engine> make_source(const ir::Graph& graph, const EngineOptions&
     o.threads = options.threads;
     o.profile = options.profile;
     o.target = options.target;
+    o.optimize = options.optimize;
     return make_source_engine(graph, o);
 }
 

@@ -4,6 +4,7 @@
 // table maps engine names to them (make_engine).
 #pragma once
 
+#include "codegen/optimize.h"
 #include "ir/graph.h"
 #include "ir/host_tensor.h"
 
@@ -51,6 +52,7 @@ struct EngineOptions {
     std::string schedule = "manual";  // jit: manual, adams2019, mullapudi2016 or li2018; source: manual
     bool profile = false;             // jit, source: time every kernel
     std::string target;               // jit, source: Halide target string (default: the host)
+    Optimize optimize = Optimize::Speed;  // jit, source: the schedules (optimize.h)
 };
 
 // The engine called `name` ("reference", "jit", "source") for `graph`. Throws sqz::Error for an

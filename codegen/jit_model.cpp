@@ -89,9 +89,13 @@ struct State {
         return lookup(external, root.name, "graph input or output memory for slot").data.get();
     }
 
-    Buffer<> view(const std::string& slot, bool with_border) {
+    // A slot's buffer for a kernel: an output without its border; an input with it, from 0 or
+    // (border_below_zero) from -border.
+    Buffer<> view(const std::string& slot, bool with_border, bool border_below_zero = false, int origin = 0) {
         std::vector<halide_dimension_t> shape;
-        for (const BufferDim& d : model.plan.halide_dims(slot, with_border)) shape.push_back({d.min, d.extent, d.stride, 0});
+        const std::vector<BufferDim> dims = border_below_zero ? model.plan.halide_dims_border_below_zero(slot, origin)
+                                                              : model.plan.halide_dims(slot, with_border);
+        for (const BufferDim& d : dims) shape.push_back({d.min, d.extent, d.stride, 0});
         const halide_type_t type = halide_type_of(lookup(model.plan.slots, slot, "slot").dtype);
         return Buffer<>(Runtime::Buffer<>(type, memory_of(slot) + model.plan.host_offset(slot, with_border), shape));
     }
@@ -181,6 +185,7 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) {
     lowering.threads = threads;
     lowering.target = runnable_target(options.target);
     lowering.c_source = options.c_source_forms;
+    lowering.optimize = options.optimize;
     s.target = lowering.target;
     s.profile = options.profile;
     s.model = lower(graph, lowering);
@@ -223,7 +228,8 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) {
         const Kernel& kernel = plan.kernels[k];
         LoweredKernel& lowered = s.model.kernels[k];
         for (size_t i = 0; i < kernel.inputs.size() && i < lowered.inputs.size(); ++i)
-            lowered.inputs[i].set(s.view(kernel.inputs[i], true));
+            lowered.inputs[i].set(s.view(kernel.inputs[i], true, lowered.border_below_zero,
+                                         i < lowered.input_origins.size() ? lowered.input_origins[i] : 0));
         std::vector<Buffer<>> outs{s.view(kernel.output, false)};
         for (const std::string& w : kernel.workspaces) outs.push_back(s.view(w, false));
         s.outputs.push_back(std::move(outs));

@@ -22,6 +22,7 @@ struct JitOptions {
     std::string target;        // Halide target string; empty: the host
     bool c_source_forms = false;  // lower as for packages (LoweringOptions::c_source), to test
                                   // the package-only algorithms (int8 forms) through the JIT
+    Optimize optimize = Optimize::Speed;  // the schedules (optimize.h)
 };
 
 // Lowers `graph` and compiles its kernels for the host (or options.target, which must run here).

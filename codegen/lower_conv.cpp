@@ -66,6 +66,45 @@ void schedule_conv_channels_innermost(LoweringContext& ctx, Func out, Func acc, 
 
 namespace {
 
+// Output pixels along x that one tile of a size build computes: enough accumulators to hide most
+// of the multiply-add latency, few enough that the tile's code stays small.
+constexpr int kSizeTilePixels = 4;
+
+// A size build (LoweringOptions::optimize), channels innermost: a tile is one vector of output
+// channels by a few pixels along x, accumulated in registers, the reduction loops rolled; rows in
+// parallel. The tile depends on the layer only through whether it has a vector of channels and
+// a row of kSizeTilePixels, so layers of the same form get the same code.
+void schedule_conv_for_size(LoweringContext& ctx, Func out, Func acc, RDom r, int out_c, int out_w,
+                            std::optional<LoopLevel> level) {
+    const int vw = ctx.vector_width;
+    const bool vectorize = out_c >= vw;
+    const int channels = vectorize ? vw : out_c;
+    const int pixels = std::min(out_w, kSizeTilePixels);
+    const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
+    ctx.schedule([=]() mutable {
+        Var co("co"), ci("ci"), xo("xo"), xi("xi");
+        out.split(c, co, ci, channels, TailStrategy::ShiftInwards)
+            .split(x, xo, xi, pixels, TailStrategy::ShiftInwards)
+            .reorder(ci, xi, xo, co, y, n)
+            .unroll(xi);
+        // Rows in parallel, images in turn: fused with the images, a row of unknown extent would
+        // hide the accumulators' constant size from Halide.
+        if (level) out.compute_at(*level).store_in(MemoryType::Stack);
+        else out.parallel(y);
+        acc.compute_at(out, xo).store_in(MemoryType::Register).unroll(x);
+        acc.update().reorder(c, x, r.x, r.y, r.z).unroll(x);
+        if (vectorize) {
+            out.vectorize(ci, vw);
+            acc.vectorize(c, vw);
+            acc.update().vectorize(c, vw);
+        } else {
+            out.unroll(ci);
+            acc.unroll(c);
+            acc.update().unroll(c);
+        }
+    });
+}
+
 // NCHW: a tile is two vectors of pixels along x by up to 8 output channels; each weight is
 // broadcast and the input is loaded along x (strided for stride-2 convolutions).
 void schedule_nchw(LoweringContext& ctx, Func out, Func acc, RDom r, int out_c, int out_w, std::optional<LoopLevel> level) {
@@ -112,7 +151,7 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     const ir::Constant* weight = ctx.graph.find_constant(node.inputs[1]);
     SQZ_ASSERT(weight && weight->bound(), "conv '{}' has no bound weight", node.name);
     const int in_c = static_cast<int>(in.dims[1]), in_h = static_cast<int>(in.dims[2]),
-              in_w = static_cast<int>(in.dims[3]), batch = static_cast<int>(in.dims[0]);
+              in_w = static_cast<int>(in.dims[3]);
     const int out_c = static_cast<int>(node.type.dims[1]), out_w = static_cast<int>(node.type.dims[3]);
 
     // The algorithm.
@@ -133,9 +172,13 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
             rounded.compute_root().reorder(x, c, y, n).vectorize(x, vw, TailStrategy::GuardWithIf).parallel(y);
         });
     }
+    // Shapes as the kernel knows them: constants, or read from its buffers (a shape-generic kernel).
+    const Expr in_channels = value_extent(in, 0);
     if (conv_input_border(node, in.dims) > in.border)
-        src = BoundaryConditions::constant_exterior(src, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
-    RDom r(0, in_c, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
+        src = BoundaryConditions::constant_exterior(
+            src, 0.0f, {{0, in_channels}, {0, value_extent(in, 1)}, {0, value_extent(in, 2)}, {0, value_extent(in, 3)}});
+    RDom r(0, in_channels, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h),
+           ctx.func_name(node.name, "r"));
     Func acc(ctx.func_name(node.name, "acc"));
     if (node.has_bias()) {
         ImageParam b = ctx.add_weight(node.inputs[2], bias_gather(ctx.graph.type_of(node.inputs[2]).dims));
@@ -143,9 +186,17 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     } else {
         acc(c, x, y, n) = 0.0f;
     }
-    acc(c, x, y, n) += w(c, r.x, r.y, r.z) *
-                       src(r.x, x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left) + r.y,
-                           y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top) + r.z, n);
+    const int stride_w = static_cast<int>(win.stride_w), stride_h = static_cast<int>(win.stride_h);
+    const int pad_left = static_cast<int>(win.pad_left), pad_top = static_cast<int>(win.pad_top);
+    if (ctx.shape_generic() && in.input >= 0 && src.function().same_as(in.func.function()) && pad_left == pad_top && !a.residual) {
+        // A shape-generic kernel reads its input's buffer in padded coordinates (the binding puts
+        // pixel (0, 0) at (pad, pad)), so its code holds no padding: convolutions of one form but
+        // different padding then share it.
+        ctx.set_input_origin(in.input, pad_left);
+        acc(c, x, y, n) += w(c, r.x, r.y, r.z) * in.param(r.x, x * stride_w + r.y, y * stride_h + r.z, n);
+    } else {
+        acc(c, x, y, n) += w(c, r.x, r.y, r.z) * src(r.x, x * stride_w - pad_left + r.y, y * stride_h - pad_top + r.z, n);
+    }
     // The epilogue: activation, then the bypass residual (its channel slice; u8 ones scaled), then
     // quantisation to u8 when the next int8 layers want it.
     Expr result = a.relu ? max(acc(c, x, y, n), 0.0f) : acc(c, x, y, n);
@@ -168,7 +219,9 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     // Schedule.
     // A conv fused into its consumer computes at the consumer's loop (set by the consumer's schedule).
     const std::optional<LoopLevel> level = ctx.fused_level_if_any(node.name);
-    if (ctx.channels_innermost()) {
+    if (ctx.channels_innermost() && ctx.for_size()) {
+        schedule_conv_for_size(ctx, out, acc, r, out_c, out_w, level);
+    } else if (ctx.channels_innermost()) {
         schedule_conv_channels_innermost(ctx, out, acc, r, weight->type.numel(), static_cast<int64_t>(in_c) * in_h * in_w,
                                          out_c, out_w, level);
     } else {

@@ -82,16 +82,24 @@ void load_scheduler_plugin(const SchedulerInfo& info) {
 // --- LoweringContext -------------------------------------------------------------------------
 
 LoweringContext::LoweringContext(const ir::Graph& g, const LoweringOptions& o, std::map<std::string, std::string>& names,
-                                 int lowering_id)
+                                 int lowering_id, int kernel, bool shape_generic)
     : graph(g), options(o), vector_width(o.target.natural_vector_size<float>()), func_nodes_(names),
-      lowering_id_(lowering_id) {}
+      lowering_id_(lowering_id), kernel_(kernel), shape_generic_(shape_generic) {}
 
 std::string LoweringContext::func_name(const std::string& ir_name, const char* role) {
     // Halide renames a Func whose name it has seen before in this process, so every lowering gets
     // its own marker (removed again from emitted sources, see package_kernels.cpp).
     // Halide names must be C identifiers; IR names may hold '/', '.', ':' and more.
-    std::string name = fmt::format("sqzL{}x_{}{}{}_{}", lowering_id_, c_identifier(ir_name), *role ? "_" : "", role,
-                                   func_nodes_.size());
+    std::string name;
+    if (shape_generic_) {
+        // The kernel's index is part of the marker, so what remains is the same in every kernel of
+        // the same form: the role and a count within the kernel.
+        name = fmt::format("sqzL{}k{}x_{}_{}", lowering_id_, kernel_, *role ? role : "f", names_made_);
+    } else {
+        name = fmt::format("sqzL{}x_{}{}{}_{}", lowering_id_, c_identifier(ir_name), *role ? "_" : "", role,
+                           func_nodes_.size());
+    }
+    ++names_made_;
     func_nodes_[name] = ir_name;
     return name;
 }
@@ -134,11 +142,16 @@ ImageParam LoweringContext::add_packed_weight(const std::string& source, Buffer<
     int stride = 1;
     Region estimates;
     for (int d = 0; d < packed.dimensions(); ++d) {
-        param.dim(d).set_bounds(0, packed.dim(d).extent()).set_stride(stride);
+        // Shape-generic kernels learn the extents and outer strides from the buffer.
+        if (!shape_generic_) param.dim(d).set_bounds(0, packed.dim(d).extent()).set_stride(stride);
+        else if (d == 0) param.dim(d).set_min(0).set_stride(1);
+        else param.dim(d).set_min(0);
         estimates.push_back({0, packed.dim(d).extent()});
         stride *= packed.dim(d).extent();
     }
-    param.set_estimates(estimates);
+    // Estimates are for the autoschedulers; a shape-generic kernel's printed metadata would differ
+    // by them between kernels of the same form.
+    if (!shape_generic_) param.set_estimates(estimates);
     weights_.push_back({name, source, std::move(gather), 0, param, packed});
     return param;
 }
@@ -157,7 +170,8 @@ void LoweringContext::run_schedules() {
 void LoweringContext::materialize(Value& v, const std::string& node) {
     v.materialized = true;
     materialized_.push_back(v);
-    if (!manual() || fused(node)) return;
+    // A shape-generic kernel's result is its output, whose buffer gives the bounds.
+    if (!manual() || fused(node) || shape_generic_) return;
     Func f = v.func;
     std::vector<Var> vars = value_vars(*this, v);
     Region region = value_region(v);
@@ -165,6 +179,15 @@ void LoweringContext::materialize(Value& v, const std::string& node) {
         f.compute_root();
         for (size_t d = 0; d < vars.size(); ++d) f.bound(vars[d], region[d].min, region[d].extent);
     });
+}
+
+Expr value_extent(const Value& v, int d) {
+    if (!v.extents.empty()) return lookup(v.extents, static_cast<size_t>(d), "extent of a value");
+    const ir::Dims& dims = v.dims;
+    static constexpr int kDimOf4[] = {1, 3, 2, 0};  // Func dims (c, x, y, n) in NCHW
+    static constexpr int kDimOf2[] = {1, 0};        // (c, n) in NC
+    SQZ_ASSERT((dims.size() == 4 && d < 4) || (dims.size() == 2 && d < 2), "dimension {} of a {}-D value", d, dims.size());
+    return static_cast<int>(dims[static_cast<size_t>(dims.size() == 4 ? kDimOf4[d] : kDimOf2[d])]);
 }
 
 Region value_region(const Value& v) {
@@ -197,27 +220,57 @@ std::string scheduler_name(Scheduler scheduler) { return scheduler_info(schedule
 
 namespace {
 
-// A buffer parameter with exactly the type, shape and strides of a planned slot (with its border).
-ImageParam slot_param(const ModelPlan& plan, const std::string& slot, const std::string& name) {
-    const std::vector<BufferDim> dims = plan.halide_dims(slot, true);
+// Constrains a dimension of a kernel's input or output buffer to a planned one: exactly, or (in a
+// shape-generic kernel) only its min and a unit stride, the rest being read at run time.
+void constrain(Internal::Dimension dim, const BufferDim& planned, bool shape_generic) {
+    if (!shape_generic) dim.set_bounds(planned.min, planned.extent).set_stride(planned.stride);
+    else if (planned.stride == 1) dim.set_min(planned.min).set_stride(1);
+    else dim.set_min(planned.min);
+}
+
+// A buffer parameter with the type, shape and strides of a planned slot (with its border). A
+// shape-generic kernel reads the border below zero and leaves the mins to the buffer too.
+ImageParam slot_param(const ModelPlan& plan, const std::string& slot, const std::string& name, bool shape_generic) {
+    const std::vector<BufferDim> dims = shape_generic ? plan.halide_dims_border_below_zero(slot) : plan.halide_dims(slot, true);
     ImageParam p(halide_type_of(lookup(plan.slots, slot, "slot").dtype), static_cast<int>(dims.size()), name);
     Region estimates;
     for (size_t d = 0; d < dims.size(); ++d) {
-        p.dim(static_cast<int>(d)).set_bounds(dims[d].min, dims[d].extent).set_stride(dims[d].stride);
+        if (shape_generic) {
+            if (dims[d].stride == 1) p.dim(static_cast<int>(d)).set_stride(1);
+        } else {
+            constrain(p.dim(static_cast<int>(d)), dims[d], false);
+        }
         estimates.push_back({dims[d].min, dims[d].extent});
     }
-    p.set_estimates(estimates);
+    if (!shape_generic) p.set_estimates(estimates);
     return p;
 }
 
 // The Func that reads a slot in value order: (c, x, y, n) or (c, n), in the slot's logical
-// coordinates (a bordered slot's parameter starts `border` pixels before pixel (0, 0)).
+// coordinates (a bordered slot's parameter starts `border` pixels before pixel (0, 0), unless the
+// kernel reads the border below zero).
 Func slot_view(LoweringContext& ctx, const Slot& slot, ImageParam p, const std::string& name) {
     Func view(name);
-    const int b = slot.kind == Slot::Kind::Arena ? slot.border : 0;
+    const int b = slot.kind == Slot::Kind::Arena && !ctx.shape_generic() ? slot.border : 0;
     if (slot.dims.size() == 2) view(ctx.c, ctx.n) = p(ctx.c, ctx.n);
     else view(ctx.c, ctx.x, ctx.y, ctx.n) = p(ctx.c, ctx.x + b, ctx.y + b, ctx.n);
     return view;
+}
+
+// The kernels a size build lowers shape-generic: single nodes of the families that repeat in a
+// network (direct float convolutions, pools), which need no memory of a size fixed by their shapes.
+// Fused kernels keep their producer's strips on the stack, softmax its exponentials, Winograd its
+// tiles; int8 convolutions keep their own schedules.
+bool reads_shapes_at_run_time(const ir::Node& node) {
+    switch (node.op) {
+    case OpKind::Conv:
+        return node.conv().algorithm == ir::ConvAlgorithm::Direct && !node.conv().quant.int8_input &&
+               !node.conv().quant.rounds_float_input();
+    case OpKind::MaxPool:
+    case OpKind::AvgPool:
+    case OpKind::GlobalAvgPool: return true;
+    default: return false;
+    }
 }
 
 void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, LoweredModel& model, size_t index,
@@ -226,17 +279,26 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
     const Kernel& kernel = plan.kernels[index];
     LoweredKernel& lowered = model.kernels[index];
     lowered.name = kernel.name;
-    LoweringContext ctx(graph, options, model.func_nodes, lowering_id);
+    const bool shape_generic = options.optimize == Optimize::Size && kernel.nodes.size() == 1 &&
+                               reads_shapes_at_run_time(graph.nodes[kernel.nodes[0]]);
+    LoweringContext ctx(graph, options, model.func_nodes, lowering_id, static_cast<int>(index), shape_generic);
 
     // Inputs: every IR value the kernel reads through one of its input slots.
+    lowered.border_below_zero = shape_generic;
     std::map<std::string, Value> slot_values;
     for (const std::string& slot_name : kernel.inputs) {
         if (slot_values.count(slot_name)) continue;
         const Slot& slot = lookup(plan.slots, slot_name, "kernel input slot");
-        ImageParam p = slot_param(plan, slot_name, ctx.func_name(slot_name, "in"));
+        ImageParam p = slot_param(plan, slot_name, ctx.func_name(slot_name, "in"), shape_generic);
         lowered.inputs.push_back(p);
-        Value v{slot_view(ctx, slot, p, ctx.func_name(slot_name, "view")), slot.dims, true,
-                slot.kind == Slot::Kind::Arena ? slot.border : 0};
+        const int border = slot.kind == Slot::Kind::Arena ? slot.border : 0;
+        Value v{slot_view(ctx, slot, p, ctx.func_name(slot_name, "view")), slot.dims, true, border};
+        if (shape_generic) {
+            for (int d = 0; d < p.dimensions(); ++d)
+                v.extents.push_back(p.dim(d).extent() - (p.dimensions() == 4 && (d == 1 || d == 2) ? 2 * border : 0));
+            v.param = p;
+            v.input = static_cast<int>(lowered.inputs.size()) - 1;
+        }
         slot_values[slot_name] = v;
     }
     for (const auto& [value, slot] : plan.value_slot) {
@@ -292,10 +354,10 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
                    f.name(), kernel.name, f.dimensions(), slot, dims.size());
         Region estimates;
         for (size_t d = 0; d < dims.size(); ++d) {
-            f.output_buffer().dim(static_cast<int>(d)).set_bounds(dims[d].min, dims[d].extent).set_stride(dims[d].stride);
+            constrain(f.output_buffer().dim(static_cast<int>(d)), dims[d], shape_generic);
             estimates.push_back({dims[d].min, dims[d].extent});
         }
-        f.set_estimates(estimates);
+        if (!shape_generic) f.set_estimates(estimates);
     };
     write_slot(out, kernel.output);
     lowered.output_name = out.name();
@@ -322,6 +384,7 @@ void lower_kernel(const ir::Graph& graph, const LoweringOptions& options, Lowere
         }
     }
     lowered.weights = std::move(ctx.weights());
+    for (size_t i = 0; i < lowered.inputs.size(); ++i) lowered.input_origins.push_back(ctx.input_origin(static_cast<int>(i)));
 }
 
 }  // namespace
@@ -332,6 +395,9 @@ LoweredModel lower(const ir::Graph& graph, const LoweringOptions& options) {
     if (!graph.activation_quant.empty())
         user_error("graph '{}' still rounds {} activations to 8 bits (an imported quantized model): compile it "
                    "through compiler::prepare", graph.name, graph.activation_quant.size());
+    if (options.optimize == Optimize::Size && options.scheduler != Scheduler::Manual)
+        user_error("--optimize size chooses the manual schedules; it cannot be combined with the {} autoscheduler",
+                   scheduler_name(options.scheduler));
     LoweredModel model;
     model.plan = plan_model(graph);
     model.kernels.resize(model.plan.kernels.size());

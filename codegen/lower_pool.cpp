@@ -50,8 +50,9 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
     const ir::PoolAttrs& a = node.pool();
     const ir::Window& win = a.window;
     const Value& in = ctx.value(node.inputs[0]);
-    const int in_c = static_cast<int>(in.dims[1]), in_h = static_cast<int>(in.dims[2]),
-              in_w = static_cast<int>(in.dims[3]), batch = static_cast<int>(in.dims[0]);
+    const int in_c = static_cast<int>(in.dims[1]);
+    // Shapes as the kernel knows them: constants, or read from its buffers (a shape-generic kernel).
+    const Expr in_w = value_extent(in, 1), in_h = value_extent(in, 2);
     const bool is_max = node.op == ir::OpKind::MaxPool;
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
 
@@ -60,8 +61,12 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
     // negative), 0 for an average.
     const Type type = lookup(in.func.output_types(), 0, "output type of the pool's input");
     const Expr low = type == Float(32) ? Expr(Float(32).min()) : cast(type, 0);
-    Func src = BoundaryConditions::constant_exterior(in.func, is_max ? low : Expr(0.0f),
-                                                     {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
+    // Windows only reach past the input along x and y. A shape-generic kernel bounds those alone
+    // (unknown extents would otherwise cost a test per vector of channels and per image too).
+    const Region bounds = in.extents.empty()
+                              ? Region{{0, value_extent(in, 0)}, {0, in_w}, {0, in_h}, {0, value_extent(in, 3)}}
+                              : Region{Range(), {0, in_w}, {0, in_h}, Range()};
+    Func src = BoundaryConditions::constant_exterior(in.func, is_max ? low : Expr(0.0f), bounds);
     RDom r(0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));
     Expr x0 = x * static_cast<int>(win.stride_w) - static_cast<int>(win.pad_left);
     Expr y0 = y * static_cast<int>(win.stride_h) - static_cast<int>(win.pad_top);
@@ -90,13 +95,14 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
 
 void lower_global_avg_pool(LoweringContext& ctx, const ir::Node& node) {
     const Value& in = ctx.value(node.inputs[0]);
-    const int in_h = static_cast<int>(in.dims[2]), in_w = static_cast<int>(in.dims[3]);
     const Var c = ctx.c, x = ctx.x, y = ctx.y, n = ctx.n;
 
     // The algorithm: a float32 sum over the map, then one division.
+    const Expr in_w = value_extent(in, 1), in_h = value_extent(in, 2);
     RDom r(0, in_w, 0, in_h, ctx.func_name(node.name, "r"));
     Func out(ctx.func_name(node.name));
-    out(c, x, y, n) = sum(in.func(c, r.x, r.y, n), ctx.func_name(node.name, "sum")) / static_cast<float>(in_h * in_w);
+    Expr divisor = in.extents.empty() ? Expr(static_cast<float>(in.dims[2] * in.dims[3])) : cast<float>(in_w * in_h);
+    out(c, x, y, n) = sum(in.func(c, r.x, r.y, n), ctx.func_name(node.name, "sum")) / divisor;
     Value value{out, node.type.dims};
     ctx.materialize(value, node.name);
     ctx.define(node.name, value);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "codegen/model_plan.h"
+#include "codegen/optimize.h"
 #include "codegen/target.h"
 #include "ir/graph.h"
 
@@ -23,6 +24,7 @@ enum class Scheduler { Manual, Adams2019, Mullapudi2016, Li2018 };
 Scheduler parse_scheduler(const std::string& name);  // "manual", "adams2019", ...
 std::string scheduler_name(Scheduler scheduler);
 
+
 struct LoweringOptions {
     Halide::Target target = host_target();
     Scheduler scheduler = Scheduler::Manual;
@@ -31,6 +33,7 @@ struct LoweringOptions {
     // LLVM: a schedule may differ where the C++ compiler does better without a step LLVM likes
     // (lower_conv.cpp's unrolled input channels).
     bool c_source = false;
+    Optimize optimize = Optimize::Speed;
 };
 
 // A packing that is a pure gather of an IR constant's values: packed element (i0, i1, ...) (dims
@@ -60,6 +63,11 @@ struct LoweredKernel {
     std::string name;
     Halide::Pipeline pipeline;
     std::vector<Halide::ImageParam> inputs;  // one per Kernel::inputs slot, in order
+    // How the inputs are bound: with a bordered slot's border from 0 (ModelPlan::halide_dims with
+    // the border), or below zero (ModelPlan::halide_dims_border_below_zero: shape-generic kernels),
+    // then with pixel (0, 0) of each input at (input_origins[i], input_origins[i]) along x and y.
+    bool border_below_zero = false;
+    std::vector<int> input_origins;  // one per input; empty: all 0
     std::vector<PackedWeight> weights;
     std::string output_name;                 // the pipeline's output Func
 };

@@ -24,20 +24,34 @@ struct Value {
     ir::Dims dims;             // logical NCHW (or NC) dims
     bool materialized = false; // computed into its own buffer (compute_root), not inlined
     int border = 0;            // zero pixels readable around the map (a bordered input slot)
+    // A kernel input read with shapes unknown until run time (LoweringContext::shape_generic):
+    // its extents in Func order, (c, x, y, n) or (c, n), from its buffer; empty: `dims` holds.
+    std::vector<Halide::Expr> extents{};
+    // Such an input's buffer and its index in LoweredKernel::inputs (-1: none), for a consumer
+    // that reads the buffer in coordinates of its own (LoweringContext::set_input_origin).
+    Halide::ImageParam param{};
+    int input = -1;
 };
+
+// The extent of a value along Func dimension `d` ((c, x, y, n) or (c, n)): its buffer's when the
+// kernel reads shapes at run time, else the constant from its dims.
+Halide::Expr value_extent(const Value& value, int d);
 
 // One context per kernel; `names` is shared by all kernels so Halide names stay unique.
 class LoweringContext {
 public:
+    // `kernel`: the kernel's index in the plan. `shape_generic`: see shape_generic().
     LoweringContext(const ir::Graph& graph, const LoweringOptions& options, std::map<std::string, std::string>& names,
-                    int lowering_id);
+                    int lowering_id, int kernel, bool shape_generic);
 
     const ir::Graph& graph;
     const LoweringOptions& options;
     const int vector_width;  // float32 lanes of the target (16 AVX-512, 8 AVX2, 4 NEON)
     Halide::Var c{"c"}, x{"x"}, y{"y"}, n{"n"};
 
-    // A unique Halide name (a C identifier) derived from an IR name and a role suffix.
+    // A unique Halide name (a C identifier) derived from an IR name and a role suffix. In a
+    // shape-generic kernel the IR name is left out (the role and a count within the kernel stay),
+    // so that kernels of the same form print the same code.
     std::string func_name(const std::string& ir_name, const char* role = "");
 
     const Value& value(const std::string& name) const;
@@ -74,6 +88,21 @@ public:
         return lookup(fused_levels_, node, "loop level of fused node");
     }
     bool manual() const { return options.scheduler == Scheduler::Manual; }
+    // Schedules for small code (LoweringOptions::optimize).
+    bool for_size() const { return options.optimize == Optimize::Size; }
+    // The kernel reads its buffers' extents and strides at run time instead of having them
+    // compiled in (a size build's single-node kernels): layers of the same form then lower to the
+    // same code. Schedules still choose their tiles from the layer's shapes, so two kernels print
+    // the same code only when the choices agree, and each is valid for its own shapes.
+    bool shape_generic() const { return shape_generic_; }
+    // A shape-generic kernel's consumer that reads input `input`'s buffer directly, with pixel
+    // (0, 0) of the tensor at coordinates (origin, origin) (a conv with that padding, which then
+    // reads no constant offset): the buffer is bound so (LoweredKernel::input_origins).
+    void set_input_origin(int input, int origin) { input_origins_[input] = origin; }
+    int input_origin(int input) const {
+        const auto it = input_origins_.find(input);
+        return it == input_origins_.end() ? 0 : it->second;
+    }
     // Activations stored channels-innermost (vectorise over c) or NCHW (vectorise over x).
     bool channels_innermost() const { return graph.layout == ir::ActivationLayout::NHWC; }
     // The vector width to use along x for a map `width` pixels wide (NCHW schedules): the widest
@@ -95,6 +124,10 @@ private:
     std::map<std::string, std::string>& func_nodes_;  // every Halide name made so far -> IR name
     std::map<std::string, Halide::LoopLevel> fused_levels_;
     int lowering_id_;
+    int kernel_;
+    bool shape_generic_;
+    int names_made_ = 0;  // by func_name in this kernel
+    std::map<int, int> input_origins_;
 };
 
 // Each op family's lowering; every one defines the node's value in the context.

@@ -116,6 +116,15 @@ std::vector<BufferDim> ModelPlan::halide_dims(const std::string& name, bool with
     return dims;
 }
 
+std::vector<BufferDim> ModelPlan::halide_dims_border_below_zero(const std::string& name, int origin) const {
+    std::vector<BufferDim> dims = halide_dims(name, true);
+    const Slot& s = lookup(slots, name, "slot");
+    const int border = s.kind != Slot::Kind::View ? s.border : 0;
+    if (dims.size() == 4)
+        for (size_t i : {size_t{1}, size_t{2}}) dims[i].min = origin - border;
+    return dims;
+}
+
 int64_t ModelPlan::host_offset(const std::string& name, bool with_border) const {
     const Slot& s = lookup(slots, name, "slot");
     if (with_border && s.kind != Slot::Kind::View && s.border > 0) return 0;  // starts at the first border pixel

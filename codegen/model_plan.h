@@ -87,6 +87,11 @@ struct ModelPlan {
     // Byte offset, from the start of the root's memory, of a buffer's host pointer (its first
     // element) for halide_dims(name, with_border).
     int64_t host_offset(const std::string& name, bool with_border) const;
+    // halide_dims(name, true) with a bordered slot's border at negative coordinates: x and y start
+    // at origin - border, so that interior pixel (x, y) sits at (x + origin, y + origin)
+    // (host_offset(name, true) still applies). Shape-generic kernels read their inputs so: their
+    // code depends on neither the border nor (origin = a conv's padding) the padding.
+    std::vector<BufferDim> halide_dims_border_below_zero(const std::string& name, int origin = 0) const;
 };
 
 // The Halide type of a slot's elements.

@@ -4,6 +4,7 @@
 // compiler (`c++ -std=c++17 -O2 *.cpp -lpthread` builds the self-test).
 #pragma once
 
+#include "codegen/lowering.h"
 #include "codegen/target.h"
 #include "ir/graph.h"
 
@@ -29,6 +30,7 @@ struct PackageOptions {
     // into the packed layout once, at create. Empty: every weight stored packed (dense).
     std::map<std::string, std::vector<uint8_t>> weight_blobs;
     std::string weights_format = "dense";              // its name, for comments
+    Optimize optimize = Optimize::Speed;               // the kernels' schedules (lowering.h)
 };
 
 struct PackageSummary {
@@ -50,6 +52,10 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
 // found by lowering the graph without compiling a kernel: build systems that must list a
 // package's sources before it exists ask for them (`sqzc compile --list-files`, sqzc_add_model).
 std::vector<std::string> package_file_names(const ir::Graph& graph, const PackageOptions& options);
+
+// The C API's functions of package `name` (runtime/model_api.h), with its prefix: all a library
+// built from the package needs to export.
+std::vector<std::string> package_api_functions(const std::string& name);
 
 // Checks that `name` can serve as the package's namespace and file prefix.
 void check_package_name(const std::string& name);

@@ -44,6 +44,7 @@ LoweringOptions package_lowering(const PackageOptions& options) {
     lowering.target = options.target;
     lowering.scheduler = Scheduler::Manual;
     lowering.c_source = true;
+    lowering.optimize = options.optimize;
     return lowering;
 }
 
@@ -97,7 +98,7 @@ PackageSummary emit_package(const ir::Graph& graph, const PackageOptions& option
 
     // Everything that can fail before anything is written.
     LoweredModel model = lower(graph, package_lowering(options));
-    const std::vector<EmittedKernel> kernels = emit_kernels(model, options.target, options.name);
+    const std::vector<EmittedKernel> kernels = emit_kernels(model, options.target, options.name, options.optimize);
     WeightBlob weights = pack_weight_blob(model);
     compress_weight_blob(weights, model, graph, options.weight_blobs);
     PackageModel p{graph, model, options, kernels, weights};

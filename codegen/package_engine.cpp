@@ -102,6 +102,7 @@ SourceModel::SourceModel(const ir::Graph& graph, const SourceOptions& options) :
     p.target = runnable_target(options.target, CodeKind::Package);
     p.force = true;
     p.source_description = "sqzc source engine";
+    p.optimize = options.optimize;
     emit_package(graph, p, (s.dir / "package").string());
 
     // Compile every library source to an object, in parallel, then link one shared library.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "codegen/engine.h"
+#include "codegen/optimize.h"
 #include "ir/graph.h"
 #include "ir/host_tensor.h"
 
@@ -20,6 +21,7 @@ struct SourceOptions {
     std::string flags = "-O2";          // what a user would pass; kernels raise themselves to -O3
     bool profile = false;               // time every kernel on every run
     bool keep_build = false;            // leave the build folder ($TMPDIR/sqzsrc<pid>_<n>) for inspection
+    Optimize optimize = Optimize::Speed;  // the package's schedules (optimize.h)
 };
 
 // Emits `graph` as a package into a temporary folder, builds it and loads it. Throws sqz::Error if

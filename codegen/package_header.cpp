@@ -15,6 +15,18 @@
 #include "runtime/model_api.h"
 
 namespace sqz::codegen {
+
+std::vector<std::string> package_api_functions(const std::string& name) {
+    static const char* const kFunctions[] = {
+#define SQZ_NAME_STRING(function) #function,
+        SQZ_API_FUNCTIONS(SQZ_NAME_STRING)
+#undef SQZ_NAME_STRING
+    };
+    std::vector<std::string> out;
+    for (const char* f : kFunctions) out.push_back(name + "_" + f);
+    return out;
+}
+
 namespace {
 
 std::string dims_list(const ir::Dims& d) { return fmt::format("{}", fmt::join(d, ", ")); }
@@ -28,14 +40,10 @@ std::string preprocess_comment(const ir::Preprocess& p) {
 
 // The API's function names with the package's prefix, as comment lines of at most ~100 columns.
 std::string function_names(const std::string& prefix) {
-    static const char* const kFunctions[] = {
-#define SQZ_NAME_STRING(name) #name,
-        SQZ_API_FUNCTIONS(SQZ_NAME_STRING)
-#undef SQZ_NAME_STRING
-    };
+    const std::vector<std::string> functions = package_api_functions(prefix);
     std::string out, line = "//   functions    ";
-    for (size_t i = 0; i < std::size(kFunctions); ++i) {
-        const std::string name = prefix + "_" + kFunctions[i] + (i + 1 < std::size(kFunctions) ? "," : "");
+    for (size_t i = 0; i < functions.size(); ++i) {
+        const std::string name = functions[i] + (i + 1 < functions.size() ? "," : "");
         if (line.size() + name.size() + 1 > 100) {
             out += line + "\n";
             line = "//                ";

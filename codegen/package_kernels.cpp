@@ -20,8 +20,29 @@
 namespace sqz::codegen {
 namespace {
 
-std::string target_pragmas(const Halide::Target& target) {
+// What a size build's kernels say instead of the speed build's O3 pragma.
+constexpr const char* kSizePragmas =
+    "#if defined(__GNUC__) && !defined(__clang__)\n"
+    "// A size build (sqzc compile --optimize size): small code whatever the command line says.\n"
+    "#pragma GCC optimize(\"Os\")\n"
+    "#endif\n"
+    "#if defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))\n"
+    "// Kernels throw no exceptions and nothing unwinds through them: their call-frame information\n"
+    "// goes to .debug_frame (for debuggers; strip removes it) instead of the loaded .eh_frame.\n"
+    "__asm__(\".cfi_sections .debug_frame\");\n"
+    "#endif\n";
+
+std::string target_pragmas(const Halide::Target& target, Optimize optimize) {
     const std::string isa = gcc_target_isa(target);
+    const std::string speed =
+        "#if defined(__GNUC__) && !defined(__clang__)\n"
+        "// The kernels gain 15-20% with O3 over -O2, and another 11% with unrolled loops, whose\n"
+        "// accumulators g++ then keeps in place instead of copying them around each iteration\n"
+        "// (SqueezeNet v1.1, one thread, alternating runs in one process). Predictive commoning (an\n"
+        "// O3 pass) keeps the inputs that a stride-2 conv's neighbouring pixels share in registers\n"
+        "// and so spills the accumulators: without it, DC SqueezeNet v1.0 runs 3% faster.\n"
+        "#pragma GCC optimize(\"O3\", \"unroll-loops\", \"no-predictive-commoning\")\n"
+        "#endif\n";
     std::string out =
         "// sqzc: quiet warnings about Halide's generated code and enable the target's instruction sets,\n"
         "// so that a plain `c++ -O2` builds fast code.\n"
@@ -32,15 +53,8 @@ std::string target_pragmas(const Halide::Target& target) {
         "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n"
         "#pragma GCC diagnostic ignored \"-Wunused-but-set-variable\"\n"
         "#pragma GCC diagnostic ignored \"-Wuninitialized\"\n"
-        "#endif\n"
-        "#if defined(__GNUC__) && !defined(__clang__)\n"
-        "// The kernels gain 15-20% with O3 over -O2, and another 11% with unrolled loops, whose\n"
-        "// accumulators g++ then keeps in place instead of copying them around each iteration\n"
-        "// (SqueezeNet v1.1, one thread, alternating runs in one process). Predictive commoning (an\n"
-        "// O3 pass) keeps the inputs that a stride-2 conv's neighbouring pixels share in registers\n"
-        "// and so spills the accumulators: without it, DC SqueezeNet v1.0 runs 3% faster.\n"
-        "#pragma GCC optimize(\"O3\", \"unroll-loops\", \"no-predictive-commoning\")\n"
-        "#endif\n";
+        "#endif\n" +
+        (optimize == Optimize::Size ? std::string(kSizePragmas) : speed);
     // Clang's aarch64 target attribute does not enable <arm_neon.h>'s dot products (it declares
     // them only under -march flags), so on ARM only g++ gets the pragma (c_backend.cpp falls back).
     if (!isa.empty() && target.arch != Halide::Target::X86)
@@ -56,15 +70,44 @@ std::string target_pragmas(const Halide::Target& target) {
     return out;
 }
 
+// Halide names the function of a parallel loop after the kernel and the loop, and adds a suffix
+// (`__N`) when the name's hash met another name's before in the process: whether it does depends
+// on what else the process compiled. The loop's name is unique in its kernel, so the suffix is
+// dropped where the name without it is free; a size build's kernels of the same form then print
+// the same code.
+std::string drop_loop_function_suffixes(std::string source) {
+    const std::string marker = "_par_for_";
+    std::map<std::string, std::string> renamed;
+    for (size_t at = source.find(marker); at != std::string::npos; at = source.find(marker, at + 1)) {
+        size_t begin = at, end = at + marker.size();
+        while (begin > 0 && is_c_identifier_char(source[begin - 1])) --begin;
+        while (end < source.size() && is_c_identifier_char(source[end])) ++end;
+        size_t digits = end;
+        while (digits > at + marker.size() && source[digits - 1] >= '0' && source[digits - 1] <= '9') --digits;
+        if (digits == end || source.compare(digits - 2, 2, "__") != 0) continue;
+        renamed.emplace(source.substr(begin, end - begin), source.substr(begin, digits - 2 - begin));
+    }
+    for (const auto& [from, to] : renamed) {
+        if (source.find(to + "(") != std::string::npos || source.find(to + ",") != std::string::npos) continue;
+        for (size_t at = source.find(from); at != std::string::npos; at = source.find(from, at + to.size())) {
+            const size_t after = at + from.size();
+            if (after < source.size() && is_c_identifier_char(source[after])) continue;
+            source.replace(at, from.size(), to);
+        }
+    }
+    return source;
+}
+
 std::string adapt_source(std::string source, const Halide::Target& target, const std::string& prefix,
-                         const std::string& kernel) {
+                         const std::string& kernel, Optimize optimize) {
+    if (optimize == Optimize::Size) source = drop_loop_function_suffixes(std::move(source));
     source = promote_register_arrays(canonicalize_names(strip_lowering_markers(source)));
     // After the system headers at the top of the file: the package's names for the Halide runtime
     // functions (runtime/halide_names.h), before Halide's declarations of them, and the pragmas.
     const std::string anchor = "#include <type_traits>\n";
     const auto at = source.find(anchor);
     SQZ_ASSERT(at != std::string::npos, "unexpected Halide C++ output for kernel {}", kernel);
-    source.insert(at + anchor.size(), fmt::format("#include \"{}_halide_names.h\"\n", prefix) + target_pragmas(target));
+    source.insert(at + anchor.size(), fmt::format("#include \"{}_halide_names.h\"\n", prefix) + target_pragmas(target, optimize));
     const bool clang_attribute = target.arch == Halide::Target::X86;
     std::string header = fmt::format("// Kernel {} of package {}: generated by Halide's C++ backend for {}, through sqzc.\n",
                                      kernel, prefix, target.to_string());
@@ -83,7 +126,7 @@ std::string extract_prototype(const std::string& header, const std::string& kern
 }  // namespace
 
 std::string strip_lowering_markers(const std::string& text) {
-    // The marker itself (sqzL<digits>x_), and the suffix ($N in strings, __N in identifiers) that
+    // The marker itself (sqzL<digits>x_, or sqzL<digits>k<digits>x_ in a shape-generic kernel), and the suffix ($N in strings, __N in identifiers) that
     // Halide appends when it has seen a name before (_<digits> then $<digits> or __<digits>):
     // sqzc's names end in a counter unique within a lowering, so the suffix carries no information
     // there. Scanned by hand: std::regex takes seconds on a package's kernels.
@@ -95,7 +138,8 @@ std::string strip_lowering_markers(const std::string& text) {
     unmarked.reserve(text.size());
     for (size_t i = 0; i < text.size();) {
         if (text.compare(i, 4, "sqzL") == 0) {
-            const size_t d = digits_end(text, i + 4);
+            size_t d = digits_end(text, i + 4);
+            if (d > i + 4 && text.compare(d, 1, "k") == 0 && digits_end(text, d + 1) > d + 1) d = digits_end(text, d + 1);
             if (d > i + 4 && text.compare(d, 2, "x_") == 0) {
                 i = d + 2;
                 continue;
@@ -131,7 +175,8 @@ Halide::Target package_target(const Halide::Target& target) {
         .with_feature(Halide::Target::CPlusPlusMangling);
 }
 
-std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Target& target, const std::string& prefix) {
+std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Target& target, const std::string& prefix,
+                                        Optimize optimize) {
     // A package is emitted in a process of its own (sqzc compile), from a fixed state of Halide's
     // name counters; emitting the same model twice in one process may name temporaries differently.
     const Halide::Target t = package_target(target);
@@ -157,7 +202,7 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
                                e.what());
         }
         out[k].name = kernel.name;
-        out[k].source = adapt_source(printed.source, target, prefix, kernel.name);
+        out[k].source = adapt_source(printed.source, target, prefix, kernel.name, optimize);
         out[k].prototype = extract_prototype(strip_lowering_markers(printed.header), kernel.name);
     });
     // A package gives its kernels no memory of their own (its scratch arena is empty): a schedule
@@ -167,7 +212,33 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
                    "kernel {} allocates memory (halide_malloc), but package kernels get none: schedule it to "
                    "compute into its buffers or on the stack",
                    k.name);
+    if (optimize == Optimize::Size) share_equal_kernels(out, prefix);
     return out;
+}
+
+void share_equal_kernels(std::vector<EmittedKernel>& kernels, const std::string& prefix) {
+    // A kernel's name appears in its source as its entry points' names, its parallel loops'
+    // functions' names and its header comment: set aside, what remains is its code.
+    auto without_name = [](const EmittedKernel& k) {
+        std::string text;
+        const std::string& s = k.source;
+        size_t at = 0;
+        for (size_t hit = s.find(k.name); hit != std::string::npos; hit = s.find(k.name, at)) {
+            text.append(s, at, hit - at).append("@kernel@");
+            at = hit + k.name.size();
+        }
+        return text.append(s, at, std::string::npos);
+    };
+    std::map<std::string, std::string> first_with_code;  // code -> the kernel that has it
+    for (EmittedKernel& k : kernels) {
+        const auto [it, is_new] = first_with_code.emplace(without_name(k), k.name);
+        if (is_new) continue;
+        k.shares = it->second;
+        k.prototype.clear();
+        k.source = fmt::format("// Kernel {} of package {}: the same code as kernel {} (a size build emits each kernel\n"
+                               "// form once), which {}.cpp calls in its place.\n",
+                               k.name, prefix, k.shares, prefix);
+    }
 }
 
 bool kernel_allocates(const std::string& source) {

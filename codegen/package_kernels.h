@@ -18,16 +18,27 @@ namespace sqz::codegen {
 struct EmittedKernel {
     std::string name;        // C identifier, in namespace <package>::kernels
     std::string source;      // a complete .cpp file
-    std::string prototype;   // declaration for <package>_kernels.h
+    std::string prototype;   // declaration for <package>_kernels.h; empty when `shares` is set
+    // A size build emits each kernel form once: a kernel whose code equals an earlier one's (but
+    // for its name) names that kernel here and its file holds a comment only.
+    std::string shares;
+    // The function the package calls for this kernel: its own, or the one it shares.
+    const std::string& function() const { return shares.empty() ? name : shares; }
 };
 
 // Target features every package kernel is compiled with.
 Halide::Target package_target(const Halide::Target& target);
 
-// Compiles every kernel of `model`, one after another (so that Halide names its temporaries the
-// same way every time). `prefix` is the package name. Halide rejecting a pipeline, and a kernel
-// that allocates (halide_malloc), are internal errors.
-std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Target& target, const std::string& prefix);
+// Compiles every kernel of `model` (lowered with `optimize`). `prefix` is the package name.
+// Halide rejecting a pipeline, and a kernel that allocates (halide_malloc), are internal errors.
+// Speed kernels raise themselves to -O3 with unrolling; size kernels to -Os, without unwind
+// tables, and each form is emitted once (EmittedKernel::shares).
+std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Target& target, const std::string& prefix,
+                                        Optimize optimize = Optimize::Speed);
+
+// Marks the kernels whose sources equal an earlier kernel's once each one's own name is set aside,
+// and empties their sources but for a comment.
+void share_equal_kernels(std::vector<EmittedKernel>& kernels, const std::string& prefix);
 
 // Whether a kernel source from Halide's C++ backend calls halide_malloc.
 bool kernel_allocates(const std::string& kernel_source);

@@ -1,6 +1,8 @@
 // Package weights (see package_weights.h).
 #include "codegen/package_weights.h"
 
+#include "codegen/shared_runs.h"
+
 #include "ir/error.h"
 #include "runtime/weight_codec.h"
 #include "runtime/winograd.h"
@@ -9,6 +11,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <set>
 
 namespace sqz::codegen {
 namespace {
@@ -83,7 +87,7 @@ void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir:
                 std::vector<float> values(static_cast<size_t>(c->type.numel()));
                 const runtime::CodecStatus status =
                     runtime::expand_layer_blob(layer->second.data(), layer->second.size(), values.data(), values.size());
-                if (!status) user_error("weight '{}': its compressed blob does not expand: {}", t.constant, status.message);
+                if (!status) user_error("weight '{}': its compressed blob does not expand: {}", t.constant, status.message.str());
                 if (std::memcmp(values.data(), c->data().data(), values.size() * 4) != 0)
                     user_error("weight '{}': its compressed blob does not expand to the weight's values", t.constant);
                 // Lowering recorded how it packed the constant's values, when it did so by a pure
@@ -143,8 +147,9 @@ void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir:
     SQZ_ASSERT(expand_stored_weights(blob) == blob.bytes, "compressed weights do not expand to the packed weights");
 }
 
-std::vector<runtime::StoredTensor> runtime_stored_tensors(const WeightBlob& blob) {
-    std::vector<runtime::StoredTensor> out;
+RuntimeStoredWeights runtime_stored_weights(const WeightBlob& blob) {
+    RuntimeStoredWeights out;
+    std::set<runtime::BlobKind> kinds;
     for (const StoredTensor& t : blob.layout) {
         SQZ_ASSERT(t.extents.size() <= static_cast<size_t>(runtime::kMaxStoredRank) &&
                        (t.winograd_tile > 0 || t.extents.size() == t.strides.size()),
@@ -152,26 +157,55 @@ std::vector<runtime::StoredTensor> runtime_stored_tensors(const WeightBlob& blob
                    t.strides.size(), runtime::kMaxStoredRank);
         runtime::StoredTensor r{};
         r.expand = !t.expand ? runtime::kCopy : t.winograd_tile > 0 ? runtime::kWinograd : runtime::kGather;
-        r.rank = static_cast<int8_t>(t.extents.size());
-        r.stored_offset = t.stored_offset;
-        r.stored_bytes = t.stored_bytes;
-        r.offset = t.offset;
-        r.numel = t.numel;
-        std::copy(t.extents.begin(), t.extents.end(), r.extent);
-        std::copy(t.strides.begin(), t.strides.end(), r.stride);
-        out.push_back(r);
+        constexpr int64_t kLimit = std::numeric_limits<uint32_t>::max();
+        if (t.stored_offset + t.stored_bytes > kLimit || t.offset + t.numel * 4 > kLimit)
+            user_error("weight '{}' lies past 4 GiB of weights; compressed weights must stay under 4 GiB (use "
+                       "--weights-format dense)",
+                       t.constant);
+        r.stored_offset = static_cast<uint32_t>(t.stored_offset);
+        r.stored_bytes = static_cast<uint32_t>(t.stored_bytes);
+        r.offset = static_cast<uint32_t>(t.offset);
+        if (t.expand) {
+            SQZ_ASSERT(t.numel <= std::numeric_limits<int32_t>::max(), "stored weight '{}' of {} values", t.constant, t.numel);
+            r.numel = static_cast<int32_t>(t.numel);
+            r.rank = static_cast<uint8_t>(t.extents.size());
+            std::vector<runtime::StoredDim> dims;
+            for (size_t d = 0; d < t.extents.size(); ++d) {
+                const int64_t stride = t.winograd_tile > 0 ? 0 : t.strides[d];
+                SQZ_ASSERT(stride >= 0 && stride <= std::numeric_limits<int32_t>::max(), "stored weight '{}': stride {}",
+                           t.constant, stride);
+                dims.push_back({t.extents[d], static_cast<int32_t>(stride)});
+            }
+            const size_t first = share_run(out.dims, dims, [](const runtime::StoredDim& a, const runtime::StoredDim& b) {
+                return a.extent == b.extent && a.stride == b.stride;
+            });
+            SQZ_ASSERT(first <= std::numeric_limits<uint16_t>::max(), "{} stored dims do not fit the table", first);
+            r.first_dim = static_cast<uint16_t>(first);
+            kinds.insert(static_cast<runtime::BlobKind>(blob.stored.at(static_cast<size_t>(t.stored_offset))));
+            out.winograd = out.winograd || t.winograd_tile > 0;
+        }
+        out.tensors.push_back(r);
     }
+    out.kinds.assign(kinds.begin(), kinds.end());
     return out;
 }
 
 std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob) {
     if (!blob.compressed()) return blob.bytes;
-    const std::vector<runtime::StoredTensor> tensors = runtime_stored_tensors(blob);
-    std::vector<float> values(std::max<size_t>(1, runtime::largest_expansion(tensors.data(), tensors.size())));
+    const RuntimeStoredWeights tables = runtime_stored_weights(blob);
+    runtime::StoredWeights stored;
+    stored.tensors = tables.tensors.data();
+    stored.count = tables.tensors.size();
+    stored.dims = tables.dims.data();
+    stored.dim_count = tables.dims.size();
+    stored.decoders = runtime::kLayerDecoders;
+    stored.decoder_count = runtime::kBlobKinds;
+    stored.winograd = runtime::winograd_transform_weights;
+    std::vector<float> values(std::max<size_t>(1, runtime::largest_expansion(stored)));
     std::vector<float> packed((blob.bytes.size() + 3) / 4);  // the expansion writes floats: float-aligned memory
     const runtime::Status status =
-        runtime::expand_weights(blob.stored.data(), blob.stored.size(), tensors.data(), tensors.size(),
-                                reinterpret_cast<uint8_t*>(packed.data()), blob.bytes.size(), values.data(), values.size());
+        runtime::expand_weights(blob.stored.data(), blob.stored.size(), stored, reinterpret_cast<uint8_t*>(packed.data()),
+                                blob.bytes.size(), values.data(), values.size());
     SQZ_ASSERT(status == runtime::Status::Ok, "the stored weights do not expand: {}",
                runtime::status_string(static_cast<int>(status)));
     const auto* bytes = reinterpret_cast<const uint8_t*>(packed.data());

@@ -64,9 +64,17 @@ void compress_weight_blob(WeightBlob& blob, const LoweredModel& model, const ir:
 // weight_expansion.h), as a package does at create (for tests and checks).
 std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob);
 
-// For a compressed blob: its stored tensors as the package's table holds them (runtime/
-// weight_expansion.h), in WeightBlob::layout's order; empty when the blob is not compressed.
-std::vector<runtime::StoredTensor> runtime_stored_tensors(const WeightBlob& blob);
+// For a compressed blob: its stored tensors as the package's tables hold them (runtime/
+// weight_expansion.h), in WeightBlob::layout's order (no tensors when the blob is not compressed),
+// with the dims they share, and what their expansion runs: the blob kinds used and whether any
+// tensor is transformed for Winograd.
+struct RuntimeStoredWeights {
+    std::vector<runtime::StoredTensor> tensors;
+    std::vector<runtime::StoredDim> dims;
+    std::vector<runtime::BlobKind> kinds;  // ascending
+    bool winograd = false;
+};
+RuntimeStoredWeights runtime_stored_weights(const WeightBlob& blob);
 
 // <prefix>_weights.cpp defining `alignas(64) extern const uint32_t <prefix>_weight_data[]` (the
 // stored bytes as little-endian 32-bit words).

@@ -73,7 +73,7 @@ int SQZ_API(kernel_count)(void) { return runtime::kPackageModel.kernel_count; }
 
 const char* SQZ_API(kernel_name)(int kernel) {
     const runtime::ModelDescription& d = runtime::kPackageModel;
-    return kernel >= 0 && kernel < d.kernel_count ? d.kernels[kernel].name : "";
+    return kernel >= 0 && kernel < d.kernel_count ? d.kernel_names + d.kernels[kernel].name : "";
 }
 
 double SQZ_API(kernel_ms)(SQZ_API(model)* model, int kernel) { return model ? get(model)->kernel_ms(kernel) : 0; }

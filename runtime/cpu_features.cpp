@@ -6,6 +6,8 @@
 // 64-bit ARM Linux, AT_HWCAP's bit 20 (HWCAP_ASIMDDP) says the kernel reports the dot products.
 #include "cpu_features.h"
 
+#include <cstdint>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -17,41 +19,50 @@ namespace SQZ_PACKAGE::runtime {
 namespace {
 
 struct Bit {
-    int leaf, subleaf;  // CPUID input
-    int reg;            // 0 EAX, 1 EBX, 2 ECX, 3 EDX
-    int bit;
-    int state;          // 0 none, 1 AVX state, 2 AVX-512 state; -1: not an x86 feature
-    const char* name;
+    int8_t leaf, subleaf;  // CPUID input
+    int8_t reg;            // 0 EAX, 1 EBX, 2 ECX, 3 EDX
+    int8_t bit;
+    int8_t state;          // 0 none, 1 AVX state, 2 AVX-512 state; -1: not an x86 feature
 };
 
 // Indexed by CpuFeature.
 constexpr Bit kBits[] = {
-    {1, 0, 2, 19, 0, "sse4.1"},       // SSE41
-    {1, 0, 2, 28, 1, "avx"},          // AVX
-    {7, 0, 1, 5, 1, "avx2"},          // AVX2
-    {1, 0, 2, 12, 1, "fma"},          // FMA
-    {1, 0, 2, 29, 1, "f16c"},         // F16C
-    {7, 0, 1, 16, 2, "avx512f"},      // AVX512F
-    {7, 0, 1, 28, 2, "avx512cd"},     // AVX512CD
-    {7, 0, 1, 30, 2, "avx512bw"},     // AVX512BW
-    {7, 0, 1, 17, 2, "avx512dq"},     // AVX512DQ
-    {7, 0, 1, 31, 2, "avx512vl"},     // AVX512VL
-    {7, 0, 1, 21, 2, "avx512ifma"},   // AVX512IFMA
-    {7, 0, 2, 1, 2, "avx512vbmi"},    // AVX512VBMI
-    {7, 0, 2, 11, 2, "avx512vnni"},   // AVX512VNNI
-    {7, 1, 0, 5, 2, "avx512bf16"},    // AVX512BF16
-    {7, 1, 0, 4, 1, "avxvnni"},       // AVXVNNI
-    {0, 0, 0, 0, -1, "dotprod"},      // ARMDotProd (AT_HWCAP, below)
+    {1, 0, 2, 19, 0},   // SSE41
+    {1, 0, 2, 28, 1},   // AVX
+    {7, 0, 1, 5, 1},    // AVX2
+    {1, 0, 2, 12, 1},   // FMA
+    {1, 0, 2, 29, 1},   // F16C
+    {7, 0, 1, 16, 2},   // AVX512F
+    {7, 0, 1, 28, 2},   // AVX512CD
+    {7, 0, 1, 30, 2},   // AVX512BW
+    {7, 0, 1, 17, 2},   // AVX512DQ
+    {7, 0, 1, 31, 2},   // AVX512VL
+    {7, 0, 1, 21, 2},   // AVX512IFMA
+    {7, 0, 2, 1, 2},    // AVX512VBMI
+    {7, 0, 2, 11, 2},   // AVX512VNNI
+    {7, 1, 0, 5, 2},    // AVX512BF16
+    {7, 1, 0, 4, 1},    // AVXVNNI
+    {0, 0, 0, 0, -1},   // ARMDotProd (AT_HWCAP, below)
 };
 static_assert(sizeof(kBits) / sizeof(kBits[0]) == static_cast<int>(CpuFeature::Count),
               "one CPUID bit per CpuFeature, in enum order");
+
+// Indexed by CpuFeature; apart from the bits, so that a package (which checks features by value)
+// links none of the names.
+constexpr const char* kNames[] = {"sse4.1",   "avx",      "avx2",       "fma",        "f16c",       "avx512f",
+                                  "avx512cd", "avx512bw", "avx512dq",   "avx512vl",   "avx512ifma", "avx512vbmi",
+                                  "avx512vnni", "avx512bf16", "avxvnni", "dotprod"};
+static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<int>(CpuFeature::Count),
+              "one name per CpuFeature, in enum order");
 
 #if defined(__x86_64__) || defined(__i386__)
 bool cpuid_bit(const Bit& b) {
     unsigned regs[4] = {0, 0, 0, 0};
     // GCC's cpuid.h declares __get_cpuid_max unsigned, clang's int: compare both as unsigned.
     if (static_cast<unsigned>(b.leaf) > static_cast<unsigned>(__get_cpuid_max(0, nullptr))) return false;
-    __cpuid_count(b.leaf, b.subleaf, regs[0], regs[1], regs[2], regs[3]);
+    // Whole registers in: cpuid's asm takes its operands as they come, and a byte sets AL alone.
+    const unsigned leaf = static_cast<unsigned>(b.leaf), subleaf = static_cast<unsigned>(b.subleaf);
+    __cpuid_count(leaf, subleaf, regs[0], regs[1], regs[2], regs[3]);
     return (regs[b.reg] >> b.bit) & 1u;
 }
 
@@ -89,12 +100,12 @@ bool cpu_has(CpuFeature feature) {
 const char* cpu_feature_name(CpuFeature feature) {
     const int index = static_cast<int>(feature);
     if (index < 0 || index >= static_cast<int>(CpuFeature::Count)) return "";
-    return kBits[index].name;
+    return kNames[index];
 }
 
 bool cpu_has(const char* name) {
     for (int i = 0; i < static_cast<int>(CpuFeature::Count); ++i) {
-        const char* a = kBits[i].name;
+        const char* a = kNames[i];
         const char* b = name;
         while (*a && *a == *b) ++a, ++b;
         if (*a == 0 && *b == 0) return cpu_has(static_cast<CpuFeature>(i));

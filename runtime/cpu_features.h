@@ -8,9 +8,11 @@
 
 #include "prefix.h"
 
+#include <cstdint>
+
 namespace SQZ_PACKAGE::runtime {
 
-enum class CpuFeature {
+enum class CpuFeature : uint8_t {
     SSE41,
     AVX,
     AVX2,

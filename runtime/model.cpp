@@ -70,11 +70,18 @@ Status Model::create(const ModelDescription& description, const Options& options
     if (threads == 0) threads = static_cast<int>(std::thread::hardware_concurrency());
     if (threads < 1) threads = 1;
     std::unique_ptr<Model> m;
+    // The runtime throws nothing itself, so a package may be built with -fno-exceptions (the
+    // smallest builds are); there a failure to start the pool's threads aborts instead.
+#if defined(__cpp_exceptions)
     try {
         m.reset(new Model(description, threads));  // starts the pool's threads
     } catch (...) {  // no memory, or no threads to be had
         return Status::OutOfMemory;
     }
+#else
+    m.reset(new (std::nothrow) Model(description, threads));
+    if (!m) return Status::OutOfMemory;
+#endif
     const Status status = m->init(options);
     if (status == Status::Ok) out = std::move(m);
     return status;
@@ -112,18 +119,17 @@ Status Model::init_weights(const char* path) {
         if (status != Status::Ok) return status;
         stored = read.get();
     }
-    if (d.stored_tensor_count == 0) {  // stored as the kernels read them
+    if (d.stored.count == 0) {  // stored as the kernels read them
         own_weights_ = std::move(read);
         weights_ = stored;
         return Status::Ok;
     }
     Owned packed(allocate_aligned(d.packed_weight_bytes));
-    const size_t value_count = largest_expansion(d.stored_tensors, static_cast<size_t>(d.stored_tensor_count));
+    const size_t value_count = largest_expansion(d.stored);
     std::unique_ptr<float[]> values(new (std::nothrow) float[value_count > 0 ? value_count : 1]);
     if (!packed || !values) return Status::OutOfMemory;
-    const Status status = expand_weights(stored, d.stored_weight_bytes, d.stored_tensors,
-                                         static_cast<size_t>(d.stored_tensor_count), packed.get(), d.packed_weight_bytes,
-                                         values.get(), value_count);
+    const Status status =
+        expand_weights(stored, d.stored_weight_bytes, d.stored, packed.get(), d.packed_weight_bytes, values.get(), value_count);
     if (status != Status::Ok) return status;
     own_weights_ = std::move(packed);
     weights_ = own_weights_.get();
@@ -142,7 +148,10 @@ Status Model::init_buffers() {
         const BufferSpec& s = d.buffers[i];
         halide_buffer_t& b = buffers_[i];
         b = halide_buffer_t();  // every field zero, no device
-        for (int k = 0; k < s.rank; ++k) dim[k] = halide_dimension_t(s.dim[k].min, s.dim[k].extent, s.dim[k].stride);
+        const DimSpec* spec = d.dims + s.first_dim;
+        for (int k = 0; k < s.rank; ++k)
+            dim[k] = halide_dimension_t(s.rank == 4 && (k == 1 || k == 2) ? -int32_t{s.border} : 0, spec[k].extent,
+                                        spec[k].stride);
         b.dim = dim;
         b.dimensions = s.rank;
         dim += s.rank;
@@ -180,9 +189,10 @@ Status Model::run(const float* const* inputs, float* const* outputs) {
 bool Model::run_kernel(int kernel) {
     const KernelSpec& k = description_.kernels[kernel];
     halide_buffer_t* arguments = buffers_.get() + k.first_buffer;
-    if (!profiling_) return k.call(&context_, arguments) == 0 && context_.error == 0;
+    const KernelCall call = description_.calls[k.call];
+    if (!profiling_) return call(&context_, arguments) == 0 && context_.error == 0;
     const auto start = std::chrono::steady_clock::now();
-    const int status = k.call(&context_, arguments);
+    const int status = call(&context_, arguments);
     kernel_ns_[kernel] +=
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
     return status == 0 && context_.error == 0;

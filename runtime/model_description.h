@@ -10,6 +10,7 @@
 // from a file at create; stored compressed, they are expanded into the packed form at create.
 #pragma once
 
+#include "cpu_features.h"
 #include "prefix.h"
 #include "weight_expansion.h"
 
@@ -33,19 +34,24 @@ enum class Memory : uint8_t {
 // A buffer's element type.
 enum class Element : uint8_t { F32, U8, I8, I32, Count };
 
+// A buffer dimension (its min is 0, or -BufferSpec::border).
 struct DimSpec {
-    int32_t min, extent, stride;
+    int32_t extent, stride;
 };
 
-// One Halide buffer: its memory, element type, the byte offset of its first element there, and
-// its dims (innermost first).
+// One Halide buffer: the byte offset of its first element in its memory, its dims (innermost
+// first), which are ModelDescription::dims[first_dim, first_dim + rank) (buffers of the same shape
+// share them), the memory, its element type, the caller's tensor it is in (inputs and outputs),
+// and where its dims start: at 0, but x and y (dims 1 and 2 of a 4-D buffer) at -border when a
+// kernel reads a bordered tensor's border below zero.
 struct BufferSpec {
+    uint32_t offset;  // (a package's arena and weights stay under 4 GiB: sqzc checks it)
+    uint16_t first_dim;
     Memory memory;
     Element type;
     uint8_t index;
-    int64_t offset;
-    int32_t rank;
-    DimSpec dim[kMaxBufferRank];
+    uint8_t rank;  // at most kMaxBufferRank
+    uint8_t border;
 };
 
 // A kernel's entry point behind one signature (Halide gives each kernel its own): the generated
@@ -53,11 +59,13 @@ struct BufferSpec {
 // success.
 using KernelCall = int (*)(void* user_context, halide_buffer_t* buffers);
 
+// A kernel in the run: plain numbers (no pointers to relocate at load). Kernels of the same form
+// in a size build share one entry point.
 struct KernelSpec {
-    const char* name;   // the IR nodes it computes, for profiles
-    KernelCall call;
-    int first_buffer;   // its arguments: buffers [first_buffer, first_buffer + buffer_count)
-    int buffer_count;
+    int32_t first_buffer;  // its arguments: buffers [first_buffer, first_buffer + buffer_count)
+    uint16_t name;         // the IR nodes it computes, for profiles: ModelDescription::kernel_names + name
+    uint8_t call;          // its entry point: ModelDescription::calls[call]
+    uint8_t buffer_count;
 };
 
 struct ModelDescription {
@@ -75,8 +83,12 @@ struct ModelDescription {
 
     const BufferSpec* buffers = nullptr;
     int buffer_count = 0;
+    const DimSpec* dims = nullptr;  // the buffers' dims
+    int dim_count = 0;
     const KernelSpec* kernels = nullptr;  // in execution order
     int kernel_count = 0;
+    const KernelCall* calls = nullptr;    // the entry points the kernels name
+    const char* kernel_names = nullptr;   // the kernels' names, each ending in a NUL
 
     // Weights: the stored bytes are embedded (non-null) or read from a weights file at create
     // (options' path, else default_weights_path). With stored tensors, the stored bytes are
@@ -85,11 +97,10 @@ struct ModelDescription {
     const char* default_weights_path = nullptr;
     size_t stored_weight_bytes = 0;
     size_t packed_weight_bytes = 0;
-    const StoredTensor* stored_tensors = nullptr;
-    int stored_tensor_count = 0;
+    StoredWeights stored;  // no tensors: stored packed
 
-    // Instruction sets the kernels were compiled for, as cpu_features.h names them.
-    const char* const* cpu_features = nullptr;
+    // Instruction sets the kernels were compiled for.
+    const CpuFeature* cpu_features = nullptr;
     int cpu_feature_count = 0;
 };
 

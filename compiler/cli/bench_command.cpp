@@ -52,6 +52,7 @@ int bench_command(const Args& argv) {
 
     if (vm.count("out") && !vm["out"].defaulted() && sweep.empty()) user_error("--out goes with --sweep");
     bench.compile = model.compile_options();
+    bench.engine_options.optimize = model.optimize_goal();
     if (ablation) return run_ablation(model, bench, json);
     if (!sweep.empty()) return run_sweep(model, bench, sweep, sweep_output, json);
 

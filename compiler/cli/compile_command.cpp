@@ -29,14 +29,16 @@ int compile_command(const Args& argv) {
         ("weights-storage", po::value(&storage)->default_value("embedded"),
          "embedded (constant data in a source file) or file (NAME.weights, read at set-up)")
         ("weights-format", po::value(&weights_format)->default_value("dense"),
-         "dense (packed float32), codebook (Deep Compression's codebooks, codes and gaps) or codebook-huffman "
-         "(codes and gaps Huffman-coded); the codebook forms are expanded at set-up")
+         "dense (packed float32), codebook (Deep Compression's codebooks, codes and gaps), codebook-huffman "
+         "(codes and gaps Huffman-coded) or codebook-range (codebook and codes range-coded with context models: "
+         "the smallest); the codebook forms are expanded at set-up")
         ("force", po::bool_switch(&force), "replace an existing package folder")
         ("list-files", po::bool_switch(&list_files),
          "print the names of the files the package would hold, one a line, and write nothing (for build systems)");
     po::variables_map vm;
     if (!parse_args("compile", "MODEL [--weights FILE] -o DIR [--name NAME] [--target T] [--weights-storage embedded|file] "
-                               "[--weights-format dense|codebook|codebook-huffman] [--prune F] [--codebook-bits B]",
+                               "[--weights-format dense|codebook|codebook-huffman|codebook-range] [--optimize speed|size] "
+                               "[--prune F] [--codebook-bits B]",
                     argv, options, positional, vm))
         return 0;
     if (output.empty() && !list_files) user_error("the option '--output' is required (see sqzc compile --help)");
@@ -52,6 +54,7 @@ int compile_command(const Args& argv) {
     p.target = codegen::parse_target(target, codegen::CodeKind::Package);
     p.weights = storage == "file" ? codegen::WeightsStorage::File : codegen::WeightsStorage::Embedded;
     p.force = force;
+    p.optimize = model.optimize_goal();
     set_weight_blobs(p, graph, format);
     p.source_description = std::filesystem::path(model.model).filename().string() +
                            (model.weights.empty() ? "" : " with " + std::filesystem::path(model.weights).filename().string());

@@ -46,16 +46,17 @@ struct SizeArgs {
 };
 
 // --size [--package-library]: the size table of the model (uncompressed as loaded) and of the forms
-// `compression` asks for; the library is compiled with `passes` (e.g. --conv-algorithm).
+// `compression` asks for; the library is compiled with `passes` (e.g. --conv-algorithm) and the
+// schedules for `optimize`.
 int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compression, const SizeArgs& a,
-              const compiler::PassOptions& passes) {
+              const compiler::PassOptions& passes, codegen::Optimize optimize) {
     fmt::print("model {}\n{}\n{}", graph.name, compiler::format_size_report(compiler::size_report(graph, compression)),
                kPaperSizes);
     if (!a.library) return 0;
     const ir::Graph compressed = compiler::compress_weights(graph, compression);
     const compiler::WeightsFormat format =
         !a.weights_format.empty() ? compiler::parse_weights_format(a.weights_format)
-        : compiler::has_codebook_weights(compressed) ? compiler::WeightsFormat::CodebookHuffman
+        : compiler::has_codebook_weights(compressed) ? compiler::WeightsFormat::CodebookRange
                                                      : compiler::WeightsFormat::Dense;
     compiler::CompileOptions compile;
     compile.passes = passes;
@@ -63,9 +64,11 @@ int size_info(const ir::Graph& graph, const compiler::CompressionOptions& compre
     codegen::PackageOptions p;
     p.name = codegen::default_package_name(graph.name);
     p.source_description = "sqzc info --size --package-library";
+    p.optimize = optimize;
     set_weight_blobs(p, prepared, format);
-    fmt::print("\nbuilding package '{}' ({}{}{}) into a shared library (takes a minute)...\n", p.name, p.weights_format,
-               compression.any() ? ", " : "", compression.any() ? describe_compression(compression) : "");
+    fmt::print("\nbuilding package '{}' ({}{}{}, optimized for {}) into a shared library (takes a minute)...\n", p.name,
+               p.weights_format, compression.any() ? ", " : "", compression.any() ? describe_compression(compression) : "",
+               codegen::optimize_name(optimize));
     std::fflush(stdout);
     const LibraryReport report = measure_package_library(prepared, p, a.compiler);
     fmt::print("{}", format_library_report(report));
@@ -151,7 +154,8 @@ int info_command(const Args& argv) {
         ("package-library", po::bool_switch(&size.library),
          "with --size: build a package into a stripped shared library and report its size (slow)")
         ("weights-format", po::value(&size.weights_format),
-         "with --package-library: dense, codebook or codebook-huffman (default: the smallest lossless)")
+         "with --package-library: dense, codebook, codebook-huffman or codebook-range (default: the smallest "
+         "lossless)")
         ("compiler", po::value(&size.compiler)->default_value("c++"), "with --package-library: the C++ compiler")
         ("accuracy", po::bool_switch(&size.accuracy),
          "compare the compressed model's outputs with the model's as loaded (top-1/top-5 agreement, error); "
@@ -183,7 +187,7 @@ int info_command(const Args& argv) {
         const compiler::CompressionOptions compression = opts.compression;
         opts.compression = {};
         const ir::Graph loaded = compiler::load_model(opts);
-        if (size.size) size_info(loaded, compression, size, model.pass_options());
+        if (size.size) size_info(loaded, compression, size, model.pass_options(), model.optimize_goal());
         if (size.accuracy) {
             if (size.size) fmt::print("\n");
             accuracy_info(loaded, compression, size);

@@ -48,9 +48,11 @@ compiler::PassOptions ModelArgs::pass_options() const {
     // Checked here, so that a command that runs no pass (run on the reference engine, export)
     // refuses a bad value too instead of ignoring it.
     compiler::check_conv_algorithm_mode(conv_algorithm);
-    o.conv_algorithm = conv_algorithm;
+    o.conv_algorithm = conv_algorithm == "auto" && optimize_goal() == codegen::Optimize::Size ? "direct" : conv_algorithm;
     return o;
 }
+
+codegen::Optimize ModelArgs::optimize_goal() const { return codegen::parse_optimize(optimize); }
 
 compiler::CompileOptions ModelArgs::compile_options() const {
     compiler::CompileOptions o;
@@ -83,7 +85,10 @@ void add_pass_options(po::options_description& options, ModelArgs& args) {
         ("print-after", po::value(&args.print_after), "print the IR text after a pass (a pass name, or 'all')")
         ("conv-algorithm", po::value(&args.conv_algorithm)->default_value("auto"),
          ("how 3x3 stride-1 convolutions are computed: " + compiler::conv_algorithm_modes() +
-          " (auto: per layer, by the cost model)").c_str());
+          " (auto: per layer, by the cost model; direct with --optimize size)").c_str())
+        ("optimize", po::value(&args.optimize)->default_value("speed"),
+         "speed (unrolled kernels specialised to each layer) or size (small kernels, one per layer form, direct "
+         "convolutions: the smallest package, slower)");
 }
 
 void add_compression_options(po::options_description& options, ModelArgs& args) {

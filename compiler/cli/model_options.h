@@ -2,6 +2,7 @@
 // metaparameter overrides, seed, batch size and input size.
 #pragma once
 
+#include "codegen/optimize.h"
 #include "compiler/model_loader.h"
 #include "compiler/driver.h"
 #include "compiler/pass_manager.h"
@@ -25,6 +26,7 @@ struct ModelArgs {
     std::vector<std::string> disable_pass;
     std::string print_after;
     std::string conv_algorithm = "auto";  // --conv-algorithm
+    std::string optimize = "speed";       // --optimize
     compiler::ResourceLimits limits;
     std::string precision = "float32";
     std::vector<std::string> calibrate;
@@ -37,12 +39,15 @@ struct ModelArgs {
     bool refine_codebooks = false;        // --refine-codebooks (on --calibrate's images)
 
     compiler::ModelOptions to_options() const;
+    // The passes; --optimize size makes --conv-algorithm auto mean direct (Winograd's transforms
+    // double the code).
     compiler::PassOptions pass_options() const;
+    codegen::Optimize optimize_goal() const;  // --optimize; throws sqz::Error for a bad value
     // With a warning sink that prints "sqzc: warning: MODEL: ..." on stderr.
     compiler::CompileOptions compile_options() const;
 };
 
-// Adds --disable-pass, --print-after, --conv-algorithm, --precision, --calibrate,
+// Adds --disable-pass, --print-after, --conv-algorithm, --optimize, --precision, --calibrate,
 // --calibration-method and --percentile (for commands that compile).
 void add_pass_options(po::options_description& options, ModelArgs& args);
 

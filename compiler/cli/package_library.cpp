@@ -42,21 +42,37 @@ int64_t text_bytes(const fs::path& library) {
     return 0;
 }
 
-// The kernels raise themselves to -O3 with a pragma whatever the command line says (their speed
-// depends on it), so the flags change the size of the model, runtime and weights code only.
+// The kernels choose their own optimisation with a pragma whatever the command line says (speed
+// kernels -O3, size kernels -Os), so the flags change the size of the model, runtime and weights
+// code only.
 struct FlagSet {
     const char* description;
     const char* flags;
     const char* link_flags;
-    bool gc_sections;  // and a version script exporting the C API only
+    bool smallest;  // gc-sections, a version script exporting the C API only, packed relocations
 };
 
 const FlagSet kFlagSets[] = {
     {"-O2", "-O2", "", false},
-    // No separate page for the code, no RELRO page, no build id: less padding between segments.
-    {"-Os, gc-sections, only the C API exported", "-Os -ffunction-sections -fdata-sections",
-     " -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--build-id=none", true},
+    // No separate page for the code, no RELRO page, no build id, and the data segment placed
+    // right after the code in the file (a small common page size: it then shares a page of memory
+    // with the code's last instead of starting a page of its own in the file): less padding.
+    // The runtime throws nothing and no exception passes through a package, so it builds without
+    // exceptions, unwind tables or RTTI.
+    {"-Os, gc-sections, no exceptions, only the C API", "-Os -ffunction-sections -fdata-sections -fno-exceptions "
+     "-fno-asynchronous-unwind-tables -fno-rtti",
+     " -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--build-id=none -Wl,-z,common-page-size=64", true},
 };
+
+// Whether `compiler` links with relative relocations packed (DT_RELR: binutils 2.38, glibc 2.36),
+// which shrinks the table of pointers to fix up at load from 24 bytes a pointer to a bitmap.
+bool links_packed_relocations(const std::string& compiler, const fs::path& dir) {
+    const fs::path probe = dir / "relr_probe.so";
+    const ShellResult r = run_shell(fmt::format("echo 'int f(){{return 0;}}' | {} -x c++ -shared -fPIC -o {} - "
+                                                "-Wl,-z,pack-relative-relocs",
+                                                compiler, shell_quote(probe.string())));
+    return r.ok();
+}
 
 }  // namespace
 
@@ -72,7 +88,7 @@ void set_weight_blobs(codegen::PackageOptions& options, const ir::Graph& graph, 
     options.weight_blobs.clear();
     if (format == compiler::WeightsFormat::Dense) return;
     for (compiler::LayerBlob& blob : compiler::encode_constants(graph, format))
-        if (blob.compressible) options.weight_blobs[blob.constant] = std::move(blob.bytes);
+        if (blob.stored_as_blob()) options.weight_blobs[blob.constant] = std::move(blob.bytes);
 }
 
 LibraryReport measure_package_library(const ir::Graph& graph, codegen::PackageOptions options,
@@ -97,10 +113,13 @@ LibraryReport measure_package_library(const ir::Graph& graph, codegen::PackageOp
     report.weights_format = options.weights_format;
     report.packed_weight_bytes = summary.expanded_weight_bytes;
 
-    // Export the C API only; everything else may be dropped by --gc-sections.
+    // Export the C API only (not the package's Halide runtime functions or kernel loops, whose names
+    // share its prefix); everything else may be dropped by --gc-sections.
     const fs::path version_script = dir / "exports.map";
-    std::ofstream(version_script) << "{ global: " << options.name << "_*; local: *; };\n";
+    std::ofstream(version_script) << "{ global: " << fmt::format("{}", fmt::join(codegen::package_api_functions(options.name), "; "))
+                                  << "; local: *; };\n";
 
+    const bool relr = links_packed_relocations(compiler, dir);
     for (size_t f = 0; f < std::size(kFlagSets); ++f) {
         const FlagSet& flags = kFlagSets[f];
         const fs::path build = dir / fmt::format("build{}", f);
@@ -118,10 +137,10 @@ LibraryReport measure_package_library(const ir::Graph& graph, codegen::PackageOp
         run_all(compiles);
         const fs::path library = build / ("lib" + options.name + ".so");
         const std::string gc =
-            (flags.gc_sections ? " -Wl,--gc-sections -Wl,--version-script=" + shell_quote(version_script.string()) : "") +
-            flags.link_flags;
+            (flags.smallest ? " -Wl,--gc-sections -Wl,--version-script=" + shell_quote(version_script.string()) : "") +
+            (flags.smallest && relr ? " -Wl,-z,pack-relative-relocs" : "") + flags.link_flags;
         const fs::path selftest = build / "selftest";
-        run_all({fmt::format("{} -shared -o {} {}{} -lpthread && strip --strip-all {}", compiler, shell_quote(library.string()),
+        run_all({fmt::format("{} -shared -o {} {}{} -lpthread && strip --strip-all --remove-section=.comment {}", compiler, shell_quote(library.string()),
                              fmt::join(objects, " "), gc, shell_quote(library.string()))});
         // The self-test, linked against the stripped library, shows it is complete and correct.
         run_all({fmt::format("{} -std=c++17 -O2 -I{} {} {} {} -Wl,-rpath,{} -lpthread -o {}", compiler,
@@ -129,7 +148,7 @@ LibraryReport measure_package_library(const ir::Graph& graph, codegen::PackageOp
                              shell_quote((package / (options.name + "_selftest_data.cpp")).string()), shell_quote(library.string()),
                              shell_quote(build.string()), shell_quote(selftest.string()))});
         LibraryBuild b;
-        b.flags = flags.description;
+        b.flags = std::string(flags.description) + (flags.smallest && relr ? ", packed relocations" : "");
         b.library_bytes = static_cast<int64_t>(fs::file_size(library));
         b.weight_bytes = summary.weight_bytes;
         b.text_bytes = text_bytes(library);
@@ -148,10 +167,10 @@ std::string format_library_report(const LibraryReport& r) {
     std::string out = fmt::format("shared library of package '{}' (weights stored {}, embedded; {} bytes packed in "
                                   "memory after set-up):\n",
                                   r.package, r.weights_format, r.packed_weight_bytes);
-    out += fmt::format("  {:<40}  {:>11}  {:>6}  {:>11}  {:>11}  {}\n", "build", "stripped", "MB", "weights", ".text",
+    out += fmt::format("  {:<70}  {:>11}  {:>6}  {:>11}  {:>11}  {}\n", "build", "stripped", "MB", "weights", ".text",
                        "self-test");
     for (const LibraryBuild& b : r.builds)
-        out += fmt::format("  {:<40}  {:>11}  {:>6.3f}  {:>11}  {:>11}  {}\n", b.flags, b.library_bytes,
+        out += fmt::format("  {:<70}  {:>11}  {:>6.3f}  {:>11}  {:>11}  {}\n", b.flags, b.library_bytes,
                            b.library_bytes / 1e6, b.weight_bytes, b.text_bytes, b.selftest_passed ? "passed" : "FAILED");
     return out;
 }

@@ -40,9 +40,10 @@ struct LibraryReport {
 
 // Emits `graph` as a package with embedded weights (options.weight_blobs as set_weight_blobs left
 // them) into a temporary folder, builds it with `compiler` into a stripped shared library twice
-// (-O2; and -Os with -ffunction-sections, --gc-sections and only the C API exported; the kernels
-// keep their own -O3 pragma in both), links the package's self-test against each library and runs
-// it, and removes the folder. Throws sqz::Error if a build fails.
+// (-O2; and the smallest: -Os with -ffunction-sections, no exceptions, unwind tables or RTTI,
+// --gc-sections, only the C API exported and, where the linker can, packed relative relocations;
+// the kernels keep their own optimisation pragma in both), links the package's self-test against
+// each library and runs it, and removes the folder. Throws sqz::Error if a build fails.
 LibraryReport measure_package_library(const ir::Graph& graph, codegen::PackageOptions options,
                                       const std::string& compiler = "c++");
 

@@ -148,6 +148,7 @@ int run_command(const Args& argv) {
     engine_options.threads = threads;
     engine_options.schedule = schedule;
     engine_options.target = target;
+    engine_options.optimize = model.optimize_goal();
     // The reference runs the graph as loaded; compiling engines run it after the passes.
     const compiler::CompileOptions compile = model.compile_options();
     const auto ready_start = std::chrono::steady_clock::now();

@@ -73,6 +73,7 @@ SizeReport size_report(const ir::Graph& graph, const CompressionOptions& options
     if (codebooks) {
         report.rows.push_back(measure(graph, "codebook (as stored)", WeightsFormat::Codebook, {}, true));
         report.rows.push_back(measure(graph, "codebook + Huffman", WeightsFormat::CodebookHuffman, {}, true));
+        report.rows.push_back(measure(graph, "codebook + range coding", WeightsFormat::CodebookRange, {}, true));
     }
     std::vector<CompressionOptions> variants;
     if (codebooks) {
@@ -87,6 +88,7 @@ SizeReport size_report(const ir::Graph& graph, const CompressionOptions& options
         if (has_codebook_weights(compressed)) {
             report.rows.push_back(measure(compressed, name, WeightsFormat::Codebook, v, false));
             report.rows.push_back(measure(compressed, name + " + Huffman", WeightsFormat::CodebookHuffman, v, false));
+            report.rows.push_back(measure(compressed, name + " + range coding", WeightsFormat::CodebookRange, v, false));
         } else {
             report.rows.push_back(measure(compressed, name + ", dense float32", WeightsFormat::Dense, v, false));
         }

@@ -36,9 +36,9 @@ struct SizeReport {
 };
 
 // The rows: dense float32; for a model whose weights are all in codebook form (Deep Compression)
-// the codebook as stored and with Huffman coding, and re-clustered to 6-bit codebooks (both
-// storages); and, when `options` asks for pruning or clustering, that variant in each storage it
-// allows (clustered: codebook and codebook + Huffman; pruned only: dense).
+// the codebook as stored, with Huffman coding and with range coding, and re-clustered to 6-bit
+// codebooks (all three storages); and, when `options` asks for pruning or clustering, that
+// variant in each storage it allows (clustered: the three codebook storages; pruned only: dense).
 SizeReport size_report(const ir::Graph& graph, const CompressionOptions& options = {});
 
 // The report as a text table (bytes with thousands separators, MB = 10^6 bytes, ratio to dense).

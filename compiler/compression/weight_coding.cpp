@@ -5,6 +5,7 @@
 #include "compiler/compression/huffman.h"
 #include "compiler/compression/kmeans.h"
 #include "compiler/compression/prune.h"
+#include "compiler/compression/range_blob.h"
 #include "compiler/compression/refine_codebooks.h"
 #include "compiler/calibration.h"
 #include "compiler/image_variants.h"
@@ -89,14 +90,16 @@ std::string_view to_string(WeightsFormat format) {
     case WeightsFormat::Dense: return "dense";
     case WeightsFormat::Codebook: return "codebook";
     case WeightsFormat::CodebookHuffman: return "codebook-huffman";
+    case WeightsFormat::CodebookRange: return "codebook-range";
     }
     return "?";
 }
 
 WeightsFormat parse_weights_format(std::string_view text) {
-    for (WeightsFormat f : {WeightsFormat::Dense, WeightsFormat::Codebook, WeightsFormat::CodebookHuffman})
+    for (WeightsFormat f :
+         {WeightsFormat::Dense, WeightsFormat::Codebook, WeightsFormat::CodebookHuffman, WeightsFormat::CodebookRange})
         if (text == to_string(f)) return f;
-    user_error("unknown weights format '{}' (expected dense, codebook or codebook-huffman)", text);
+    user_error("unknown weights format '{}' (expected dense, codebook, codebook-huffman or codebook-range)", text);
 }
 
 void check_compression_options(const CompressionOptions& options) {
@@ -254,6 +257,13 @@ std::vector<LayerBlob> encode_constants(const ir::Graph& graph, WeightsFormat fo
         blob.compressible = compressible.count(c.name) > 0;
         if (!blob.compressible || format == WeightsFormat::Dense) {
             blob.bytes = encode_dense_blob(c.data());
+            if (format == WeightsFormat::CodebookRange) {  // biases: their floats range-coded, if smaller
+                std::vector<uint8_t> range = encode_float_range_blob(c.data());
+                if (range.size() < blob.bytes.size()) {
+                    blob.kind = BlobKind::FloatRange;
+                    blob.bytes = std::move(range);
+                }
+            }
             blobs.push_back(std::move(blob));
             continue;
         }
@@ -267,11 +277,18 @@ std::vector<LayerBlob> encode_constants(const ir::Graph& graph, WeightsFormat fo
             user_error("constant '{}': its codebook form does not decode to its values", c.name);
         blob.kind = BlobKind::Codebook;
         blob.bytes = encode_codebook_blob(*c.codebook, blob.numel);
-        if (format == WeightsFormat::CodebookHuffman) {
+        if (format == WeightsFormat::CodebookHuffman || format == WeightsFormat::CodebookRange) {
             std::vector<uint8_t> huffman = encode_huffman_blob(*c.codebook, blob.numel);
             if (huffman.size() < blob.bytes.size()) {
                 blob.kind = BlobKind::CodebookHuffman;
                 blob.bytes = std::move(huffman);
+            }
+        }
+        if (format == WeightsFormat::CodebookRange) {
+            std::vector<uint8_t> range = encode_range_blob(*c.codebook, blob.numel, weight_window(c.type.dims));
+            if (range.size() < blob.bytes.size()) {
+                blob.kind = BlobKind::CodebookRange;
+                blob.bytes = std::move(range);
             }
         }
         blobs.push_back(std::move(blob));

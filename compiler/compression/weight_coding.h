@@ -8,8 +8,12 @@
 //   codebook-huffman codes and gaps Huffman-coded per layer (the third stage of Deep Compression),
 //                    or as in `codebook` for a layer where that is smaller (small, nearly dense
 //                    layers, whose code tables cost more than Huffman coding saves)
+//   codebook-range   codebook and codes range-coded with adaptive context models (range_blob.h),
+//                    or as in `codebook-huffman` for a layer where that is smaller; the biases'
+//                    float32 values range-coded too
 //
-// Biases and any constant without a codebook form are stored dense in every format. The codebook
+// Biases and any constant without a codebook form are stored dense float32 (codebook-range:
+// range-coded float32, losslessly). The codebook
 // formats are lossless: the runtime expands each blob to the constant's values bit for bit.
 #pragma once
 
@@ -28,9 +32,9 @@
 
 namespace sqz::compiler {
 
-enum class WeightsFormat : uint8_t { Dense, Codebook, CodebookHuffman };
+enum class WeightsFormat : uint8_t { Dense, Codebook, CodebookHuffman, CodebookRange };
 
-// "dense", "codebook", "codebook-huffman".
+// "dense", "codebook", "codebook-huffman", "codebook-range".
 std::string_view to_string(WeightsFormat format);
 // Throws sqz::Error naming the accepted values for anything else.
 WeightsFormat parse_weights_format(std::string_view text);
@@ -81,11 +85,15 @@ struct LayerBlob {
     int64_t numel = 0;
     runtime::BlobKind kind = runtime::BlobKind::Dense;
     bool compressible = false;        // a convolution weight (else a bias or other constant)
+    // Whether a package stores this blob rather than the constant's packed values: any blob but a
+    // dense one.
+    bool stored_as_blob() const { return kind != runtime::BlobKind::Dense; }
     std::vector<uint8_t> bytes;
 };
 
 // One blob per constant, in graph order: compressible weights in `format` (for codebook-huffman,
-// the smaller of the Huffman and the fixed-width blob), all others dense.
+// the smaller of the Huffman and the fixed-width blob; for codebook-range, the smallest of those
+// and the range-coded blob), all others dense (codebook-range: range-coded floats if smaller).
 // For the codebook formats every compressible weight needs a codebook form (load a .net file or
 // use codebook_bits); throws sqz::Error naming the first that has none.
 std::vector<LayerBlob> encode_constants(const ir::Graph& graph, WeightsFormat format);

@@ -232,6 +232,16 @@ void check_borders(const ir::Graph& graph, const ModelPlan& plan) {
         const std::vector<BufferDim> with = plan.halide_dims(name, true);
         CHECK(with[1].extent == s.dims[3] + 2 * s.border);
         CHECK(with[2].extent == s.dims[2] + 2 * s.border);
+        // Shape-generic kernels read the same memory with the border below zero, pixel (0, 0) at
+        // their padding: only the mins of x and y differ.
+        for (int origin : {0, 1}) {
+            std::vector<BufferDim> below = plan.halide_dims_border_below_zero(name, origin);
+            REQUIRE(below.size() == with.size());
+            CHECK(below[1].min == origin - s.border);
+            CHECK(below[2].min == origin - s.border);
+            below[1].min = below[2].min = 0;
+            CHECK(below == with);
+        }
     }
 }
 

@@ -14,6 +14,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -45,7 +46,7 @@ std::map<std::string, std::vector<uint8_t>> blobs_of(const ir::Graph& graph, Wei
     std::map<std::string, std::vector<uint8_t>> blobs;
     if (format == WeightsFormat::Dense) return blobs;  // as sqzc compile: nothing to expand
     for (compiler::LayerBlob& b : compiler::encode_constants(graph, format))
-        if (b.compressible) blobs[b.constant] = std::move(b.bytes);
+        if (b.stored_as_blob()) blobs[b.constant] = std::move(b.bytes);
     return blobs;
 }
 
@@ -113,7 +114,8 @@ int main(int argc, char** argv) {
 )";
 
 // Writes package "dcz" of `graph` in `format` into the scratch folder `dir_name`.
-fs::path emit(const ir::Graph& graph, WeightsFormat format, codegen::WeightsStorage storage, const std::string& dir_name) {
+fs::path emit(const ir::Graph& graph, WeightsFormat format, codegen::WeightsStorage storage, const std::string& dir_name,
+              codegen::Optimize optimize = codegen::Optimize::Speed) {
     codegen::PackageOptions o;
     o.name = "dcz";
     o.target = codegen::parse_target("host");
@@ -122,9 +124,11 @@ fs::path emit(const ir::Graph& graph, WeightsFormat format, codegen::WeightsStor
     o.source_description = "test";
     o.weights_format = std::string(compiler::to_string(format));
     o.weight_blobs = blobs_of(graph, format);
+    o.optimize = optimize;
     const fs::path dir = test::scratch_dir() / dir_name;
     const codegen::PackageSummary s = codegen::emit_package(graph, o, dir.string());
-    CHECK(s.compressed_tensors == 26);
+    // codebook-range stores the biases as blobs too.
+    CHECK(s.compressed_tensors == (format == WeightsFormat::CodebookRange ? 52 : 26));
     std::ofstream(dir / "probe.cpp") << kProbe;
     return dir;
 }
@@ -328,6 +332,44 @@ TEST_CASE("built packages expand their compressed weights bit-exactly at create"
     CHECK(bytes_of(c / "result.weights") == pack(six_graph, WeightsFormat::Dense).blob.bytes);
     CHECK(bytes_of(c / "result.weights") != packed);
     run = test::run_shell((c / "selftest").string());
+    CHECK(run.exit_code == 0);
+    CHECK_THAT(run.out, Catch::Contains("dcz_selftest: passed"));
+}
+
+TEST_CASE("a size-built, range-coded package builds with a bare c++ -O2, expands its weights bit-exactly and "
+          "passes its self-test",
+          "[package][compression][size]") {
+    // The copy of the Deep Compression model in the repository; 6-bit optimal codebooks as in
+    // docs/compression.md's size table (unrefined: no calibration images needed).
+    const auto dir = test::source_dir() / "examples" / "models" / "squeezenet_v1.0_deep_compression";
+    compiler::ModelOptions o = test::model_at((dir / "deploy.prototxt").string());
+    o.weights_path = (dir / "compressed_SqueezeNet.net").string();
+    o.compression.codebook_bits = 6;
+    o.compression.cluster_init = compiler::ClusterInit::Optimal;
+    compiler::PassOptions direct;
+    direct.conv_algorithm = "direct";  // what --optimize size chooses
+    const ir::Graph graph = compiler::optimize(compiler::load_model(o), direct);
+
+    const fs::path a = emit(graph, WeightsFormat::CodebookRange, codegen::WeightsStorage::Embedded, "dcz_size",
+                            codegen::Optimize::Size);
+    // Five kernel bodies for the 29 kernels (every Fire module's squeeze, expand1x1 and conv10
+    // share one; the expand3x3 convs another; the two max pools a third); the others' files hold
+    // a comment only.
+    int bodies = 0;
+    for (const auto& entry : fs::directory_iterator(a))
+        if (std::regex_match(entry.path().filename().string(), std::regex(R"(dcz_k\d+_.*\.cpp)")))
+            bodies += slurp(entry.path()).find("the same code as kernel") == std::string::npos;
+    CHECK(bodies == 5);
+    build(a, "");
+    test::write_scratch("dcz_size_input.f32", std::string(3 * 227 * 227 * 4, '\0'));
+    auto run = test::run_shell("cd '" + a.string() + "' && ./probe - '" +
+                               (test::scratch_dir() / "dcz_size_input.f32").string() + "' result");
+    INFO(run.out << run.err);
+    REQUIRE(run.exit_code == 0);
+    // The packed weights are the dense packing of the same values, byte for byte (the layouts of
+    // a size build: direct convolutions).
+    CHECK(bytes_of(a / "result.weights") == pack(graph, WeightsFormat::Dense).blob.bytes);
+    run = test::run_shell((a / "selftest").string() + " --threads 2");
     CHECK(run.exit_code == 0);
     CHECK_THAT(run.out, Catch::Contains("dcz_selftest: passed"));
 }

@@ -264,9 +264,10 @@ TEST_CASE("a package refuses at create a CPU without the instruction sets it was
             std::string text = slurp(entry.path());
             const auto list = text.find("kCpuFeatures[] = ");
             if (list == std::string::npos) continue;
-            const auto avx2 = text.find("\"avx2\"", list);
+            const std::string avx2_feature = "CpuFeature::AVX2,";
+            const auto avx2 = text.find(avx2_feature, list);
             REQUIRE(avx2 != std::string::npos);
-            text.replace(avx2, 6, "\"dotprod\"");
+            text.replace(avx2, avx2_feature.size(), "CpuFeature::ARMDotProd,");
             std::ofstream(entry.path(), std::ios::binary) << text;
             patched = true;
         }

@@ -1,6 +1,8 @@
 // A package compiles without a warning under -Wall -Wextra -Werror, with g++ and with clang++
-// (users build with -Werror): a float32 package with Winograd convolutions, an int8 one and a
-// compressed one (codebook-huffman, direct convolutions), each written by `sqzc compile`. At -O2,
+// (users build with -Werror): a float32 package with Winograd convolutions, an int8 one, a
+// compressed one (codebook-huffman, direct convolutions) and one built for size (codebook-range,
+// --optimize size: shared kernels, -Os pragma, call-frame information out of .eh_frame), each
+// written by `sqzc compile`. At -O2,
 // because some of GCC's warnings come from its optimisers. The runtime's files are the same in
 // every package but for their prefix, so only the first package compiles them; clang++ only
 // parses, since its warnings all come from its front end.
@@ -26,6 +28,7 @@ const Case kCases[] = {
     {"wfloat", test::kTinyFireSqz, "--conv-algorithm winograd"},
     {"wint8", test::kInt8FireSqz, "--precision int8"},
     {"wcomp", test::kTinyFireSqz, "--conv-algorithm direct --weights-format codebook-huffman --prune 0.5 --codebook-bits 4"},
+    {"wsize", test::kTinyFireSqz, "--optimize size --weights-format codebook-range --prune 0.5 --codebook-bits 4"},
 };
 
 // The runtime's source files (runtime/*.cpp), as they are named in package `name`.

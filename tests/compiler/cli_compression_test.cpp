@@ -55,13 +55,16 @@ TEST_CASE("bad compression values give one clear line", "[cli][compression]") {
     check_error("run " + m + " --prune half", "the argument ('half') for option '--prune' is invalid");
     check_error("run " + m + " --cluster-init random --codebook-bits 4", "--cluster-init random: choose linear or optimal");
     check_error("compile " + m + " -o " + out + " --weights-format zip",
-                "unknown weights format 'zip' (expected dense, codebook or codebook-huffman)");
+                "unknown weights format 'zip' (expected dense, codebook, codebook-huffman or codebook-range)");
     check_error("compile " + m + " -o " + out + " --weights-format codebook",
                 "weights format 'codebook' needs weights in codebook form, but 'conv1.weight' is dense (use a Deep "
                 "Compression .net file, or --codebook-bits B to cluster the weights)");
     check_error("compile " + m + " -o " + out + " --weights-format codebook-huffman --codebook-bits 4 --precision int8",
                 "--weights-format codebook-huffman stores float weights and cannot be combined with --precision int8");
     check_error("info " + m + " --package-library", "--package-library goes with --size");
+    check_error("compile " + m + " -o " + out + " --optimize tiny", "unknown optimisation goal 'tiny' (choose speed or size)");
+    check_error("bench " + m + " --optimize size --schedule adams2019",
+                "--optimize size chooses the manual schedules; it cannot be combined with the adams2019 autoscheduler");
     check_error("info " + m + " --accuracy --random 0", "no inputs: give --photos DIR or --random N");
     check_error("run " + m + " --codebook-bits 4 --refine-codebooks",
                 "--refine-codebooks needs --calibrate IMAGES (the images whose layer outputs it matches)");

@@ -69,18 +69,23 @@ inline int fake_shift(void* context, halide_buffer_t* b) {
 
 inline constexpr size_t kFakeSizes[] = {kFakeSize};
 
+// Dims 0: the 8-float tensors; 1: the one-float weights.
+inline constexpr runtime::DimSpec kFakeDims[] = {{kFakeSize, 1}, {1, 1}};
+
 inline constexpr BufferSpec kFakeBuffers[] = {
-    {Memory::Input, Element::F32, 0, 0, 1, {{0, kFakeSize, 1}}},
-    {Memory::Weights, Element::F32, 0, 0, 1, {{0, 1, 1}}},
-    {Memory::Arena, Element::F32, 0, 128, 1, {{0, kFakeSize, 1}}},
-    {Memory::Arena, Element::F32, 0, 128, 1, {{0, kFakeSize, 1}}},
-    {Memory::Weights, Element::F32, 0, 64, 1, {{0, 1, 1}}},
-    {Memory::Output, Element::F32, 0, 0, 1, {{0, kFakeSize, 1}}},
+    {0, 0, Memory::Input, Element::F32, 0, 1, 0},
+    {0, 1, Memory::Weights, Element::F32, 0, 1, 0},
+    {128, 0, Memory::Arena, Element::F32, 0, 1, 0},
+    {128, 0, Memory::Arena, Element::F32, 0, 1, 0},
+    {64, 1, Memory::Weights, Element::F32, 0, 1, 0},
+    {0, 0, Memory::Output, Element::F32, 0, 1, 0},
 };
 
+inline constexpr runtime::KernelCall kFakeCalls[] = {fake_scale, fake_shift};
+inline constexpr char kFakeKernelNames[] = "scale\0shift";
 inline constexpr KernelSpec kFakeKernels[] = {
-    {"scale", fake_scale, 0, 3},
-    {"shift", fake_shift, 3, 3},
+    {0, 0, 0, 3},  // "scale"
+    {3, 6, 1, 3},  // "shift"
 };
 
 // The arena: the tensor at byte 128 (32 bytes), a bordered region [192, 256) zeroed at create,
@@ -89,7 +94,7 @@ inline constexpr size_t kFakePlanned = 256, kFakeZeroedFrom = 192, kFakeScratch 
 
 // Embedded weights, x86-64 features this machine has (or none elsewhere).
 inline ModelDescription fake_model() {
-    static const char* const features[] = {"sse4.1"};
+    static const runtime::CpuFeature features[] = {runtime::CpuFeature::SSE41};
     ModelDescription m;
     m.input_sizes = kFakeSizes;
     m.input_count = 1;
@@ -101,8 +106,12 @@ inline ModelDescription fake_model() {
     m.arena_bytes = kFakePlanned + kFakeScratch;
     m.buffers = kFakeBuffers;
     m.buffer_count = 6;
+    m.dims = kFakeDims;
+    m.dim_count = 2;
     m.kernels = kFakeKernels;
     m.kernel_count = 2;
+    m.calls = kFakeCalls;
+    m.kernel_names = kFakeKernelNames;
     m.embedded_weights = kFakeWeights;
     m.stored_weight_bytes = sizeof kFakeWeights;
     m.packed_weight_bytes = sizeof kFakeWeights;

@@ -91,7 +91,12 @@ TEST_CASE("create refuses bad options and a CPU without the model's instruction 
     CHECK_FALSE(m);
 
     runtime::ModelDescription needs_more = d;
-    static const char* const unknown[] = {"sse4.1", "no-such-instruction-set"};
+    // Another architecture's instruction set: no CPU this runs on has both.
+#if defined(__aarch64__)
+    static const runtime::CpuFeature unknown[] = {runtime::CpuFeature::ARMDotProd, runtime::CpuFeature::AVX};
+#else
+    static const runtime::CpuFeature unknown[] = {runtime::CpuFeature::SSE41, runtime::CpuFeature::ARMDotProd};
+#endif
     needs_more.cpu_features = unknown;
     needs_more.cpu_feature_count = 2;
     CHECK(Model::create(needs_more, {}, m) == Status::Cpu);
@@ -266,14 +271,20 @@ TEST_CASE("compressed weights are expanded into the packed weights at create", "
     stored.insert(stored.end(), value_bytes, value_bytes + sizeof values);
 
     const runtime::StoredTensor tensors[] = {
-        {0, 0, 0, 64, 0, 16, {}, {}},
-        {1, 2, 64, 8 + 64, 64, 16, {4, 4}, {4, 1}},
+        {0, 64, 0, 0, runtime::kCopy, 0, 0},
+        {64, 8 + 64, 64, 16, runtime::kGather, 2, 0},
     };
+    const runtime::StoredDim dims[] = {{4, 4}, {4, 1}};
     runtime::ModelDescription d = test::fake_model();
     d.embedded_weights = stored.data();  // (the test's vector is 16-byte aligned; the model copies it)
     d.stored_weight_bytes = stored.size();
-    d.stored_tensors = tensors;
-    d.stored_tensor_count = 2;
+    d.stored.tensors = tensors;
+    d.stored.count = 2;
+    d.stored.dims = dims;
+    d.stored.dim_count = 2;
+    const runtime::LayerDecoder dense_only[] = {runtime::expand_dense_blob};
+    d.stored.decoders = dense_only;
+    d.stored.decoder_count = 1;
     auto m = create(d);
     const auto* packed = static_cast<const float*>(m->packed_weights());
     CHECK(packed[0] == test::kFakeScale);

@@ -225,9 +225,9 @@ TEST_CASE("layer headers are checked field by field", "[runtime][codec]") {
         std::vector<uint8_t> b = good;
         b[at] = value;
         CodecStatus s = runtime::read_layer_header(b.data(), b.size(), h);
-        return s ? std::string("ok") : s.message;
+        return s ? std::string("ok") : s.message.str();
     };
-    CHECK(message(0, 7) == "layer blob has unknown kind 7 (expected 0, 1 or 2)");
+    CHECK(message(0, 7) == "layer blob has unknown kind 7 (expected 0, 1, 2, 3 or 4)");
     CHECK(message(1, 0) == "codebook blob has code width 0, outside 1..8");
     CHECK(message(1, 9) == "codebook blob has code width 9, outside 1..8");
     CHECK(message(2, 9) == "codebook blob has gap width 9, outside 0..8");

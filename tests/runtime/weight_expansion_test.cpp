@@ -25,9 +25,23 @@ std::vector<uint8_t> dense_blob(const std::vector<float>& values) {
     return b;
 }
 
+// The tables of `tensors` with their `dims`, decoding every blob kind and transforming for Winograd.
+runtime::StoredWeights tables(const std::vector<StoredTensor>& tensors, const std::vector<runtime::StoredDim>& dims) {
+    runtime::StoredWeights w;
+    w.tensors = tensors.data();
+    w.count = tensors.size();
+    w.dims = dims.data();
+    w.dim_count = dims.size();
+    w.decoders = runtime::kLayerDecoders;
+    w.decoder_count = runtime::kBlobKinds;
+    w.winograd = runtime::winograd_transform_weights;
+    return w;
+}
+
 struct Fixture {
     std::vector<uint8_t> stored;
     std::vector<StoredTensor> tensors;
+    std::vector<runtime::StoredDim> dims;
     std::vector<float> values;  // the blob's: 0..5, a 2x3 matrix
 
     Fixture() {
@@ -36,14 +50,15 @@ struct Fixture {
         const std::vector<uint8_t> blob = dense_blob(values);
         stored.insert(stored.end(), blob.begin(), blob.end());
         // The blob gathered transposed to packed byte 64: packed (i0, i1) = value 3 * i0 + i1.
-        tensors.push_back({0, 0, 0, 8, 0, 2, {}, {}});
-        tensors.push_back({1, 2, 8, static_cast<int64_t>(blob.size()), 64, 6, {2, 3}, {3, 1}});
+        tensors.push_back({0, 8, 0, 0, runtime::kCopy, 0, 0});
+        tensors.push_back({8, static_cast<uint32_t>(blob.size()), 64, 6, runtime::kGather, 2, 0});
+        dims = {{2, 3}, {3, 1}};
     }
 
     Status expand(std::vector<float>& packed, size_t value_room = 6) const {
         packed.assign(32, -1.0f);
         std::vector<float> scratch(value_room);
-        return runtime::expand_weights(stored.data(), stored.size(), tensors.data(), tensors.size(),
+        return runtime::expand_weights(stored.data(), stored.size(), tables(tensors, dims),
                                        reinterpret_cast<uint8_t*>(packed.data()), packed.size() * 4, scratch.data(),
                                        scratch.size());
     }
@@ -53,7 +68,7 @@ struct Fixture {
 
 TEST_CASE("stored tensors are copied and gathered into the packed weights", "[runtime][weights]") {
     const Fixture f;
-    CHECK(runtime::largest_expansion(f.tensors.data(), f.tensors.size()) == 6);
+    CHECK(runtime::largest_expansion(tables(f.tensors, f.dims)) == 6);
     std::vector<float> packed;
     REQUIRE(f.expand(packed) == Status::Ok);
     CHECK(std::memcmp(packed.data(), f.stored.data(), 8) == 0);
@@ -78,7 +93,7 @@ TEST_CASE("a stored-tensor table that does not fit the bytes, or a blob that doe
     }
     {
         Fixture f;
-        f.tensors[1].stride[0] = 4;  // the gather would read past the values
+        f.dims[0].stride = 4;  // the gather would read past the values
         CHECK(f.expand(packed) == Status::Weights);
     }
     {
@@ -95,6 +110,23 @@ TEST_CASE("a stored-tensor table that does not fit the bytes, or a blob that doe
         f.stored[8] = 9;  // no such blob kind
         CHECK(f.expand(packed) == Status::Weights);
     }
+    {
+        Fixture f;
+        f.tensors[1].rank = 3;  // dims past the table
+        CHECK(f.expand(packed) == Status::Weights);
+    }
+    {
+        // A kind the package has no decoder for (its table leaves it out) is refused.
+        Fixture f;
+        runtime::StoredWeights w = tables(f.tensors, f.dims);
+        const runtime::LayerDecoder none[] = {nullptr};
+        w.decoders = none;
+        w.decoder_count = 1;
+        std::vector<float> scratch(6);
+        packed.assign(32, -1.0f);
+        CHECK(runtime::expand_weights(f.stored.data(), f.stored.size(), w, reinterpret_cast<uint8_t*>(packed.data()),
+                                      packed.size() * 4, scratch.data(), scratch.size()) == Status::Weights);
+    }
 }
 
 TEST_CASE("a Winograd tensor is its blob's 3x3 weights transformed, and a bad header is refused",
@@ -104,23 +136,28 @@ TEST_CASE("a Winograd tensor is its blob's 3x3 weights transformed, and a bad he
     std::vector<float> w(2 * 3 * 9);
     for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i % 7) - 2.5f;
     const std::vector<uint8_t> stored = dense_blob(w);
-    StoredTensor t{runtime::kWinograd, 3, 0, static_cast<int64_t>(stored.size()), 0, 2 * 3 * 16, {2, 3, 2}, {}};
+    StoredTensor t{0, static_cast<uint32_t>(stored.size()), 0, 2 * 3 * 16, runtime::kWinograd, 3, 0};
+    std::vector<runtime::StoredDim> dims = {{2, 0}, {3, 0}, {2, 0}};
     std::vector<float> want(2 * 3 * 16);
     runtime::winograd_transform_weights(w.data(), 2, 3, 2, want.data());
-    auto expand = [&](const StoredTensor& tensor, std::vector<float>& packed) {
+    auto expand = [&](const StoredTensor& tensor, std::vector<float>& packed, bool transform = true) {
         packed.assign(want.size(), -1.0f);
         std::vector<float> values(want.size());
-        return runtime::expand_weights(stored.data(), stored.size(), &tensor, 1, reinterpret_cast<uint8_t*>(packed.data()),
+        const std::vector<StoredTensor> one{tensor};
+        runtime::StoredWeights weights = tables(one, dims);
+        if (!transform) weights.winograd = nullptr;
+        return runtime::expand_weights(stored.data(), stored.size(), weights, reinterpret_cast<uint8_t*>(packed.data()),
                                        packed.size() * 4, values.data(), values.size());
     };
     std::vector<float> packed;
     REQUIRE(expand(t, packed) == Status::Ok);
     CHECK(packed == want);
+    CHECK(expand(t, packed, false) == Status::Weights);  // a package without the transform
 
+    dims[2].extent = 3;  // no F(3x3, 3x3)
+    CHECK(expand(t, packed) == Status::Weights);
+    dims[2].extent = 2;
     StoredTensor bad = t;
-    bad.extent[2] = 3;  // no F(3x3, 3x3)
-    CHECK(expand(bad, packed) == Status::Weights);
-    bad = t;
     bad.numel -= 16;  // packed values that do not match O x I x (m + 2)^2
     CHECK(expand(bad, packed) == Status::Weights);
     bad = t;

@@ -41,7 +41,7 @@ TEST_CASE("Deep Compression model: sizes of every stored form meet the targets",
     CHECK(r.weight_parameters == 1248424 - 3976);  // 3,976 biases
     CHECK(r.nonzero_weights == 422083 - 6162);     // stored entries less the code-0 fillers
     CHECK(r.dense_bytes == 4 * 1248424);
-    REQUIRE(r.rows.size() == 5);
+    REQUIRE(r.rows.size() == 7);
 
     const compiler::SizeRow& dense = row(r, "dense float32");
     CHECK(dense.total_bytes() == 4 * 1248424 + 8 * 52);  // an 8-byte header per blob
@@ -60,6 +60,10 @@ TEST_CASE("Deep Compression model: sizes of every stored form meet the targets",
     CHECK(row(r, "6-bit codebook").total_bytes() < codebook.total_bytes());
     CHECK(six.nonzero_weights == r.nonzero_weights);  // re-clustering keeps the sparsity pattern
     CHECK(table.find("codebook + Huffman") != std::string::npos);
+    // Range coding with context models beats Huffman, exact and 6-bit alike.
+    CHECK(row(r, "codebook + range coding").lossless);
+    CHECK(row(r, "codebook + range coding").total_bytes() < huffman.total_bytes());
+    CHECK(row(r, "6-bit codebook + range coding").total_bytes() < six.total_bytes());
 
     // Optimal k-means spreads the codes more evenly (more bits after Huffman), still within 0.47 MB.
     compiler::CompressionOptions optimal;
@@ -67,7 +71,7 @@ TEST_CASE("Deep Compression model: sizes of every stored form meet the targets",
     optimal.cluster_init = compiler::ClusterInit::Optimal;
     const compiler::SizeReport with_optimal = compiler::size_report(graph, optimal);
     INFO(compiler::format_size_report(with_optimal));
-    REQUIRE(with_optimal.rows.size() == 7);
+    REQUIRE(with_optimal.rows.size() == 10);
     CHECK(row(with_optimal, "6-bit codebook (optimal k-means) + Huffman").total_bytes() <= 470000);
 }
 
@@ -130,7 +134,7 @@ TEST_CASE("dense model: pruned and clustered rows only when asked", "[compressio
     options.prune = 0.5;
     options.codebook_bits = 6;
     const compiler::SizeReport r = compiler::size_report(graph, options);
-    REQUIRE(r.rows.size() == 3);
+    REQUIRE(r.rows.size() == 4);
     const compiler::SizeRow& codebook = row(r, "pruned 50%, 6-bit codebook");
     const compiler::SizeRow& huffman = row(r, "pruned 50%, 6-bit codebook + Huffman");
     CHECK_FALSE(codebook.lossless);

@@ -2,6 +2,7 @@
 // of every storage form on synthetic layers (empty, long gaps with fillers, nearly dense, odd bit
 // widths) and on every layer of the real Deep Compression model; corrupt blobs fail cleanly.
 #include "compiler/compression/codebook_form.h"
+#include "compiler/compression/range_blob.h"
 #include "compiler/compression/weight_coding.h"
 #include "compiler/model_loader.h"
 #include "runtime/weight_codec.h"
@@ -152,7 +153,7 @@ TEST_CASE("weights formats parse by name", "[compression][codec]") {
     CHECK(compiler::parse_weights_format("codebook-huffman") == compiler::WeightsFormat::CodebookHuffman);
     CHECK(compiler::to_string(compiler::WeightsFormat::Codebook) == "codebook");
     CHECK_THROWS_WITH(compiler::parse_weights_format("huffman"),
-                      "unknown weights format 'huffman' (expected dense, codebook or codebook-huffman)");
+                      "unknown weights format 'huffman' (expected dense, codebook, codebook-huffman or codebook-range)");
 }
 
 TEST_CASE("every layer of the Deep Compression model round-trips bit-exactly", "[compression][codec][shared]") {
@@ -161,11 +162,12 @@ TEST_CASE("every layer of the Deep Compression model round-trips bit-exactly", "
     REQUIRE(compiler::has_codebook_weights(graph));
     const std::vector<std::string> weights = compiler::compressible_weights(graph);
     REQUIRE(weights.size() == 26);
-    for (compiler::WeightsFormat format :
-         {compiler::WeightsFormat::Dense, compiler::WeightsFormat::Codebook, compiler::WeightsFormat::CodebookHuffman}) {
+    size_t huffman_bytes = 0, range_bytes = 0;
+    for (compiler::WeightsFormat format : {compiler::WeightsFormat::Dense, compiler::WeightsFormat::Codebook,
+                                           compiler::WeightsFormat::CodebookHuffman, compiler::WeightsFormat::CodebookRange}) {
         const std::vector<compiler::LayerBlob> blobs = compiler::encode_constants(graph, format);
         REQUIRE(blobs.size() == graph.constants.size());
-        int compressed = 0, huffman = 0;
+        int compressed = 0, huffman = 0, floats = 0;
         for (const compiler::LayerBlob& blob : blobs) {
             INFO(compiler::to_string(format) << ": " << blob.constant);
             const ir::Constant& c = *graph.find_constant(blob.constant);
@@ -173,13 +175,20 @@ TEST_CASE("every layer of the Deep Compression model round-trips bit-exactly", "
             const std::vector<float> got = expand(blob.bytes, blob.numel);
             CHECK(same_bits(got, c.data()));
             if (c.codebook) CHECK(same_bits(got, c.codebook->decode(blob.numel)));
-            compressed += blob.kind != runtime::BlobKind::Dense;
+            compressed += blob.compressible && blob.kind != runtime::BlobKind::Dense;
             huffman += blob.kind == runtime::BlobKind::CodebookHuffman;
+            floats += blob.kind == runtime::BlobKind::FloatRange;
+            if (format == compiler::WeightsFormat::CodebookHuffman) huffman_bytes += blob.bytes.size();
+            if (format == compiler::WeightsFormat::CodebookRange) range_bytes += blob.bytes.size();
         }
         CHECK(compressed == (format == compiler::WeightsFormat::Dense ? 0 : 26));
         // Huffman coding pays off except in the four smallest, nearly dense layers (fire2, fire3 1x1).
         CHECK(huffman == (format == compiler::WeightsFormat::CodebookHuffman ? 22 : 0));
+        // codebook-range codes the 26 biases' floats too.
+        CHECK(floats == (format == compiler::WeightsFormat::CodebookRange ? 26 : 0));
     }
+    // Range coding with context models takes at least 1% off Huffman's bytes (codebooks included).
+    CHECK(range_bytes * 100 < huffman_bytes * 99);
 }
 
 TEST_CASE("a dense model needs clustering before a codebook format", "[compression][codec]") {
@@ -203,8 +212,10 @@ TEST_CASE("corrupted real blobs fail or decode, never crash or overrun", "[compr
     const ir::Constant& c = *graph.find_constant(compiler::compressible_weights(graph)[3]);  // fire2 expand 3x3
     const int64_t numel = c.type.numel();
     std::mt19937_64 rng(17);
-    for (bool huffman : {false, true}) {
-        const std::vector<uint8_t> blob = huffman ? encode_huffman_blob(*c.codebook, numel) : encode_codebook_blob(*c.codebook, numel);
+    for (int kind = 1; kind <= 3; ++kind) {
+        const std::vector<uint8_t> blob = kind == 1   ? encode_codebook_blob(*c.codebook, numel)
+                                          : kind == 2 ? encode_huffman_blob(*c.codebook, numel)
+                                                      : compiler::encode_range_blob(*c.codebook, numel, 9);
         std::vector<float> out(static_cast<size_t>(numel));
         // Every truncation fails.
         for (size_t n = 0; n < blob.size(); n += 1 + n / 50)
