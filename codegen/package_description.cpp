@@ -275,7 +275,7 @@ std::string package_description_source(const PackageModel& p) {
     const RuntimeStoredWeights stored = runtime_stored_weights(p.weights);
     if (stored.winograd) out.insert(out.rfind("\n#include <cstdint>"), fmt::format("#include \"{}_winograd.h\"\n", N));
     if (p.options.weights == WeightsStorage::Embedded)
-        out += fmt::format("alignas(64) extern const uint32_t {}_weight_data[];\n\n", N);
+        out += fmt::format("alignas(64) extern const unsigned char {}_weight_data[];\n\n", N);
     out += "namespace " + N + "::runtime {\nnamespace {\n\n";
     out += "// Each kernel behind one signature: its arguments are consecutive buffers.\n" + tables.wrappers + "\n";
 

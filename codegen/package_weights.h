@@ -76,8 +76,8 @@ struct RuntimeStoredWeights {
 };
 RuntimeStoredWeights runtime_stored_weights(const WeightBlob& blob);
 
-// <prefix>_weights.cpp defining `alignas(64) extern const uint32_t <prefix>_weight_data[]` (the
-// stored bytes as little-endian 32-bit words).
+// <prefix>_weights.cpp defining `alignas(64) extern const unsigned char <prefix>_weight_data[]` (the
+// stored bytes as one string literal, a terminating zero after them).
 std::string embedded_weights_source(const std::string& prefix, const WeightBlob& blob);
 
 // The weights file (runtime/weights_file.h): a header with the byte count and the FNV-1a 64
