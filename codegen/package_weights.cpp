@@ -214,7 +214,7 @@ std::vector<uint8_t> expand_stored_weights(const WeightBlob& blob) {
 
 std::string embedded_weights_source(const std::string& prefix, const WeightBlob& blob) {
     // One string literal rather than a braced list of numbers: g++ reads a 35 MB list of 2.9
-    // million words in 11 s and 430 MB, the same bytes as a string in 1.5 s and 215 MB. Printable
+    // million words in 11 s and 430 MB, the same bytes as a string in 1.4 s and 160 MB. Printable
     // characters stand for themselves, every other byte is a three-digit octal escape (which
     // ends after three digits, whatever follows); 2.9 characters a byte on float weights.
     const std::vector<uint8_t>& bytes = blob.stored_bytes();
