@@ -6,11 +6,13 @@
 #include "ir/builder.h"
 #include "ir/error.h"
 #include "ir/interpreter.h"
+#include "tests/compiler/compression/conv_layer_fixture.h"
 #include "tests/support.h"
 
 #include <cstring>
 
 using namespace sqz;
+using test::as_f64;
 
 namespace {
 
@@ -23,8 +25,6 @@ void bind_random(ir::Graph& g, uint64_t seed, double zeros) {
         c.bind(std::move(v));
     }
 }
-
-ir::TensorF64 as_f64(const ir::Tensor& t) { return {t.dims, std::vector<double>(t.data.begin(), t.data.end())}; }
 
 bool bit_equal(const std::vector<double>& a, const std::vector<double>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), 8 * a.size()) == 0;

@@ -7,24 +7,13 @@
 #include "compiler/compression/layer_samples.h"
 #include "compiler/compression/weight_coding.h"
 #include "ir/builder.h"
+#include "tests/compiler/compression/conv_layer_fixture.h"
 #include "tests/support.h"
 
-#include <random>
-
 using namespace sqz;
+using test::as_f64, test::decode, test::kCentroids, test::one_conv, test::random_codes;
 
 namespace {
-
-const std::vector<double> kCentroids = {0.0, -0.7, -0.3, -0.1, 0.2, 0.45, 0.8, 1.1};
-
-ir::Graph one_conv() {
-    ir::GraphBuilder b("one_conv");
-    const std::string x = b.input("data", {ir::DType::F32, {3, 9, 9}});
-    b.output(b.conv("conv", x, 4, ir::square_window(3, 1, 1)));
-    return b.finish();
-}
-
-ir::TensorF64 as_f64(const ir::Tensor& t) { return {t.dims, std::vector<double>(t.data.begin(), t.data.end())}; }
 
 compiler::LayerSamples samples_of(const ir::Graph& g, int inputs, int64_t per_input) {
     std::vector<compiler::LayerSamples> parts;
@@ -40,13 +29,8 @@ compiler::LayerSamples samples_of(const ir::Graph& g, int inputs, int64_t per_in
 
 TEST_CASE("least squares recovers the centroids a layer was built with", "[compression][refine]") {
     ir::Graph original = one_conv();
-    std::mt19937_64 rng(2);
-    std::uniform_int_distribution<int> code(0, 9);
-    std::vector<uint8_t> codes(4 * 27);
-    for (uint8_t& c : codes) c = static_cast<uint8_t>(std::max(0, code(rng) - 2));
-    std::vector<float> values;
-    for (uint8_t c : codes) values.push_back(static_cast<float>(kCentroids[c]));
-    original.find_constant("conv.weight")->bind(values);
+    const std::vector<uint8_t> codes = random_codes(4 * 27, 2);
+    original.find_constant("conv.weight")->bind(decode(codes, kCentroids));
     original.find_constant("conv.bias")->bind({0.1f, -0.2f, 0.3f, 0.0f});
     const compiler::LayerQuadratic q(samples_of(original, 3, 1000), codes, true, 2);
     std::vector<double> start = kCentroids;

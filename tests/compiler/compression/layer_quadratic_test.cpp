@@ -5,41 +5,11 @@
 #include "compiler/compression/layer_samples.h"
 #include "ir/builder.h"
 #include "ir/interpreter.h"
+#include "tests/compiler/compression/conv_layer_fixture.h"
 #include "tests/support.h"
 
-#include <random>
-
 using namespace sqz;
-
-namespace {
-
-const std::vector<double> kCentroids = {0.0, -0.7, -0.3, -0.1, 0.2, 0.45, 0.8, 1.1};
-
-// One 3x3 conv (pad 1, bias) over a 3x9x9 input, 4 output channels.
-ir::Graph one_conv() {
-    ir::GraphBuilder b("one_conv");
-    const std::string x = b.input("data", {ir::DType::F32, {3, 9, 9}});
-    b.output(b.conv("conv", x, 4, ir::square_window(3, 1, 1)));
-    return b.finish();
-}
-
-std::vector<uint8_t> random_codes(size_t count, uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<int> code(0, 9);
-    std::vector<uint8_t> out(count);
-    for (uint8_t& c : out) c = static_cast<uint8_t>(std::max(0, code(rng) - 2));  // about a quarter pruned
-    return out;
-}
-
-std::vector<float> decode(const std::vector<uint8_t>& codes, const std::vector<double>& codebook) {
-    std::vector<float> out;
-    for (uint8_t c : codes) out.push_back(static_cast<float>(codebook[c]));
-    return out;
-}
-
-ir::TensorF64 as_f64(const ir::Tensor& t) { return {t.dims, std::vector<double>(t.data.begin(), t.data.end())}; }
-
-}  // namespace
+using test::as_f64, test::decode, test::kCentroids, test::one_conv, test::random_codes;
 
 TEST_CASE("the layer's quadratic error is the sum of squared output differences", "[compression][refine]") {
     ir::Graph original = one_conv();

@@ -8,33 +8,15 @@
 #include "compiler/compression/weight_coding.h"
 #include "ir/builder.h"
 #include "runtime/weight_codec.h"
+#include "tests/compiler/compression/conv_layer_fixture.h"
 #include "tests/support.h"
 
 #include <cstring>
-#include <random>
 
 using namespace sqz;
+using test::kCentroids, test::one_conv, test::random_codes;
 
 namespace {
-
-const std::vector<double> kCentroids = {0.0, -0.7, -0.3, -0.1, 0.2, 0.45, 0.8, 1.1};
-
-// One 3x3 conv (pad 1, bias) over a 3x9x9 input, 4 output channels.
-ir::Graph one_conv() {
-    ir::GraphBuilder b("one_conv");
-    const std::string x = b.input("data", {ir::DType::F32, {3, 9, 9}});
-    b.output(b.conv("conv", x, 4, ir::square_window(3, 1, 1)));
-    return b.finish();
-}
-
-// Codes 0..7 (about a quarter pruned), seeded.
-std::vector<uint8_t> random_codes(size_t count, uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<int> code(0, 9);
-    std::vector<uint8_t> out(count);
-    for (uint8_t& c : out) c = static_cast<uint8_t>(std::max(0, code(rng) - 2));
-    return out;
-}
 
 // Binds `name` to the codebook form (codes, codebook), 3-bit codes.
 void bind_codebook(ir::Graph& g, const std::string& name, const std::vector<uint8_t>& codes,
