@@ -175,8 +175,7 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     // Shapes as the kernel knows them: constants, or read from its buffers (a shape-generic kernel).
     const Expr in_channels = value_extent(in, 0);
     if (conv_input_border(node, in.dims) > in.border)
-        src = BoundaryConditions::constant_exterior(
-            src, 0.0f, {{0, in_channels}, {0, value_extent(in, 1)}, {0, value_extent(in, 2)}, {0, value_extent(in, 3)}});
+        src = BoundaryConditions::constant_exterior(src, 0.0f, value_region(in));
     RDom r(0, in_channels, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h),
            ctx.func_name(node.name, "r"));
     Func acc(ctx.func_name(node.name, "acc"));

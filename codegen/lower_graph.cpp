@@ -191,11 +191,9 @@ Expr value_extent(const Value& v, int d) {
 }
 
 Region value_region(const Value& v) {
-    const ir::Dims& d = v.dims;
-    if (d.size() == 4)
-        return {{0, static_cast<int>(d[1])}, {0, static_cast<int>(d[3])}, {0, static_cast<int>(d[2])},
-                {0, static_cast<int>(d[0])}};
-    return {{0, static_cast<int>(d[1])}, {0, static_cast<int>(d[0])}};
+    Region region;
+    for (int d = 0; d < static_cast<int>(v.dims.size()); ++d) region.push_back({0, value_extent(v, d)});
+    return region;
 }
 
 std::vector<Var> value_vars(const LoweringContext& ctx, const Value& v) {

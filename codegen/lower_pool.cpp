@@ -64,7 +64,7 @@ void lower_pool(LoweringContext& ctx, const ir::Node& node) {
     // Windows only reach past the input along x and y. A shape-generic kernel bounds those alone
     // (unknown extents would otherwise cost a test per vector of channels and per image too).
     const Region bounds = in.extents.empty()
-                              ? Region{{0, value_extent(in, 0)}, {0, in_w}, {0, in_h}, {0, value_extent(in, 3)}}
+                              ? value_region(in)
                               : Region{Range(), {0, in_w}, {0, in_h}, Range()};
     Func src = BoundaryConditions::constant_exterior(in.func, is_max ? low : Expr(0.0f), bounds);
     RDom r(0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h), ctx.func_name(node.name, "r"));

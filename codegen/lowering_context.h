@@ -149,7 +149,8 @@ void lower_passthrough(LoweringContext& ctx, const ir::Node& node);  // dropout,
 void lower_reshape(LoweringContext& ctx, const ir::Node& node);      // flatten, reshape
 void lower_softmax(LoweringContext& ctx, const ir::Node& node);
 
-// Bounds of a value's Func in its own dimension order: {c, x, y, n} or {c, n}.
+// Bounds of a value's Func in its own dimension order: {c, x, y, n} or {c, n}, each from 0 to
+// value_extent.
 Halide::Region value_region(const Value& value);
 // The Func's pure vars for a value of this rank: {c, x, y, n} or {c, n}.
 std::vector<Halide::Var> value_vars(const LoweringContext& ctx, const Value& value);
