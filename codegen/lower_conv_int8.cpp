@@ -90,7 +90,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     const ir::Constant* weight = ctx.graph.find_constant(node.inputs[1]);
     const ir::Constant* bias = node.has_bias() ? ctx.graph.find_constant(node.inputs[2]) : nullptr;
     const int in_c = static_cast<int>(in.dims[1]), in_h = static_cast<int>(in.dims[2]),
-              in_w = static_cast<int>(in.dims[3]), batch = static_cast<int>(in.dims[0]);
+              in_w = static_cast<int>(in.dims[3]);
     const int out_c = static_cast<int>(node.type.dims[1]), out_w = static_cast<int>(node.type.dims[3]);
     const int kw = static_cast<int>(win.kernel_w), kh = static_cast<int>(win.kernel_h);
     const bool float_input = needs_quantized_input(ctx.graph, node);
@@ -112,7 +112,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
     if (float_input) {
         // The quantised input over the padded map (the workspace); outside the map and beyond the
         // input's channels the float input reads as 0, which quantises to the zero point.
-        const Func bounded = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
+        const Func bounded = BoundaryConditions::constant_exterior(in.func, 0.0f, value_region(in));
         quantized(c, x, y, n) = quantize_input_expr(
             bounded(c, x - static_cast<int>(win.pad_left), y - static_cast<int>(win.pad_top), n), q.input_scale,
             q.input_zero_point);
@@ -121,7 +121,7 @@ void lower_conv_int8(LoweringContext& ctx, const ir::Node& node) {
         x0 = x * static_cast<int>(win.stride_w);
         y0 = y * static_cast<int>(win.stride_h);
     } else if (max_pad > in.border) {
-        src = BoundaryConditions::constant_exterior(in.func, cast<uint8_t>(0), {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
+        src = BoundaryConditions::constant_exterior(in.func, cast<uint8_t>(0), value_region(in));
     }
     Func acc(ctx.func_name(node.name, "acc"));
     RDom r(0, 4, 0, groups, 0, kw, 0, kh, ctx.func_name(node.name, "r"));

@@ -69,8 +69,7 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
     const Value& in = ctx.value(node.inputs[0]);
     const ir::Constant* weight = ctx.graph.find_constant(node.inputs[1]);
     SQZ_ASSERT(weight && weight->bound(), "conv '{}' has no bound weight", node.name);
-    const int in_c = static_cast<int>(in.dims[1]), in_h = static_cast<int>(in.dims[2]),
-              in_w = static_cast<int>(in.dims[3]), batch = static_cast<int>(in.dims[0]);
+    const int in_c = static_cast<int>(in.dims[1]);
     const int out_c = static_cast<int>(node.type.dims[1]),
               out_w = static_cast<int>(node.type.dims[3]);
     const runtime::WinogradMatrices t = runtime::winograd_matrices(m);
@@ -81,7 +80,7 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
     ctx.weights().back().winograd_tile = m;
     Func src = in.func;
     if (conv_input_border(node, in.dims) > in.border)
-        src = BoundaryConditions::constant_exterior(in.func, 0.0f, {{0, in_c}, {0, in_w}, {0, in_h}, {0, batch}});
+        src = BoundaryConditions::constant_exterior(in.func, 0.0f, value_region(in));
     const Var c = ctx.c, x = ctx.x, y = ctx.y, nn = ctx.n;
     Var tx("tx"), ty("ty"), e("e"), f("f"), i("i");
     Func along_y(ctx.func_name(node.name, "wy"));  // (BT d)[.][f], per column i of the tile
