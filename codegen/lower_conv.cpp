@@ -1,6 +1,8 @@
 // Lowering of Conv nodes: a direct convolution over channels-innermost activations, with weights
 // packed at compile time so that output channels are contiguous, bias as the initial value, and
-// the optional fused ReLU in the epilogue.
+// the optional fused ReLU in the epilogue. Outputs that read nothing but padding (the ring of a
+// padded 1x1 conv) take the epilogue of the bias instead of summing zeros, where the schedule
+// allows (see PaddingRing).
 //
 // Buffers: input f(c, x, y, n); packed weight w(co, ci, kx, ky) (co innermost); bias b(co);
 // output f(c, x, y, n). Accumulation is float32 in the order ci, kx, ky for each output.
@@ -134,6 +136,22 @@ void schedule_nchw(LoweringContext& ctx, Func out, Func acc, RDom r, int out_c, 
     });
 }
 
+// Outputs along each edge of a stride-1 conv that read nothing but padding: output x reads input
+// x - pad_left + [0, k), all of it padding when x < pad_left - (k - 1), and likewise at the far
+// edge. A 1x1 conv with padding 1 (conv10 of SqueezeNet v1.0: 13x13 in, 15x15 out) has a ring of
+// one pixel, 56 of its 225 outputs, each of them the epilogue of the bias alone.
+struct PaddingRing {
+    int left = 0, right = 0, top = 0, bottom = 0;
+    bool any() const { return left > 0 || right > 0 || top > 0 || bottom > 0; }
+};
+
+PaddingRing padding_ring(const ir::Window& w) {
+    if (w.stride_w != 1 || w.stride_h != 1) return {};
+    const auto width = [](int64_t pad, int64_t k) { return static_cast<int>(std::max<int64_t>(0, pad - (k - 1))); };
+    return {width(w.pad_left, w.kernel_w), width(w.pad_right, w.kernel_w), width(w.pad_top, w.kernel_h),
+            width(w.pad_bottom, w.kernel_h)};
+}
+
 }  // namespace
 
 void lower_conv(LoweringContext& ctx, const ir::Node& node) {
@@ -179,12 +197,12 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     RDom r(0, in_channels, 0, static_cast<int>(win.kernel_w), 0, static_cast<int>(win.kernel_h),
            ctx.func_name(node.name, "r"));
     Func acc(ctx.func_name(node.name, "acc"));
+    Expr bias = 0.0f;
     if (node.has_bias()) {
         ImageParam b = ctx.add_weight(node.inputs[2], bias_gather(ctx.graph.type_of(node.inputs[2]).dims));
-        acc(c, x, y, n) = b(c);
-    } else {
-        acc(c, x, y, n) = 0.0f;
+        bias = b(c);
     }
+    acc(c, x, y, n) = bias;
     const int stride_w = static_cast<int>(win.stride_w), stride_h = static_cast<int>(win.stride_h);
     const int pad_left = static_cast<int>(win.pad_left), pad_top = static_cast<int>(win.pad_top);
     if (ctx.shape_generic() && in.input >= 0 && src.function().same_as(in.func.function()) && pad_left == pad_top && !a.residual) {
@@ -196,19 +214,45 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     } else {
         acc(c, x, y, n) += w(c, r.x, r.y, r.z) * src(r.x, x * stride_w - pad_left + r.y, y * stride_h - pad_top + r.z, n);
     }
-    // The epilogue: activation, then the bypass residual (its channel slice; u8 ones scaled), then
-    // quantisation to u8 when the next int8 layers want it.
-    Expr result = a.relu ? max(acc(c, x, y, n), 0.0f) : acc(c, x, y, n);
-    if (a.residual) {
-        Expr res = ctx.value(node.residual_input()).func(c + static_cast<int>(a.residual_offset), x, y, n);
-        result += a.quant.residual_scale > 0 ? cast<float>(res) * static_cast<float>(a.quant.residual_scale) : res;
-    }
-    // Rounding by truncating v + 0.5 after the clamp (ties round up rather than to even): Halide's
-    // C++ backend calls nearbyint for round() lane by lane, which made conv1 of int8 packages 4x slower.
-    if (a.quant.u8_output)
-        result = cast<uint8_t>(clamp(result / static_cast<float>(a.quant.output_scale), 0.0f, 255.0f) + 0.5f);
+    // The epilogue of a sum: activation, then the bypass residual (its channel slice; u8 ones
+    // scaled), then quantisation to u8 when the next int8 layers want it.
+    const auto epilogue = [&](Expr sum) {
+        Expr result = a.relu ? max(sum, 0.0f) : sum;
+        if (a.residual) {
+            Expr res = ctx.value(node.residual_input()).func(c + static_cast<int>(a.residual_offset), x, y, n);
+            result += a.quant.residual_scale > 0 ? cast<float>(res) * static_cast<float>(a.quant.residual_scale) : res;
+        }
+        // Rounding by truncating v + 0.5 after the clamp (ties round up rather than to even): Halide's
+        // C++ backend calls nearbyint for round() lane by lane, which made conv1 of int8 packages 4x slower.
+        if (a.quant.u8_output)
+            result = cast<uint8_t>(clamp(result / static_cast<float>(a.quant.output_scale), 0.0f, 255.0f) + 0.5f);
+        return result;
+    };
     Func out(ctx.func_name(node.name));
-    out(c, x, y, n) = result;
+    // Where outputs read only padding (PaddingRing) and the weights outweigh the input (so the
+    // tiles run per block of output channels, all rows: conv10 of SqueezeNet v1.0), the sums run
+    // over the interior only, into a block of `interior` on the stack, and the output takes the
+    // ring from the bias: a quarter fewer multiply-adds for that conv10. Only in the speed build's
+    // own kernels, and where nothing but the bias reaches the ring (no residual).
+    const PaddingRing ring = padding_ring(win);
+    const int out_h = static_cast<int>(node.type.dims[2]);
+    const int interior_w = out_w - ring.left - ring.right, interior_h = out_h - ring.top - ring.bottom;
+    const ConvBlocking blk = choose_conv_blocking(ctx.options.target, out_c, interior_w);
+    const int64_t weight_elements = weight->type.numel(), input_elements = static_cast<int64_t>(in_c) * in_h * in_w;
+    Func interior;
+    const bool ring_apart = ring.any() && !a.residual && ctx.manual() && ctx.channels_innermost() && !ctx.for_size() &&
+                            !ctx.fused(node.name) && !ctx.shape_generic() && blk.vectorize && interior_w > 0 &&
+                            interior_h > 0 && weight_elements > input_elements && out_c >= 4 * blk.channels;
+    if (ring_apart) {
+        interior = Func(ctx.func_name(node.name, "interior"));
+        interior(c, x, y, n) = epilogue(acc(c, x + ring.left, y + ring.top, n));
+        Expr inside = x >= ring.left && x < out_w - ring.right && y >= ring.top && y < out_h - ring.bottom;
+        out(c, x, y, n) = select(inside, interior(c, clamp(x - ring.left, 0, interior_w - 1),
+                                                  clamp(y - ring.top, 0, interior_h - 1), n),
+                                 epilogue(bias));
+    } else {
+        out(c, x, y, n) = epilogue(acc(c, x, y, n));
+    }
 
     Value value{out, node.type.dims};
     ctx.materialize(value, node.name);
@@ -218,11 +262,24 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     // Schedule.
     // A conv fused into its consumer computes at the consumer's loop (set by the consumer's schedule).
     const std::optional<LoopLevel> level = ctx.fused_level_if_any(node.name);
-    if (ctx.channels_innermost() && ctx.for_size()) {
+    if (ring_apart) {
+        // Per block of output channels (in parallel): its interior, then its whole output.
+        const int vw = ctx.vector_width;
+        Var co("co"), ci("ci"), con("con");
+        ctx.schedule([=]() mutable {
+            out.split(c, co, ci, blk.channels, TailStrategy::ShiftInwards)
+                .reorder(ci, x, y, co, n)
+                .vectorize(ci, vw)
+                .unroll(ci)
+                .fuse(co, n, con)
+                .parallel(con);
+        });
+        schedule_conv_channels_innermost(ctx, interior, acc, r, weight_elements, input_elements, out_c, interior_w,
+                                         LoopLevel(out, con));
+    } else if (ctx.channels_innermost() && ctx.for_size()) {
         schedule_conv_for_size(ctx, out, acc, r, out_c, out_w, level);
     } else if (ctx.channels_innermost()) {
-        schedule_conv_channels_innermost(ctx, out, acc, r, weight->type.numel(), static_cast<int64_t>(in_c) * in_h * in_w,
-                                         out_c, out_w, level);
+        schedule_conv_channels_innermost(ctx, out, acc, r, weight_elements, input_elements, out_c, out_w, level);
     } else {
         schedule_nchw(ctx, out, acc, r, out_c, out_w, level);
     }

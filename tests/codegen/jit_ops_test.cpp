@@ -1,10 +1,12 @@
 // The JIT engine against the reference interpreter, one operator at a time, on odd sizes: channel
 // counts that are not multiples of the vector width, spatial sizes 1, 7, 13 and 55.
 #include "codegen/jit_model.h"
+#include "codegen/lowering.h"
 #include "compiler/random_weights.h"
 #include "compiler/pass_manager.h"
 #include "ir/builder.h"
 #include "ir/interpreter.h"
+#include "ir/resize.h"
 #include "tests/support.h"
 
 using namespace sqz;
@@ -65,6 +67,50 @@ TEST_CASE("asymmetric padding and rectangular windows", "[codegen][jit][conv]") 
     auto c = b.conv("c", x, 10, Window{3, 1, 2, 1, 1, 0, 0, 2});
     b.output(b.max_pool("p", c, Window{2, 3, 1, 2, 1, 0, 0, 1}, Rounding::Ceil));
     CHECK(jit_error(b.finish()) < 1e-5);
+}
+
+TEST_CASE("a conv's outputs that read only padding come from the bias and the rest from the interior", "[codegen][jit][conv]") {
+    // Weights outweighing the input and at least four blocks of output channels, as for v1.0's
+    // conv10: the lowering sums over the interior only (a Func named `..._interior`).
+    struct Case {
+        const char* what;
+        int in_c, h, w, out_c;
+        Window window;
+        bool relu, bias;
+        int64_t batch;
+        int threads;
+    };
+    const Case cases[] = {
+        {"1x1, pad 1, a channel tail", 40, 5, 5, 150, square_window(1, 1, 1), true, true, 1, 2},
+        {"1x1, pads 2, 1, 0, 3, no bias", 40, 6, 4, 128, Window{1, 1, 1, 1, 2, 1, 0, 3}, false, false, 1, 2},
+        {"1x3, pads 3 at the sides: a ring of one there", 20, 3, 4, 200, Window{1, 3, 1, 1, 0, 3, 0, 3}, true, true, 1, 2},
+        {"1x1, pad 1, batch 2, three threads", 40, 5, 5, 150, square_window(1, 1, 1), true, true, 2, 3},
+        {"1x1, pad 1, one thread", 40, 5, 5, 150, square_window(1, 1, 1), false, true, 1, 1},
+    };
+    for (const Case& k : cases) {
+        INFO(k.what);
+        GraphBuilder b("ring");
+        auto x = b.input("x", {DType::F32, {k.in_c, k.h, k.w}});
+        b.output(b.conv("c", x, k.out_c, k.window, k.bias));
+        Graph g = b.finish();
+        g.nodes[0].conv().relu = k.relu;
+        if (k.batch != 1) g = with_batch(g, k.batch);
+        CHECK(jit_error(g, k.threads) < 1e-5);
+        compiler::bind_random_weights(g, 7);
+        const codegen::LoweredModel lowered = codegen::lower(compiler::optimize(g), codegen::LoweringOptions{});
+        bool interior = false;
+        for (const auto& [func, node] : lowered.func_nodes) interior = interior || func.find("_interior") != std::string::npos;
+        CHECK(interior);
+    }
+    // A conv whose input outweighs its weights (its tiles run per row) sums everywhere.
+    GraphBuilder b("no_ring");
+    auto x = b.input("x", {DType::F32, {8, 30, 30}});
+    b.output(b.conv("c", x, 128, square_window(1, 1, 1), true));
+    Graph g = b.finish();
+    CHECK(jit_error(g) < 1e-5);
+    compiler::bind_random_weights(g, 7);
+    const codegen::LoweredModel lowered = codegen::lower(compiler::optimize(g), codegen::LoweringOptions{});
+    for (const auto& [func, node] : lowered.func_nodes) CHECK(func.find("_interior") == std::string::npos);
 }
 
 TEST_CASE("pools match the reference in both rounding modes", "[codegen][jit][pool]") {
