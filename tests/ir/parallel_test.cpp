@@ -53,10 +53,14 @@ TEST_CASE("parallel_for_each uses at most the threads it is given, the caller am
 
 TEST_CASE("parallel_for_each rethrows the lowest-numbered failure and starts no jobs after it", "[ir][parallel]") {
     std::atomic<int> started{0};
+    // The other jobs take a millisecond each, so the threads see job 3's failure long before they
+    // could start them all (with instant jobs, on a busy 2-core machine, three threads ran all 1000
+    // while the fourth, descheduled, was still throwing).
     auto failing = [&](size_t i) {
         ++started;
         if (i == 3) throw Error("job 3 failed");
         if (i == 5) throw std::runtime_error("job 5 failed");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     };
     CHECK_THROWS_WITH(parallel_for_each(1000, 1, failing), "job 3 failed");
     CHECK(started == 4);
