@@ -47,6 +47,10 @@ ConvBlocking choose_conv_blocking(const Halide::Target& target, int out_channels
     return b;
 }
 
+bool channel_blocks_outermost(const ConvBlocking& blk, int64_t weight_elements, int64_t input_elements, int out_c) {
+    return weight_elements > input_elements && out_c >= 4 * blk.channels;
+}
+
 ConvTileVars place_conv_tiles(Halide::Func out, const ConvBlocking& blk, int64_t weight_elements,
                               int64_t input_elements, int out_c, const std::optional<Halide::LoopLevel>& level,
                               Halide::Var c, Halide::Var x, Halide::Var y, Halide::Var n) {
@@ -57,7 +61,7 @@ ConvTileVars place_conv_tiles(Halide::Func out, const ConvBlocking& blk, int64_t
         .unroll(t.xi);
     if (level) {
         out.compute_at(*level).store_in(Halide::MemoryType::Stack).reorder(t.ci, t.xi, t.xo, t.co, y, n);
-    } else if (weight_elements > input_elements && out_c >= 4 * blk.channels) {
+    } else if (channel_blocks_outermost(blk, weight_elements, input_elements, out_c)) {
         Halide::Var con("con");
         out.reorder(t.ci, t.xi, t.xo, y, t.co, n).fuse(t.co, n, con).parallel(con);
     } else {

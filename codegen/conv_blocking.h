@@ -23,6 +23,11 @@ struct ConvTileVars {
     Halide::Var co{"co"}, ci{"ci"}, xo{"xo"}, xi{"xi"};
 };
 
+// Whether a conv's tiles run per block of output channels, outermost and in parallel, each block
+// over all rows: where the weights outweigh the input (the deep 13x13 layers) and there are at
+// least four blocks, so each block's weights stay in one core's cache.
+bool channel_blocks_outermost(const ConvBlocking& blk, int64_t weight_elements, int64_t input_elements, int out_c);
+
 // Splits out(c, x, y, n) into tiles of `blk` (pixels unrolled) and places them: inside `level`
 // when the conv is fused into a consumer; else, where the weights outweigh the input (the deep
 // 13x13 layers), parallel over output-channel blocks outermost, so each block's weights stay in

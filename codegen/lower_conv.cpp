@@ -242,7 +242,7 @@ void lower_conv(LoweringContext& ctx, const ir::Node& node) {
     Func interior;
     const bool ring_apart = ring.any() && !a.residual && ctx.manual() && ctx.channels_innermost() && !ctx.for_size() &&
                             !ctx.fused(node.name) && !ctx.shape_generic() && blk.vectorize && interior_w > 0 &&
-                            interior_h > 0 && weight_elements > input_elements && out_c >= 4 * blk.channels;
+                            interior_h > 0 && channel_blocks_outermost(blk, weight_elements, input_elements, out_c);
     if (ring_apart) {
         interior = Func(ctx.func_name(node.name, "interior"));
         interior(c, x, y, n) = epilogue(acc(c, x + ring.left, y + ring.top, n));
