@@ -13,6 +13,8 @@
 #include "tests/codegen/mini_model.h"
 #include "tests/support.h"
 
+#include <algorithm>
+#include <regex>
 #include <set>
 
 using namespace sqz;
@@ -67,7 +69,82 @@ codegen::EmittedKernel kernel(const std::string& name, const std::string& body) 
             "int " + name + "(int x);", ""};
 }
 
+// The next number Halide's counter of `t` names gives (drawing one).
+int next_t() { return std::stoi(Halide::Internal::unique_name('t').substr(1)) + 1; }
+
+// Draws `t` names until the next one is `n`.
+void draw_t_until(int n) {
+    while (next_t() < n) {}
+}
+
+// The numbers of the `t` names (Halide's counter) that a kernel's parallel loop closures capture,
+// in a compilation by Halide alone.
+std::vector<int> captured_t_numbers(codegen::LoweredKernel& k, const Halide::Target& target) {
+    std::vector<Halide::Argument> args;
+    for (const Halide::ImageParam& p : k.inputs) args.push_back(p);
+    for (const codegen::PackedWeight& w : k.weights) args.push_back(w.param);
+    const Halide::Module m = k.pipeline.compile_to_module(args, "probe_" + k.name, codegen::package_target(target));
+    struct Captures : Halide::Internal::IRVisitor {
+        std::vector<int> numbers;
+        using IRVisitor::visit;
+        void visit(const Halide::Internal::Call* op) override {
+            if (op->is_intrinsic(Halide::Internal::Call::make_struct))
+                for (const Halide::Expr& a : op->args)
+                    if (const auto* v = a.as<Halide::Internal::Variable>())
+                        if (std::regex_match(v->name, std::regex(R"(t\d+)"))) numbers.push_back(std::stoi(v->name.substr(1)));
+            IRVisitor::visit(op);
+        }
+    } captures;
+    for (const Halide::Internal::LoweredFunc& f : m.functions()) f.body.accept(&captures);
+    return captures.numbers;
+}
+
 }  // namespace
+
+TEST_CASE("kernels of one form print the same code whatever Halide's name counter says", "[package][kernels][size]") {
+    // Halide sorts the variables that a parallel loop's closure captures by name, and numbers its
+    // lets from a process-wide counter: t998 and t999 sort after t1001. Two kernels of one form,
+    // the second compiled with its captures straddling a power of ten, must still share a body
+    // (before the fix, a size build emitted such a kernel twice; which kernel straddled depended
+    // on what the process compiled before and on the timing of the parallel compilation).
+    const ir::Graph g = fires_model();
+    const Halide::Target target = codegen::parse_target("host", codegen::CodeKind::Package);
+    codegen::LoweringOptions lowering;
+    lowering.target = target;
+    lowering.c_source = true;
+    lowering.optimize = codegen::Optimize::Size;
+    codegen::LoweredModel model = codegen::lower(g, lowering);
+    // Three 1x1 convolutions of one form (fire2's expand1x1, fire3's squeeze and expand1x1).
+    std::vector<size_t> ones;
+    for (size_t k = 0; k < model.kernels.size(); ++k)
+        if (model.kernels[k].name.find("fire2_expand1x1") != std::string::npos ||
+            model.kernels[k].name.find("fire3_squeeze1x1") != std::string::npos ||
+            model.kernels[k].name.find("fire3_expand1x1") != std::string::npos)
+            ones.push_back(k);
+    REQUIRE(ones.size() == 3);
+    // Where the captured names fall, counted from the counter at the start of a compilation (of a
+    // third kernel: a kernel compiled twice may be named otherwise the second time).
+    const int start = next_t();
+    const std::vector<int> captured = captured_t_numbers(model.kernels[ones[2]], target);
+    REQUIRE(captured.size() >= 2);
+    const int first = *std::min_element(captured.begin(), captured.end()) - start;
+    const int last = *std::max_element(captured.begin(), captured.end()) - start;
+    REQUIRE(first >= 0);
+    REQUIRE(first < last);
+    // The first kernel's captures below the next power of ten, the second's straddling it.
+    int power = 10;
+    while (power <= next_t() + 10 * (last + 1)) power *= 10;
+    auto emit = [&](size_t k) {
+        codegen::LoweredModel one;
+        one.kernels = {model.kernels[k]};
+        return codegen::emit_kernels(one, target, "mini", codegen::Optimize::Size)[0];
+    };
+    std::vector<codegen::EmittedKernel> kernels = {emit(ones[0])};
+    draw_t_until(power - last);
+    kernels.push_back(emit(ones[1]));
+    codegen::share_equal_kernels(kernels, "mini");
+    CHECK(kernels[1].shares == kernels[0].name);
+}
 
 TEST_CASE("kernels whose code differs only in their names share one body", "[package][kernels][size]") {
     std::vector<codegen::EmittedKernel> kernels = {kernel("k0_a", "1"), kernel("k1_b", "2"), kernel("k2_c", "1"),
