@@ -6,6 +6,13 @@
 // alternates between the engines in rounds -- each round times a block of runs of every engine, the
 // order rotating from round to round -- so that machine noise falls on all of them alike. Then it
 // checks that the outputs agree, and prints and writes the table (JSON) and a bar chart (PNG, gnuplot).
+//
+// One thread is measured on every core in turn (both servers pinned to one core per round): the
+// cores of a virtual machine can differ in speed (seen: one running a model 29% slower than the
+// other at the same FMA peak, its caches shared with another guest), and where the scheduler puts
+// a one-thread run would otherwise decide its figure. The per-core times also bound what two
+// threads can reach: a perfectly divided run takes 1 / (1/t0 + 1/t1), which the second table
+// compares with the two-thread time.
 'use strict';
 
 const fs = require('fs');
@@ -60,6 +67,8 @@ const USAGE = `usage: bench/compare-ort [options]
   --build-dir DIR    the sqzc build tree (default: build)
   --cache-dir DIR    ONNX Runtime and exported models (default: bench/.cache)
   --shared-dir DIR   the shared model data (default: ../shared beside the repository)
+  --no-pin           leave one-thread runs where the scheduler puts them (default: both servers
+                     pinned to each core in turn, round by round, with taskset)
   --no-build         do not (re)build the tools first (compare-ort only)`;
 
 function fail(message) {
@@ -83,7 +92,7 @@ function parseCount(option, text, lo, hi) {
 
 function parseArgs(argv, repo) {
   const o = {
-    models: Object.keys(MODELS), threads: [1, 2], precisions: PRECISIONS, rounds: 12, iterations: 5, warmup: 10,
+    models: Object.keys(MODELS), threads: [1, 2], precisions: PRECISIONS, rounds: 12, iterations: 5, warmup: 10, pin: true,
     disabledPasses: [],
     out: path.join(repo, 'bench/results/compare-ort.json'), buildDir: path.join(repo, 'build'),
     cacheDir: path.join(repo, 'bench/.cache'), sharedDir: process.env.SQZ_SHARED_DIR || path.join(repo, '../shared'),
@@ -107,6 +116,7 @@ function parseArgs(argv, repo) {
     else if (key === '--cache-dir') o.cacheDir = path.resolve(value());
     else if (key === '--shared-dir') o.sharedDir = path.resolve(value());
     else if (key === '--no-build') continue;
+    else if (key === '--no-pin') o.pin = false;
     else if (key === '--help' || key === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -226,6 +236,32 @@ function measurePeak(o) {
   return {isa: peak.isa, accumulators: peak.accumulators, gflops};
 }
 
+// The cores this process may run on (taskset's affinity list, e.g. "0-1,4"), or null when there
+// are fewer than two or taskset is missing: then one-thread runs are not pinned.
+function affinityCpus() {
+  const r = spawnSync('taskset', ['-cp', String(process.pid)], {encoding: 'utf8'});
+  if (r.status !== 0) return null;
+  const list = (r.stdout.match(/:\s*([0-9,-]+)\s*$/) || [])[1];
+  if (!list) return null;
+  const cpus = [];
+  for (const part of list.split(',')) {
+    const [lo, hi] = part.split('-').map(Number);
+    for (let c = lo; c <= (hi === undefined ? lo : hi); ++c) cpus.push(c);
+  }
+  if (cpus.length < 2) return null;
+  // Pinning must be allowed here (a container may refuse it): set this process's own list again.
+  const check = spawnSync('taskset', ['-cp', list, String(process.pid)], {encoding: 'utf8'});
+  return check.status === 0 ? cpus : null;
+}
+
+// Moves every thread of the given processes to one core.
+function pinTo(cpu, pids) {
+  for (const pid of pids) {
+    const r = spawnSync('taskset', ['-a', '-cp', String(cpu), String(pid)], {encoding: 'utf8'});
+    if (r.status !== 0) fail(`taskset -a -cp ${cpu} ${pid} failed: ${r.stderr || (r.error && r.error.message)}`);
+  }
+}
+
 function resolve(o, repo, where) {
   return where ? path.join(where[0] === 'shared' ? o.sharedDir : repo, where[1]) : null;
 }
@@ -278,7 +314,11 @@ async function compareOne(o, repo, key, threads, precision, work, log) {
     log(`${label}: warm-up, then ${o.rounds} rounds of ${o.iterations} runs per engine`);
     for (const e of ENGINES) await serverOf(e).request(`run ${e.key} 1 ${o.warmup}`);
     const times = Object.fromEntries(ENGINES.map((e) => [e.key, []]));
+    const pinned = threads === 1 && o.cpus ? o.cpus : null;
+    const byCpu = Object.fromEntries(ENGINES.map((e) => [e.key, {}]));
     for (let round = 0; round < o.rounds; ++round) {
+      const cpu = pinned ? pinned[round % pinned.length] : null;
+      if (pinned) pinTo(cpu, [sqzc.child.pid, ort.child.pid]);
       for (let i = 0; i < ENGINES.length; ++i) {
         const e = ENGINES[(round + i) % ENGINES.length];
         // A pause first, so that the previous engine's threads have gone idle (ONNX Runtime's
@@ -288,6 +328,7 @@ async function compareOne(o, repo, key, threads, precision, work, log) {
         await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
         const reply = await serverOf(e).request(`run ${e.key} ${o.iterations} 1`);
         times[e.key].push(...reply.ms);
+        if (pinned) (byCpu[e.key][cpu] = byCpu[e.key][cpu] || []).push(...reply.ms);
       }
     }
 
@@ -308,6 +349,8 @@ async function compareOne(o, repo, key, threads, precision, work, log) {
         max_rel_err_vs_ort: maxRelativeError(outputs[e.key], outputs.ort),
         top1_agrees_with_ort: argmax(outputs[e.key]) === argmax(outputs.ort),
         max_rel_err_vs_golden: golden ? maxRelativeError(outputs[e.key], golden) : null,
+        per_cpu_median_ms: pinned ? Object.fromEntries(Object.entries(byCpu[e.key]).map(([c, v]) => [c, percentile(v, 0.5)]))
+                                  : null,
         ort_version: ortInfo.version,
       };
     });
@@ -328,7 +371,39 @@ function addDerived(rows, peak) {
     r.ratio_to_ort = r.median_ms / ort.median_ms;
     r.agrees = r.precision === 'int8' ? r.top1_agrees_with_ort && r.max_rel_err_vs_ort <= INT8_TOLERANCE
                                       : r.max_rel_err_vs_ort <= TOLERANCE;
+    // Against the same engine on one thread: the speed-up, and where each core's one-thread time is
+    // known and there are as many threads as cores, the share of the perfectly divided run's time.
+    const one = rows.find((x) => x.model === r.model && x.threads === 1 && x.precision === r.precision &&
+                                 x.engine === r.engine);
+    r.speedup = r.threads > 1 && one ? one.median_ms / r.median_ms : null;
+    const cores = one && one.per_cpu_median_ms ? Object.values(one.per_cpu_median_ms) : [];
+    r.two_core_bound_ms = r.threads > 1 && cores.length === r.threads ? 1 / cores.reduce((a, t) => a + 1 / t, 0) : null;
+    r.share_of_bound = r.two_core_bound_ms ? r.two_core_bound_ms / r.median_ms : null;
   }
+}
+
+// Each multi-thread row against the same engine's one-thread runs on each core.
+function printScaling(rows) {
+  const multi = rows.filter((r) => r.speedup !== null);
+  if (multi.length === 0) return;
+  const header = ['model', 'threads', 'precision', 'engine', '1 thread ms (per core)', 'bound ms', 'median ms',
+                  'speed-up', 'of bound'];
+  const body = multi.map((r) => {
+    const one = rows.find((x) => x.model === r.model && x.threads === 1 && x.precision === r.precision &&
+                                 x.engine === r.engine);
+    const cores = one.per_cpu_median_ms ? ' (' + Object.entries(one.per_cpu_median_ms)
+        .map(([c, t]) => `cpu${c} ${t.toFixed(2)}`).join(', ') + ')' : '';
+    return [r.model, String(r.threads), r.precision, r.engine, one.median_ms.toFixed(2) + cores,
+            r.two_core_bound_ms ? r.two_core_bound_ms.toFixed(2) : '-', r.median_ms.toFixed(2),
+            r.speedup.toFixed(2) + 'x', r.share_of_bound ? (100 * r.share_of_bound).toFixed(0) + '%' : '-'];
+  });
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
+  const line = (cells) => cells.map((s, c) => (c < 5 ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ');
+  console.log('');
+  console.log(line(header));
+  for (const b of body) console.log(line(b));
+  console.log('bound: 1 / (sum over cores of 1 / that core\'s one-thread median), the time of a run divided perfectly ' +
+              'between cores of these speeds; of bound: bound / median');
 }
 
 function printTable(rows, peak) {
@@ -403,6 +478,8 @@ async function main() {
   process.on('exit', () => fs.rmSync(work, {recursive: true, force: true}));
   log(`measuring the FMA peak on ${o.threads.join(', ')} thread(s)`);
   const peak = measurePeak(o);
+  o.cpus = o.pin ? affinityCpus() : null;
+  log(o.cpus ? `one thread: pinned to cpu ${o.cpus.join(', ')} in turn, round by round` : 'one thread: not pinned');
   const rows = [];
   for (const key of o.models)
     for (const precision of o.precisions)
@@ -419,7 +496,7 @@ async function main() {
   const report = {
     tool: 'bench/compare-ort', date, machine, peak,
     ort_version: rows[0].ort_version,
-    settings: {rounds: o.rounds, iterations: o.iterations, warmup: o.warmup, tolerance: TOLERANCE,
+    settings: {rounds: o.rounds, iterations: o.iterations, warmup: o.warmup, pinned_cpus: o.cpus, tolerance: TOLERANCE,
                int8_tolerance: INT8_TOLERANCE, precisions: o.precisions, disabled_passes: o.disabledPasses},
     outputs_agree: disagree.length === 0,
     results: rows.map(({ort_version, ...r}) => r),
@@ -430,6 +507,7 @@ async function main() {
   console.log(`sqzc vs ONNX Runtime ${report.ort_version} on ${cpuLabel(machine)}, ${date}`);
   console.log(`${o.rounds} rounds x ${o.iterations} runs per engine, alternating; ${o.warmup} warm-up runs\n`);
   printTable(rows, peak);
+  printScaling(rows);
   console.log(`\nwrote ${o.out} and ${png}`);
   if (disagree.length > 0) {
     for (const r of disagree)

@@ -1,8 +1,8 @@
 // The side-by-side comparison with ONNX Runtime (bench/): the FMA peak tool, the benchmark
 // server's line protocol and output (checked against the reference interpreter), an int8 model's
 // QDQ export run by ONNX Runtime against sqzc's int8 engines, and bench/compare-ort end to end in
-// --quick mode on SqueezeNet v1.1 with one thread, float32 and int8. The two that need ONNX
-// Runtime are skipped (ctest reports them so) when node or gnuplot is missing or onnxruntime-node
+// --quick mode on SqueezeNet v1.1 with one thread (pinned to each core in turn), float32 and int8.
+// The two that need ONNX Runtime are skipped (ctest reports them so) when node or gnuplot is missing or onnxruntime-node
 // cannot be installed from npm.
 #include "compiler/file_io.h"
 #include "compiler/model_loader.h"
@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -160,6 +161,10 @@ TEST_CASE("bench/compare-ort runs sqzc and ONNX Runtime side by side (v1.1, 1 th
     CHECK(j.at("settings").at("rounds") == 3);
     CHECK(j.at("settings").at("iterations") == 2);
 
+    // One thread runs on every core in turn where there are two or more (3 rounds: both cores of two).
+    const auto& pinned = j.at("settings").at("pinned_cpus");
+    CHECK((pinned.is_null() || pinned.size() >= 2));
+
     const auto& rows = j.at("results");
     REQUIRE(rows.size() == 6);
     const char* engines[] = {"sqzc-jit", "sqzc-source", "onnxruntime"};
@@ -181,6 +186,17 @@ TEST_CASE("bench/compare-ort runs sqzc and ONNX Runtime side by side (v1.1, 1 th
         CHECK(row.at("max_rel_err_vs_ort").get<double>() <= (i < 3 ? 1e-4 : 0.05));
         CHECK(row.at("top1_agrees_with_ort") == true);
         CHECK(row.at("agrees") == true);
+        CHECK(row.at("speedup").is_null());
+        const auto& per_cpu = row.at("per_cpu_median_ms");
+        if (pinned.is_null()) {
+            CHECK(per_cpu.is_null());
+        } else {
+            REQUIRE(per_cpu.size() == std::min<size_t>(pinned.size(), 3));
+            for (const auto& [cpu, ms] : per_cpu.items()) {
+                CHECK(std::find(pinned.begin(), pinned.end(), std::stoi(cpu)) != pinned.end());
+                CHECK(ms.get<double>() > 0);
+            }
+        }
     }
     CHECK(rows[2].at("ratio_to_ort") == 1.0);
     CHECK(rows[5].at("ratio_to_ort") == 1.0);
