@@ -265,8 +265,10 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
     const Halide::Target t = package_target(target);
     // Kernels are independent pipelines: compile them on all cores. Halide draws the names of
     // loops and temporaries from process-wide counters, so the numbers a kernel gets depend on what
-    // compiled before it; canonicalize_names (adapt_source) renumbers them per file, which keeps
-    // packages byte-identical whatever the order (tests/codegen/package_properties_test.cpp).
+    // compiled before it; RenumberCounterNames (before Halide orders closure fields by name) and
+    // canonicalize_names (adapt_source, per file) take them out, which keeps packages
+    // byte-identical whatever the order (tests/codegen/package_properties_test.cpp,
+    // size_kernels_test.cpp).
     std::vector<EmittedKernel> out(model.kernels.size());
     parallel_for_each(model.kernels.size(), hardware_threads(), [&](size_t k) {
         LoweredKernel& kernel = model.kernels[k];
