@@ -361,10 +361,15 @@ async function compareOne(o, repo, key, threads, precision, work, log) {
   }
 }
 
+// The row of the same model and precision as `r`, at `threads`, of `engine`.
+function cellOf(rows, r, threads, engine) {
+  return rows.find((x) => x.model === r.model && x.threads === threads && x.precision === r.precision &&
+                          x.engine === engine);
+}
+
 function addDerived(rows, peak) {
   for (const r of rows) {
-    const ort = rows.find((x) => x.model === r.model && x.threads === r.threads && x.precision === r.precision &&
-                                 x.engine === 'onnxruntime');
+    const ort = cellOf(rows, r, r.threads, 'onnxruntime');
     r.gflops = (2 * r.macs) / (r.median_ms * 1e6);
     r.peak_gflops = peak.gflops[r.threads];
     r.peak_share = r.gflops / r.peak_gflops;
@@ -373,13 +378,20 @@ function addDerived(rows, peak) {
                                       : r.max_rel_err_vs_ort <= TOLERANCE;
     // Against the same engine on one thread: the speed-up, and where each core's one-thread time is
     // known and there are as many threads as cores, the share of the perfectly divided run's time.
-    const one = rows.find((x) => x.model === r.model && x.threads === 1 && x.precision === r.precision &&
-                                 x.engine === r.engine);
+    const one = cellOf(rows, r, 1, r.engine);
     r.speedup = r.threads > 1 && one ? one.median_ms / r.median_ms : null;
     const cores = one && one.per_cpu_median_ms ? Object.values(one.per_cpu_median_ms) : [];
     r.two_core_bound_ms = r.threads > 1 && cores.length === r.threads ? 1 / cores.reduce((a, t) => a + 1 / t, 0) : null;
     r.share_of_bound = r.two_core_bound_ms ? r.two_core_bound_ms / r.median_ms : null;
   }
+}
+
+// A table in aligned columns: the first `left` columns flush left, the others flush right.
+function printColumns(header, body, left) {
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
+  const line = (cells) => cells.map((s, c) => (c < left ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ');
+  console.log(line(header));
+  for (const b of body) console.log(line(b));
 }
 
 // Each multi-thread row against the same engine's one-thread runs on each core.
@@ -389,19 +401,15 @@ function printScaling(rows) {
   const header = ['model', 'threads', 'precision', 'engine', '1 thread ms (per core)', 'bound ms', 'median ms',
                   'speed-up', 'of bound'];
   const body = multi.map((r) => {
-    const one = rows.find((x) => x.model === r.model && x.threads === 1 && x.precision === r.precision &&
-                                 x.engine === r.engine);
+    const one = cellOf(rows, r, 1, r.engine);
     const cores = one.per_cpu_median_ms ? ' (' + Object.entries(one.per_cpu_median_ms)
         .map(([c, t]) => `cpu${c} ${t.toFixed(2)}`).join(', ') + ')' : '';
     return [r.model, String(r.threads), r.precision, r.engine, one.median_ms.toFixed(2) + cores,
             r.two_core_bound_ms ? r.two_core_bound_ms.toFixed(2) : '-', r.median_ms.toFixed(2),
             r.speedup.toFixed(2) + 'x', r.share_of_bound ? (100 * r.share_of_bound).toFixed(0) + '%' : '-'];
   });
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
-  const line = (cells) => cells.map((s, c) => (c < 5 ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ');
   console.log('');
-  console.log(line(header));
-  for (const b of body) console.log(line(b));
+  printColumns(header, body, 5);
   console.log('bound: 1 / (sum over cores of 1 / that core\'s one-thread median), the time of a run divided perfectly ' +
               'between cores of these speeds; of bound: bound / median');
 }
@@ -412,10 +420,7 @@ function printTable(rows, peak) {
   const body = rows.map((r) => [r.model, String(r.threads), r.precision, r.engine, r.median_ms.toFixed(2),
     r.p90_ms.toFixed(2), r.gflops.toFixed(1), (100 * r.peak_share).toFixed(1) + '%', r.ratio_to_ort.toFixed(2) + 'x',
     r.max_rel_err_vs_ort.toExponential(1), r.top1_agrees_with_ort ? 'yes' : 'NO']);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
-  const line = (cells) => cells.map((s, c) => (c < 4 ? s.padEnd(widths[c]) : s.padStart(widths[c]))).join('  ');
-  console.log(line(header));
-  for (const b of body) console.log(line(b));
+  printColumns(header, body, 4);
   console.log(`\npeak (${peak.isa} FMA, measured now): ` +
               Object.entries(peak.gflops).map(([t, g]) => `${g.toFixed(1)} GFLOP/s on ${t} thread(s)`).join(', '));
   console.log('vs ORT: median latency divided by ONNX Runtime\'s at the same precision (below 1: faster than ONNX Runtime)');
