@@ -5,6 +5,7 @@
 
 #include "codegen/c_backend.h"
 #include "codegen/canonical_names.h"
+#include "codegen/counter_names_pass.h"
 #include "codegen/package_register_arrays.h"
 #include "codegen/target.h"
 
@@ -13,11 +14,9 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cctype>
 #include <map>
 #include <regex>
-#include <set>
 
 namespace sqz::codegen {
 namespace {
@@ -99,87 +98,6 @@ std::string drop_loop_function_suffixes(std::string source) {
     }
     return source;
 }
-
-// Halide names the variables of its lowering passes (lets, mostly) from a process-wide counter
-// (`t123`), and when it makes a parallel loop a function, the loop's closure struct holds the
-// variables it captures sorted by name as strings: t998 and t999 after t1001 and t1002. So the
-// fields of a kernel whose captures straddle a power of ten come in another order than those of
-// the same kernel with other numbers, and the two print different code (canonicalize_names
-// renumbers names, but cannot reorder fields). Which kernel straddles depends on what the process
-// compiled before and, with kernels compiled in parallel, on timing: a size build then emitted a
-// kernel form twice. This pass runs after Halide's lowering passes and before it makes closures
-// (Pipeline::add_custom_lowering_pass): it renames every counter-numbered name (one letter then
-// digits) bound by a let or a loop to sqzT<K>, K counting in the order the lowered code binds
-// them, so the closure's order no longer depends on the counter.
-class RenumberCounterNames : public Halide::Internal::IRMutator {
-public:
-    Halide::Internal::Stmt mutate(const Halide::Internal::Stmt& s) override {
-        if (!started_) {
-            started_ = true;
-            BufferNames buffers;
-            s.accept(&buffers);
-            buffers_ = std::move(buffers.names);
-        }
-        return IRMutator::mutate(s);
-    }
-    using IRMutator::mutate;
-
-private:
-    // Names that also name buffers, functions or realizations: kept (renaming them would need
-    // every node that refers to them, and Halide does not number those from its counter).
-    struct BufferNames : Halide::Internal::IRVisitor {
-        std::set<std::string> names;
-        using IRVisitor::visit;
-        void visit(const Halide::Internal::Load* op) override { names.insert(op->name), IRVisitor::visit(op); }
-        void visit(const Halide::Internal::Store* op) override { names.insert(op->name), IRVisitor::visit(op); }
-        void visit(const Halide::Internal::Call* op) override { names.insert(op->name), IRVisitor::visit(op); }
-        void visit(const Halide::Internal::Allocate* op) override { names.insert(op->name), IRVisitor::visit(op); }
-        void visit(const Halide::Internal::Free* op) override { names.insert(op->name), IRVisitor::visit(op); }
-        void visit(const Halide::Internal::Realize* op) override { names.insert(op->name), IRVisitor::visit(op); }
-        void visit(const Halide::Internal::Provide* op) override { names.insert(op->name), IRVisitor::visit(op); }
-        void visit(const Halide::Internal::ProducerConsumer* op) override { names.insert(op->name), IRVisitor::visit(op); }
-        void visit(const Halide::Internal::Prefetch* op) override { names.insert(op->name), IRVisitor::visit(op); }
-    };
-
-    static bool counter_numbered(const std::string& name) {
-        return name.size() > 1 && std::isalpha(static_cast<unsigned char>(name[0])) &&
-               std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
-    }
-    // The new name of a name bound here, or the name itself when it is kept.
-    std::string bind(const std::string& name) {
-        if (!counter_numbered(name) || buffers_.count(name)) return name;
-        auto [it, is_new] = renamed_.emplace(name, "");
-        if (is_new) it->second = fmt::format("sqzT{}", renamed_.size() - 1);
-        return it->second;
-    }
-
-    Halide::Expr visit(const Halide::Internal::Variable* op) override {
-        const auto it = renamed_.find(op->name);
-        if (it == renamed_.end()) return op;
-        return Halide::Internal::Variable::make(op->type, it->second, op->image, op->param, op->reduction_domain);
-    }
-    Halide::Expr visit(const Halide::Internal::Let* op) override {
-        const std::string name = bind(op->name);
-        Halide::Expr value = mutate(op->value);
-        return Halide::Internal::Let::make(name, std::move(value), mutate(op->body));
-    }
-    Halide::Internal::Stmt visit(const Halide::Internal::LetStmt* op) override {
-        const std::string name = bind(op->name);
-        Halide::Expr value = mutate(op->value);
-        return Halide::Internal::LetStmt::make(name, std::move(value), mutate(op->body));
-    }
-    Halide::Internal::Stmt visit(const Halide::Internal::For* op) override {
-        const std::string name = bind(op->name);
-        Halide::Expr min = mutate(op->min);
-        Halide::Expr extent = mutate(op->extent);
-        return Halide::Internal::For::make(name, std::move(min), std::move(extent), op->for_type, op->device_api,
-                                           mutate(op->body));
-    }
-
-    bool started_ = false;
-    std::set<std::string> buffers_;
-    std::map<std::string, std::string> renamed_;
-};
 
 std::string adapt_source(std::string source, const Halide::Target& target, const std::string& prefix,
                          const std::string& kernel, Optimize optimize) {
@@ -265,7 +183,7 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
     const Halide::Target t = package_target(target);
     // Kernels are independent pipelines: compile them on all cores. Halide draws the names of
     // loops and temporaries from process-wide counters, so the numbers a kernel gets depend on what
-    // compiled before it; RenumberCounterNames (before Halide orders closure fields by name) and
+    // compiled before it; counter_names_pass (before Halide orders closure fields by name) and
     // canonicalize_names (adapt_source, per file) take them out, which keeps packages
     // byte-identical whatever the order (tests/codegen/package_properties_test.cpp,
     // size_kernels_test.cpp).
@@ -282,7 +200,7 @@ std::vector<EmittedKernel> emit_kernels(LoweredModel& model, const Halide::Targe
             // The pass is the pipeline's only one, for this compilation only.
             SQZ_ASSERT(kernel.pipeline.custom_lowering_passes().empty(), "kernel {} has custom lowering passes",
                        kernel.name);
-            kernel.pipeline.add_custom_lowering_pass(new RenumberCounterNames);
+            kernel.pipeline.add_custom_lowering_pass(counter_names_pass().release());
             struct Clear {
                 Halide::Pipeline& p;
                 ~Clear() { p.clear_custom_lowering_passes(); }
