@@ -1,8 +1,11 @@
 // The JIT engine (see jit_model.h). Every kernel is compiled by Halide's JIT; its buffers are views
 // into memory allocated once (the planned arena, the graph's inputs and outputs). Halide calls
 // back into sqzc through a JITUserContext whose handlers route parallel loops to a
-// runtime::ThreadPool owned by this model and serve any allocation a kernel makes from an arena.
+// runtime::ThreadPool owned by this model and serve any allocation a kernel makes from the calling
+// thread's own stack (thread_stacks.h), or else from an arena.
 #include "codegen/jit_model.h"
+
+#include "codegen/thread_stacks.h"
 
 #include "ir/error.h"
 #include "ir/lookup.h"
@@ -23,8 +26,9 @@ namespace {
 
 struct Context : JITUserContext {
     runtime::ThreadPool* pool = nullptr;
+    ThreadStacks* stacks = nullptr;
     runtime::Arena* scratch = nullptr;
-    std::atomic<int> heap_fallbacks{0};  // allocations the scratch arena could not serve
+    std::atomic<int> heap_fallbacks{0};  // allocations neither the stacks nor the arena could serve
     std::string* error = nullptr;
 };
 
@@ -35,6 +39,7 @@ int do_par_for(JITUserContext* uc, int (*f)(JITUserContext*, int, uint8_t*), int
 
 void* scratch_malloc(JITUserContext* uc, size_t bytes) {
     auto* ctx = static_cast<Context*>(uc);
+    if (void* p = ctx->stacks->allocate(ctx->pool->thread_index(), bytes)) return p;
     if (void* p = ctx->scratch->allocate(bytes)) return p;
     ctx->heap_fallbacks.fetch_add(1);
     return std::aligned_alloc(runtime::Arena::kAlignment, runtime::arena_round_up(bytes + runtime::Arena::kSlack));
@@ -42,7 +47,7 @@ void* scratch_malloc(JITUserContext* uc, size_t bytes) {
 
 void scratch_free(JITUserContext* uc, void* p) {
     auto* ctx = static_cast<Context*>(uc);
-    if (!ctx->scratch->free(p)) std::free(p);
+    if (!ctx->stacks->free(p) && !ctx->scratch->free(p)) std::free(p);
 }
 
 void capture_error(JITUserContext* uc, const char* message) {
@@ -74,7 +79,8 @@ struct State {
     AlignedBytes arena;                              // the planned tensors
     std::map<std::string, AlignedBytes> external;    // graph inputs and outputs
     std::vector<std::vector<Buffer<>>> outputs;      // per kernel, its output and workspace views
-    runtime::Arena scratch;                          // allocations made inside kernels
+    ThreadStacks stacks;                             // allocations made inside kernels, per thread
+    runtime::Arena scratch;                          // those the stacks cannot take
     std::unique_ptr<unsigned char[]> scratch_memory;
     std::vector<std::string> node_names;             // of the graph, for profiles
     bool profile = false;
@@ -137,6 +143,7 @@ public:
             if (s.profile) s.kernel_ms[k] += took.count();
         }
         if (s.profile) ++s.profiled_runs;
+        if (s.stacks.bad_frees() > 0) SQZ_INTERNAL_ERROR("a kernel freed memory its thread stack had not handed out");
     }
 
     std::vector<ir::Tensor> outputs() const override {
@@ -215,6 +222,7 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) {
     s.context.handlers.custom_error = capture_error;
     s.context.handlers.custom_print = ignore_print;
     s.context.pool = s.pool.get();
+    s.context.stacks = &s.stacks;
     s.context.scratch = &s.scratch;
     s.context.error = &s.error;
 
@@ -236,8 +244,11 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) {
     }
     s.kernel_ms.assign(plan.kernels.size(), 0.0);
 
-    // Size the scratch arena for allocations inside kernels (the manual schedules make none): one
-    // run in a large, untouched virtual region measures how far the blocks reach.
+    // Size the memory for allocations inside kernels (blocks over 16 KB that Halide's LLVM backend
+    // moves off the stack, such as the Winograd convs' products): one run, with no thread stacks
+    // yet, in a large, untouched virtual region measures how far the blocks reach. No thread has
+    // more in use at once than all of them together, so each thread's stack gets that much; the
+    // arena stays behind them.
     const size_t probe_bytes = size_t{1} << 32;
     std::unique_ptr<unsigned char[]> probe(new (std::nothrow) unsigned char[probe_bytes]);
     if (probe) {
@@ -246,6 +257,7 @@ JitModel::JitModel(const ir::Graph& graph, const JitOptions& options) {
         const size_t need = s.scratch.high_water() + 2 * runtime::Arena::kAlignment + runtime::Arena::kSlack;
         s.scratch_memory.reset(new unsigned char[need]);
         s.scratch.reset(s.scratch_memory.get(), need);
+        if (s.scratch.high_water() > 0) s.stacks.reset(threads, need + 16 * ThreadStacks::kAlignment);
     }
     compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }

@@ -14,6 +14,7 @@ namespace SQZ_PACKAGE::runtime {
 namespace {
 
 thread_local const ThreadPool* t_current_pool = nullptr;
+thread_local int t_current_index = 0;  // the thread's index in t_current_pool
 
 // Iterations a worker spins on the generation counter before sleeping (~50-100 us).
 constexpr int kSpinIterations = 20000;
@@ -47,7 +48,9 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::work_on(Loop& loop, int home) {
     const ThreadPool* outer = t_current_pool;
+    const int outer_index = t_current_index;
     t_current_pool = this;
+    t_current_index = home;
     for (int k = 0; k < loop.chunks; ++k) {
         Chunk& chunk = loop.chunk[(home + k) % loop.chunks];
         for (;;) {
@@ -62,7 +65,10 @@ void ThreadPool::work_on(Loop& loop, int home) {
         }
     }
     t_current_pool = outer;
+    t_current_index = outer_index;
 }
+
+int ThreadPool::thread_index() const { return t_current_pool == this ? t_current_index : 0; }
 
 void ThreadPool::worker_main(int index) {
     uint64_t seen = generation_.load();

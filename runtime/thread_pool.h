@@ -34,6 +34,11 @@ public:
     // serialised.
     int parallel_for(Task task, void* user_context, int min, int extent, uint8_t* closure);
 
+    // The calling thread's place in this pool, in [0, threads()): k inside a task that the pool's
+    // k-th thread runs (the caller is 0), and 0 outside this pool's loops. No two threads have the
+    // same index at once while a loop runs, so per-thread memory can be picked by it.
+    int thread_index() const;
+
 private:
     static constexpr int kMaxThreads = 64;
 

@@ -88,3 +88,53 @@ TEST_CASE("loops from several caller threads are serialised safely", "[runtime][
     for (auto& c : callers) c.join();
     CHECK(failures.load() == 0);
 }
+
+namespace {
+
+struct Indices {
+    ThreadPool* pool = nullptr;
+    std::vector<std::atomic<int>> busy;  // per thread index: tasks running with it right now
+    std::atomic<int> clashes{0}, out_of_range{0};
+    std::mutex mutex;
+    std::set<std::pair<std::thread::id, int>> seen;  // (thread, index) pairs
+    explicit Indices(size_t threads) : busy(threads) {}
+};
+
+int note_index(void* ctx, int, uint8_t*) {
+    auto* p = static_cast<Indices*>(ctx);
+    const int k = p->pool->thread_index();
+    if (k < 0 || k >= p->pool->threads()) {
+        p->out_of_range.fetch_add(1);
+        return 0;
+    }
+    if (p->busy[static_cast<size_t>(k)].fetch_add(1) != 0) p->clashes.fetch_add(1);
+    volatile double x = 0;
+    for (int i = 0; i < 20000; ++i) x = x + i * 0.5;
+    p->busy[static_cast<size_t>(k)].fetch_sub(1);
+    std::lock_guard<std::mutex> lock(p->mutex);
+    p->seen.insert({std::this_thread::get_id(), k});
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("thread_index gives each thread of a loop its own index, and the caller 0", "[runtime][pool]") {
+    ThreadPool pool(3);
+    CHECK(pool.thread_index() == 0);
+    Indices probe(3);
+    probe.pool = &pool;
+    for (int round = 0; round < 20; ++round) REQUIRE(pool.parallel_for(note_index, &probe, 0, 200, nullptr) == 0);
+    CHECK(probe.clashes.load() == 0);
+    CHECK(probe.out_of_range.load() == 0);
+    // One index per OS thread, the calling thread's being 0.
+    std::set<std::thread::id> threads;
+    for (const auto& [thread, index] : probe.seen) {
+        CHECK(threads.insert(thread).second);
+        if (thread == std::this_thread::get_id()) CHECK(index == 0);
+    }
+    CHECK(threads.size() >= 2);
+    CHECK(pool.thread_index() == 0);
+    // Another pool's worker is its caller: 0 there too.
+    ThreadPool other(2);
+    CHECK(other.thread_index() == 0);
+}
