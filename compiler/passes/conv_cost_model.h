@@ -1,7 +1,8 @@
 // The cost model behind choose-conv-algorithm's `auto` and `winograd` modes: the time one core
-// takes for a 3x3 stride-1 float convolution of a given shape with each algorithm, from a few
-// rates measured on this project's machine (AVX-512; bench/conv_layers, conv_cost_model.cpp). Only the
-// ratios between algorithms matter: they choose the algorithm, per layer.
+// takes for a 3x3 stride-1 float convolution of a given shape with each algorithm, inside a model,
+// from a rate per algorithm and a weight bandwidth measured on this project's machine (AVX-512;
+// bench/algorithm-times, conv_cost_model.cpp). Only the ratios between algorithms matter: they
+// choose the algorithm, per layer.
 #pragma once
 
 #include "ir/conv_algorithm.h"
