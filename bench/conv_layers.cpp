@@ -1,6 +1,7 @@
 // Times SqueezeNet's 3x3 expand convolutions alone with each algorithm (direct, Winograd F2, F4,
-// F6) on the JIT, one thread, and prints what calibrates the cost model of choose-conv-algorithm
-// (compiler/passes/conv_cost_model.cpp; docs/performance.md); then each algorithm's error on each
+// F6) on the JIT, one thread, with their weights warm from the run before (the cost model of
+// choose-conv-algorithm is fitted to the layers inside their models instead, by
+// bench/algorithm-times; docs/performance.md); then each algorithm's error on each
 // layer against the float64 reference interpreter (max |a-b| / max |ref| over the conv's output,
 // seeded random weights and inputs).
 //
