@@ -3,16 +3,14 @@
 
 #include "ir/error.h"
 
-#include <cstdint>
+#include <new>
 
 namespace sqz::codegen {
 namespace {
 
-// Bytes a block of `bytes` takes: Halide may read a vector past a buffer's end, so one extra
-// alignment unit, and the next block starts aligned.
-size_t footprint(size_t bytes) {
-    return (bytes + 2 * ThreadStacks::kAlignment - 1) / ThreadStacks::kAlignment * ThreadStacks::kAlignment;
-}
+// Bytes a block of `bytes` takes, as in the arena: the slack Halide may read past a buffer's end,
+// rounded up so that the next block starts aligned.
+size_t footprint(size_t bytes) { return runtime::arena_round_up(bytes + runtime::Arena::kSlack); }
 
 }  // namespace
 
@@ -23,9 +21,8 @@ void ThreadStacks::reset(int threads, size_t bytes) {
     stacks_.resize(static_cast<size_t>(threads));
     for (Stack& s : stacks_) {
         s.capacity = footprint(bytes);
-        s.memory.reset(new unsigned char[s.capacity + kAlignment]);
-        const auto address = reinterpret_cast<uintptr_t>(s.memory.get());
-        s.base = s.memory.get() + (kAlignment - address % kAlignment) % kAlignment;
+        s.memory.reset(static_cast<unsigned char*>(std::aligned_alloc(kAlignment, s.capacity)));
+        if (!s.memory) throw std::bad_alloc();
         s.blocks.reserve(32);  // nesting is shallow: no growth while kernels run
     }
 }
@@ -36,7 +33,7 @@ void* ThreadStacks::allocate(int thread, size_t bytes) {
     const size_t size = footprint(bytes);
     if (size > s.capacity - s.top) return nullptr;
     s.blocks.push_back({s.top, false});
-    void* p = s.base + s.top;
+    void* p = s.memory.get() + s.top;
     s.top += size;
     return p;
 }
@@ -44,8 +41,9 @@ void* ThreadStacks::allocate(int thread, size_t bytes) {
 bool ThreadStacks::free(void* p) {
     auto* q = static_cast<unsigned char*>(p);
     for (Stack& s : stacks_) {
-        if (q < s.base || q >= s.base + s.capacity) continue;
-        const size_t offset = static_cast<size_t>(q - s.base);
+        unsigned char* base = s.memory.get();
+        if (q < base || q >= base + s.capacity) continue;
+        const size_t offset = static_cast<size_t>(q - base);
         for (auto b = s.blocks.rbegin(); b != s.blocks.rend(); ++b) {
             if (b->offset != offset || b->freed) continue;
             b->freed = true;

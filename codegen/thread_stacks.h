@@ -12,7 +12,10 @@
 // a model runs one inference at a time, so no two threads share a stack.
 #pragma once
 
+#include "runtime/arena.h"
+
 #include <cstddef>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -20,13 +23,13 @@ namespace sqz::codegen {
 
 class ThreadStacks {
 public:
-    static constexpr size_t kAlignment = 64;
+    static constexpr size_t kAlignment = runtime::Arena::kAlignment;
 
     // `threads` stacks of `bytes` each (zero bytes: no stacks); only while nothing is allocated.
     void reset(int threads, size_t bytes);
 
-    // A 64-byte aligned block of `bytes` (plus room for Halide's over-reads) from stack `thread`,
-    // or nullptr when that stack is full or there is none.
+    // A block of `bytes`, aligned and with room for Halide's over-reads as the arena's are
+    // (runtime/arena.h), from stack `thread`, or nullptr when that stack is full or there is none.
     void* allocate(int thread, size_t bytes);
     // Frees a block from any of the stacks; false if `p` is not in one. A pointer inside a stack
     // that is not a block in use is counted in bad_frees() and otherwise ignored.
@@ -42,8 +45,7 @@ private:
         bool freed;
     };
     struct Stack {
-        std::unique_ptr<unsigned char[]> memory;
-        unsigned char* base = nullptr;
+        std::unique_ptr<unsigned char, void (*)(void*)> memory{nullptr, std::free};  // aligned
         size_t capacity = 0;
         size_t top = 0;
         std::vector<Block> blocks;
