@@ -16,13 +16,16 @@
 // conv_border.h); packed weight U(k, c, e, f) (k innermost); bias b(k); output f(c, x, y, n).
 // The sums are float32; the transforms' rounding errors are documented in docs/performance.md.
 //
-// Schedule: V for the whole map first, into the kernel's workspace slot (winograd_workspace.h; in
-// parallel over tile rows; it stays in L2: at most 0.9 MB for SqueezeNet's layers), then, per tile
-// row and block of KB output channels (in parallel, rows outermost), per run of TB tiles: the n^2
-// products into M with KB/vector x TB accumulators in registers, reduced over c, then the output
-// transform of each tile from M (on the stack), a vector of channels at a time.
+// Schedule: one task per row of tiles (in parallel): V of the row, on the task's stack, then per
+// block of KB output channels, per run of TB tiles: the n^2 products into M with KB/vector x TB
+// accumulators in registers, reduced over c, then the output transform of each tile from M (on
+// the stack), a vector of channels at a time. A row whose V would take more than
+// kWinogradRowStackBytes (winograd_workspace.h) has V of the whole map computed first instead,
+// into the kernel's workspace slot, in parallel over rows of tiles, and the tasks are then a row
+// and a block of channels each.
 #include "codegen/lowering_context.h"
 #include "codegen/winograd_blocking.h"
+#include "codegen/winograd_workspace.h"
 
 #include "ir/error.h"
 #include "runtime/winograd.h"
@@ -95,12 +98,12 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
         std::vector<Expr> row, cols;
         for (int ii = 0; ii < n; ++ii) row.push_back(along_y(c, tx, ty, ii, f, nn));
         for (int col = 0; col < n; ++col) cols.push_back(combine(t.BT[col], row));
-        v(c, tx, ty, e, f, nn) = mux(e, cols);
+        v(c, tx, e, f, ty, nn) = mux(e, cols);
     }
     RDom rc(0, in_c, ctx.func_name(node.name, "r"));
     Func products(ctx.func_name(node.name, "wacc"));  // accumulators, in registers
     products(c, tx, ty, e, f, nn) = 0.0f;
-    products(c, tx, ty, e, f, nn) += u(c, rc, e, f) * v(rc, tx, ty, e, f, nn);
+    products(c, tx, ty, e, f, nn) += u(c, rc, e, f) * v(rc, tx, e, f, ty, nn);
     Func mm(ctx.func_name(node.name, "wm"));  // the products of a run of tiles, on the stack
     mm(c, tx, ty, e, f, nn) = products(c, tx, ty, e, f, nn);
     Func along_f(ctx.func_name(node.name, "wo"));  // (M AT^T)[e][.], per output row i
@@ -133,7 +136,8 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
     Value value{out, node.type.dims};
     ctx.materialize(value, node.name);
     ctx.define(node.name, value);
-    ctx.add_workspace(v);  // V lives in the kernel's planned workspace (winograd_workspace.h)
+    const bool whole_map_v = needs_winograd_workspace(node, in.dims);
+    if (whole_map_v) ctx.add_workspace(v);  // V lives in the kernel's planned workspace
     if (!ctx.manual()) return;
 
     // Schedule.
@@ -149,16 +153,21 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
             .split(kk, kb, kv, blk.vector, TailStrategy::ShiftInwards)
             .unroll(xi)
             .unroll(yi);
-        // One parallel loop, tile rows outside channel blocks: the thread pool gives thread k the
-        // k-th contiguous share of a loop, so each thread computes the rows of the output whose V
-        // it transformed itself (V's loop below runs over the same rows in the same order) and
-        // reads them from its own cache, once per row, for every block. With the blocks outside
-        // (each block's weights kept in cache across rows) a thread read the whole of V, half of
-        // it from the other core, once per block: the Deep Compression model's package on 2
-        // threads took 5.08-5.25 ms against 4.60-4.76 now (interleaved runs, one sitting), with
-        // the 1-thread time of the Winograd convs no worse (JIT profile, 2.02-2.06 ms in all against
-        // 1.89-2.20).
-        out.reorder(kv, xi, yi, kb, ti, to, ko, yt, nn).fuse(ko, yt, yk).fuse(yk, nn, ykn).parallel(ykn);
+        // Rows of tiles outside channel blocks: each thread computes the rows of the output whose
+        // V it transformed itself and reads V from its own cache, once per row, for every block.
+        // With the blocks outside (each block's weights kept in cache across rows) a thread read
+        // the whole of V, half of it from the other core, once per block: the Deep Compression
+        // model's package on 2 threads took 5.08-5.25 ms against 4.60-4.76 (interleaved runs, one
+        // sitting). V of a row on the task's stack, rather than of the whole map in a loop of its
+        // own before, saves that loop's start and end and V's round trip through the workspace:
+        // v1.1's eight Winograd kernels took 0.59-0.60 ms on 2 threads against about 0.75, and
+        // the model 1.85-1.89 ms against 2.00-2.07 (JIT, the thread pool's loops timed, three
+        // interleaved pairs, one sitting), 1 thread unchanged within the noise. Two tasks per row
+        // on the 7-row maps, each with half the blocks and V computed twice, balanced the
+        // threads but were no faster.
+        out.reorder(kv, xi, yi, kb, ti, to, ko, yt, nn);
+        if (whole_map_v) out.fuse(ko, yt, yk).fuse(yk, nn, ykn).parallel(ykn);
+        else out.fuse(yt, nn, ykn).parallel(ykn);
         if (blk.vector > 1) out.vectorize(kv);
         else out.unroll(kv);
 
@@ -181,11 +190,17 @@ void lower_conv_winograd(LoweringContext& ctx, const ir::Node& node) {
             products.update().unroll(c);
         }
 
-        // V is an output of the pipeline (its workspace), computed first, whole; its extents are the
-        // workspace slot's.
         v.reorder(c, e, f, tx, ty, nn).unroll(e).unroll(f);
-        Var tyn("tyn");
-        v.fuse(ty, nn, tyn).parallel(tyn);
+        if (whole_map_v) {
+            // An output of the pipeline (its workspace), computed first, whole; its extents are
+            // the workspace slot's.
+            Var tyn("tyn");
+            v.fuse(ty, nn, tyn).parallel(tyn);
+        } else {
+            // One row of tiles, of constant extents, so that it is an array on the stack.
+            v.compute_at(out, ykn).store_in(MemoryType::Stack).bound(c, 0, in_c).bound(tx, 0, (out_w + m - 1) / m)
+                .bound(e, 0, n).bound(f, 0, n).bound_extent(ty, 1).bound_extent(nn, 1);
+        }
         along_y.compute_at(v, tx).bound_extent(i, n).bound_extent(f, n).unroll(i).unroll(f);
         if (blk.input_vector > 1) {
             v.vectorize(c, blk.input_vector, TailStrategy::ShiftInwards);

@@ -6,7 +6,8 @@
 //      writes; views for nodes that move no data (Dropout and Identity alias their input's slot,
 //      a reshape of a 1x1 map is a Reshape view); an in-place concat gets a slot and turns each
 //      producer's slot into a ChannelSlice view of it.
-//      A Winograd conv's kernel gets a workspace slot (winograd_workspace.h), and so does an int8
+//      A Winograd conv whose rows of transformed input are too large for the stack gets a
+//      workspace slot (winograd_workspace.h), and so does an int8
 //      conv that quantises its float input (quantized_input.h).
 //   3. add_zero_borders: an arena slot read by convolutions gets a zero border as wide as the
 //      widest they read past its edges (their padding; a Winograd conv's overhanging last tile;
@@ -235,7 +236,7 @@ void add_kernel(const ir::Graph& graph, ModelPlan& plan, std::vector<size_t> nod
     for (size_t m : k.nodes) {
         const ir::Node& member = graph.nodes[m];
         Slot w;
-        if (needs_winograd_workspace(member)) {
+        if (needs_winograd_workspace(member, graph.type_of(member.inputs[0]).dims)) {
             w.name = member.name + "#winograd_input";
             w.workspace_extents = winograd_workspace_extents(member, graph.type_of(member.inputs[0]).dims);
         } else if (needs_quantized_input(graph, member)) {

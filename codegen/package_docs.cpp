@@ -62,7 +62,11 @@ std::string package_readme(const PackageModel& p) {
         "Build and run the self-test with nothing but a C++17 compiler:\n\n"
         "    c++ -std=c++17 -O2 *.cpp -lpthread -o {0}_selftest && ./{0}_selftest{1}\n\n"
         "or with CMake (`add_subdirectory` this folder and link the `{0}` target). To use the model in your\n"
-        "program, compile every `.cpp` here except the two self-test files.\n",
+        "program, compile every `.cpp` here except the two self-test files.\n\n"
+        "Running the model allocates no memory: tensors live in its working memory (see `{0}.h`), and the\n"
+        "kernels keep their blocks on the stack of the thread that runs them, up to 128 KB (a Winograd\n"
+        "convolution's row of transformed input, at most 64 KB, and its block of products). Call `run`\n"
+        "from a thread with at least 256 KB of stack; the pool's own threads get the system's default.\n",
         N, file ? " --weights " + N + ".weights" : std::string());
     return out;
 }

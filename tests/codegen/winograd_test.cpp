@@ -1,8 +1,10 @@
 // Winograd convolution: its matrices and weight transform (runtime/winograd.h), and every
 // Winograd algorithm through the JIT against the float64 reference, layer by layer, on odd sizes,
 // with and without padding, with a fused ReLU and bypass residual, writing into an in-place concat
-// slice, at batch 1 and 3, and with channel counts that are not multiples of the vector width.
+// slice, at batch 1 and 3, with channel counts that are not multiples of the vector width, and with
+// V of a row on the stack or (rows too wide) of the whole map in a workspace.
 #include "codegen/jit_model.h"
+#include "codegen/winograd_workspace.h"
 #include "compiler/random_weights.h"
 #include "compiler/frontends/sqz_description.h"
 #include "compiler/pass_manager.h"
@@ -134,6 +136,27 @@ TEST_CASE("Winograd convs match the reference on odd sizes, with and without pad
                                             << k.window.pad_bottom << "," << k.window.pad_right);
             CHECK(jit_error(squeeze_expand(k.in_c, k.size, k.out_c, k.window, false), a) < layer_tolerance(a));
         }
+}
+
+TEST_CASE("Winograd convs whose rows are too wide for the stack transform the whole map first", "[winograd][jit]") {
+    // 72 channels at 55x55: a row of V takes 129 KB (F2), 145 KB (F4), 184 KB (F6), over the 64 KB a
+    // task keeps on its stack, so V of the whole map goes to the kernel's workspace; 16 channels at
+    // 55x55 (above) take 28-40 KB and stay on the stack.
+    const ir::Graph wide = squeeze_expand(72, 55, 16, ir::square_window(3, 1, 1), false);
+    const ir::Graph narrow = squeeze_expand(16, 55, 64, ir::square_window(3, 1, 1), false);
+    for (const ConvAlgorithm a : kWinograd) {
+        INFO(ir::conv_algorithm_name(a));
+        compiler::PassOptions passes;
+        passes.conv_algorithm = std::string(ir::conv_algorithm_name(a));
+        for (const auto& [graph, whole_map] : {std::pair{&wide, true}, std::pair{&narrow, false}}) {
+            const ir::Graph optimized = compiler::optimize(*graph, passes);
+            const ir::Node* conv = optimized.find_node("e");
+            REQUIRE(conv);
+            CHECK(codegen::needs_winograd_workspace(*conv, optimized.type_of(conv->inputs[0]).dims) == whole_map);
+        }
+        CHECK(jit_error(wide, a, 2) < layer_tolerance(a));
+        CHECK(jit_error(wide, a, 1, 2) < layer_tolerance(a));
+    }
 }
 
 TEST_CASE("Winograd convs with a fused ReLU, batch 3, one and three threads", "[winograd][jit]") {
