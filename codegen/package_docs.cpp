@@ -1,6 +1,8 @@
 // The build file and the README of a package (see package_sources.h).
 #include "codegen/package_sources.h"
 
+#include "codegen/package_kernels.h"
+
 #include <fmt/format.h>
 
 namespace sqz::codegen {
@@ -62,12 +64,23 @@ std::string package_readme(const PackageModel& p) {
         "Build and run the self-test with nothing but a C++17 compiler:\n\n"
         "    c++ -std=c++17 -O2 *.cpp -lpthread -o {0}_selftest && ./{0}_selftest{1}\n\n"
         "or with CMake (`add_subdirectory` this folder and link the `{0}` target). To use the model in your\n"
-        "program, compile every `.cpp` here except the two self-test files.\n\n"
-        "Running the model allocates no memory: tensors live in its working memory (see `{0}.h`), and the\n"
-        "kernels keep their blocks on the stack of the thread that runs them, up to 128 KB (a Winograd\n"
-        "convolution's row of transformed input, at most 64 KB, and its block of products). Call `run`\n"
-        "from a thread with at least 256 KB of stack; the pool's own threads get the system's default.\n",
+        "program, compile every `.cpp` here except the two self-test files.\n",
         N, file ? " --weights " + N + ".weights" : std::string());
+    // The stack: the kernel whose arrays take the most (a kernel that shares another's code has no
+    // source of its own).
+    int64_t stack = 0;
+    std::string deepest;
+    for (const EmittedKernel& k : p.kernels)
+        if (k.shares.empty())
+            if (const int64_t bytes = kernel_stack_bytes(k.source); bytes > stack) stack = bytes, deepest = k.name;
+    const int64_t kib = (stack + 1023) / 1024, advised = (kib + 64 + 63) / 64 * 64;
+    out += fmt::format(
+        "\nRunning the model allocates no memory: tensors live in its working memory (see `{0}.h`), and\n"
+        "the kernels keep their blocks (strips of a fused convolution, a Winograd convolution's\n"
+        "transformed rows and products) on the stack of the thread that runs them. Call `run` from a\n"
+        "thread with at least {1} KB of stack; the thread pool's threads get the system's default (8 MB\n"
+        "on Linux with glibc). The most a kernel takes: {2} KB{3}.\n",
+        N, advised, kib, deepest.empty() ? std::string() : " (`" + deepest + "`)");
     return out;
 }
 

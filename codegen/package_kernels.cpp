@@ -268,6 +268,50 @@ bool kernel_allocates(const std::string& source) {
     return false;
 }
 
+int64_t kernel_stack_bytes(const std::string& source) {
+    static const std::map<std::string, int> kTypeBytes = {
+        {"bool", 1},     {"int8_t", 1},   {"uint8_t", 1},  {"int16_t", 2},  {"uint16_t", 2},  {"int32_t", 4},
+        {"uint32_t", 4}, {"float", 4},    {"int64_t", 8},  {"uint64_t", 8}, {"double", 8},    {"uintptr_t", 8}};
+    const std::string declarations = runtime_declarations(source);
+    const std::string code = source.substr(source.find(declarations) + declarations.size());
+    int64_t total = 0;
+    // A declaration is a line of its own: a type, a name, [digits], ';'.
+    size_t line_begin = 0;
+    while (line_begin < code.size()) {
+        size_t line_end = code.find('\n', line_begin);
+        if (line_end == std::string::npos) line_end = code.size();
+        size_t i = line_begin;
+        auto skip_space = [&] {
+            while (i < line_end && (code[i] == ' ' || code[i] == '\t')) ++i;
+        };
+        auto identifier = [&] {
+            const size_t start = i;
+            while (i < line_end && is_c_identifier_char(code[i])) ++i;
+            return code.substr(start, i - start);
+        };
+        skip_space();
+        const std::string type = identifier();
+        const size_t before_name = i;
+        skip_space();
+        const std::string name = identifier();
+        const auto type_bytes = kTypeBytes.find(type);
+        if (type_bytes != kTypeBytes.end() && i > before_name && !name.empty() && i < line_end && code[i] == '[') {
+            ++i;
+            int64_t count = 0;
+            const size_t digits = i;
+            while (i < line_end && std::isdigit(static_cast<unsigned char>(code[i])) && count < (int64_t{1} << 40))
+                count = count * 10 + (code[i++] - '0');
+            if (i > digits && code.compare(i, 2, "];") == 0) {
+                i += 2;
+                skip_space();
+                if (i == line_end || code[i] == '\r') total += count * type_bytes->second;
+            }
+        }
+        line_begin = line_end + 1;
+    }
+    return total;
+}
+
 std::string runtime_declarations(const std::string& source) {
     const std::string begin = "#ifndef HALIDE_HALIDERUNTIME_H";
     const std::string end = "#endif  // HALIDE_HALIDERUNTIME_H";

@@ -10,6 +10,7 @@
 
 #include <Halide.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ void share_equal_kernels(std::vector<EmittedKernel>& kernels, const std::string&
 
 // Whether a kernel source from Halide's C++ backend calls halide_malloc.
 bool kernel_allocates(const std::string& kernel_source);
+
+// The bytes of the arrays a kernel source from Halide's C++ backend declares on the stack
+// (`float _name[N];` and the like, after the runtime declarations), summed over the whole kernel:
+// at least what a thread running it needs for them at once.
+int64_t kernel_stack_bytes(const std::string& kernel_source);
 
 // Halide's runtime declarations (halide_buffer_t and friends) as the generated sources carry them.
 std::string runtime_declarations(const std::string& kernel_source);

@@ -87,3 +87,19 @@ TEST_CASE("kernel_allocates finds a call of halide_malloc after the runtime decl
     CHECK_FALSE(codegen::kernel_allocates(source + "\np = my_halide_malloc(ctx, 64);\n"));
     CHECK_FALSE(codegen::kernel_allocates(source + "\nq = halide_malloc_count;\n"));
 }
+
+TEST_CASE("kernel_stack_bytes adds up the arrays a kernel declares after the runtime declarations", "[package][kernels]") {
+    codegen::LoweredModel inlined = blur_model(false);
+    const std::string source = codegen::emit_kernels(inlined, codegen::parse_target("host"), "blurpkg").at(0).source;
+    const int64_t base = codegen::kernel_stack_bytes(source);
+    CHECK(base >= 0);
+    // Declarations on lines of their own count with their type's size; other brackets do not.
+    CHECK(codegen::kernel_stack_bytes(source + "\n  float _a_1[10];\n\tuint8_t _b[3];\nuint64_t _c[2];\n") == base + 40 + 3 + 16);
+    CHECK(codegen::kernel_stack_bytes(source + "\n  x = _a[10];\n  float _d[4] = {0};\n  myfloat _e[8];\n  float f(int _g[2]);\n") == base);
+    // The same declaration inside the runtime declarations is not the kernel's.
+    const std::string declarations = codegen::runtime_declarations(source);
+    std::string with_runtime_array = source;
+    with_runtime_array.insert(source.find('\n', source.find(declarations)) + 1, "float _r[1000];\n");
+    REQUIRE(codegen::runtime_declarations(with_runtime_array).find("float _r[1000];") != std::string::npos);
+    CHECK(codegen::kernel_stack_bytes(with_runtime_array) == base);
+}

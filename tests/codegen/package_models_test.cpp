@@ -5,8 +5,9 @@
 // and the simple-bypass example adds no kernel kind that these lack, so they are left out to keep
 // the suite's time; the JIT runs every one of them, jit_models_test). The Deep
 // Compression model with its real weights matches its golden output to 1e-5 through the
-// emitted-source engine.
+// emitted-source engine. A package runs with the stack its README asks for.
 #include "codegen/package_engine.h"
+#include "compiler/file_io.h"
 #include "ir/interpreter.h"
 #include "tests/codegen/package_support.h"
 
@@ -27,6 +28,20 @@ void check_selftest(const std::string& model_path, const std::string& name) {
         CHECK(run.exit_code == 0);
         CHECK_THAT(run.out, Catch::Contains("passed"));
     }
+    // The README's stack advice is enough: run with that much stack for the calling thread and
+    // (glibc takes the limit as their default) the pool's.
+    const std::string readme = compiler::read_file((dir / "README.md").string());
+    const std::string before = "at least ", after = " KB of stack";
+    const size_t end = readme.find(after), begin = readme.rfind(before, end);
+    REQUIRE(end != std::string::npos);
+    REQUIRE(begin != std::string::npos);
+    const std::string kib = readme.substr(begin + before.size(), end - begin - before.size());
+    REQUIRE(!kib.empty());
+    REQUIRE(kib.find_first_not_of("0123456789") == std::string::npos);
+    const auto limited = test::run_shell("ulimit -s " + kib + " && " + exe + " --threads 2 --runs 2");
+    INFO(model_path << " with " << kib << " KB of stack: " << limited.out << limited.err);
+    CHECK(limited.exit_code == 0);
+    CHECK_THAT(limited.out, Catch::Contains("passed"));
 }
 
 std::string example(const char* name) { return (test::source_dir() / "examples" / name).string(); }
