@@ -2,10 +2,10 @@
 // runs one task per row of tiles: it transforms that row's input tiles, V(c, tx, e, f), the n x n
 // transformed tiles of every input channel, then computes every block of output channels from
 // them. V of one row lives on the task's own stack when it takes at most kWinogradRowStackBytes
-// (every SqueezeNet layer: at most 63 KB); a wider row (many input channels on a wide map) has V
-// of the whole map, V(c, tx, e, f, ty, n), computed first into an arena slot of the kernel's own
-// that lives only while the kernel runs (model_plan.h), so that neither the JIT nor a package
-// allocates memory inside a kernel.
+// (SqueezeNet's layers with F2 and F4: at most 63 KB); a wider row (many input channels on a
+// wide map, or F6 on v1.0's 55x55 maps) has V of the whole map, V(c, tx, e, f, ty, n), computed
+// first into an arena slot of the kernel's own that lives only while the kernel runs
+// (model_plan.h), so that neither the JIT nor a package allocates memory inside a kernel.
 #pragma once
 
 #include "ir/graph.h"
