@@ -124,6 +124,12 @@ std::string extract_prototype(const std::string& header, const std::string& kern
     return m[1];
 }
 
+// A kernel source's own code: what follows Halide's runtime declarations.
+std::string code_after_runtime_declarations(const std::string& source) {
+    const std::string declarations = runtime_declarations(source);
+    return source.substr(source.find(declarations) + declarations.size());
+}
+
 }  // namespace
 
 std::string strip_lowering_markers(const std::string& text) {
@@ -256,8 +262,7 @@ bool kernel_allocates(const std::string& source) {
     // Halide's runtime declarations (part of every kernel source) declare halide_malloc; the code
     // after them calls it only when the schedule allocates on the heap: `halide_malloc` as a whole
     // word, then optional white space and '('.
-    const std::string declarations = runtime_declarations(source);
-    const std::string code = source.substr(source.find(declarations) + declarations.size());
+    const std::string code = code_after_runtime_declarations(source);
     const std::string word = "halide_malloc";
     for (size_t at = code.find(word); at != std::string::npos; at = code.find(word, at + 1)) {
         if (at > 0 && is_c_identifier_char(code[at - 1])) continue;
@@ -272,8 +277,7 @@ int64_t kernel_stack_bytes(const std::string& source) {
     static const std::map<std::string, int> kTypeBytes = {
         {"bool", 1},     {"int8_t", 1},   {"uint8_t", 1},  {"int16_t", 2},  {"uint16_t", 2},  {"int32_t", 4},
         {"uint32_t", 4}, {"float", 4},    {"int64_t", 8},  {"uint64_t", 8}, {"double", 8},    {"uintptr_t", 8}};
-    const std::string declarations = runtime_declarations(source);
-    const std::string code = source.substr(source.find(declarations) + declarations.size());
+    const std::string code = code_after_runtime_declarations(source);
     int64_t total = 0;
     // A declaration is a line of its own: a type, a name, [digits], ';'.
     size_t line_begin = 0;

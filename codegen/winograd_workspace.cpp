@@ -11,8 +11,7 @@ bool is_winograd(const ir::Node& conv) {
     return conv.op == ir::OpKind::Conv && conv.conv().algorithm != ir::ConvAlgorithm::Direct;
 }
 
-}  // namespace
-
+// The bytes of V for one row of tiles of `conv`, reading dims `input`.
 int64_t winograd_row_bytes(const ir::Node& conv, const ir::Dims& input) {
     SQZ_ASSERT(is_winograd(conv) && input.size() == 4 && conv.type.dims.size() == 4, "conv '{}' is not a Winograd conv",
                conv.name);
@@ -20,6 +19,8 @@ int64_t winograd_row_bytes(const ir::Node& conv, const ir::Dims& input) {
     const int64_t tiles_x = (conv.type.dims[3] + m - 1) / m;
     return input[1] * tiles_x * n * n * static_cast<int64_t>(sizeof(float));
 }
+
+}  // namespace
 
 bool needs_winograd_workspace(const ir::Node& conv, const ir::Dims& input) {
     return is_winograd(conv) && winograd_row_bytes(conv, input) > kWinogradRowStackBytes;

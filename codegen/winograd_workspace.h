@@ -18,10 +18,8 @@ namespace sqz::codegen {
 // The most stack a row's transformed input may take (bytes).
 constexpr int64_t kWinogradRowStackBytes = 64 * 1024;
 
-// The bytes of V for one row of tiles of `conv` (computed with Winograd), reading dims `input`.
-int64_t winograd_row_bytes(const ir::Node& conv, const ir::Dims& input);
-
-// Whether `conv` is computed with Winograd and its rows' V is too large for the stack, so that its
+// Whether `conv` is computed with Winograd and V of one of its rows of tiles (input channels x
+// tiles along x x n x n floats, reading dims `input`) is over kWinogradRowStackBytes, so that its
 // kernel needs a workspace for V of the whole map.
 bool needs_winograd_workspace(const ir::Node& conv, const ir::Dims& input);
 
